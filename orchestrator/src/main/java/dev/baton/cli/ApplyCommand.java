@@ -1,0 +1,91 @@
+package dev.baton.cli;
+
+import dev.baton.agentclient.AgentHostControl;
+import dev.baton.consul.ConsulClient;
+import dev.baton.consul.ConsulRegistry;
+import dev.baton.health.HttpHealthProbe;
+import dev.baton.plan.Plan;
+import dev.baton.plan.PlanException;
+import dev.baton.plan.PlanLoader;
+import dev.baton.rollout.Clock;
+import dev.baton.rollout.RolloutEngine;
+import dev.baton.rollout.RolloutResult;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+@Command(name = "apply", description = "Roll out a plan: one host at a time, exit 0 when every host is on the new version.")
+final class ApplyCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "PLAN", description = "the rollout plan (YAML)")
+    Path planFile;
+
+    @Option(names = "--wait", description = "wait for the rollout to end (local runs always do)")
+    boolean waitForEnd;
+
+    @Option(names = "--consul", paramLabel = "URL",
+            description = "Consul HTTP address; default: the plan's consul, then $CONSUL_HTTP_ADDR, then http://127.0.0.1:8500")
+    String consulFlag;
+
+    @Override
+    public Integer call() {
+        Plan plan;
+        try {
+            plan = new PlanLoader().load(planFile);
+        } catch (PlanException e) {
+            throw new BatonMain.UserError(e.getMessage());
+        }
+        HttpUrl consul = consulAddress(plan);
+        String token = System.getenv(plan.agent().tokenEnv());
+        if (token == null || token.isBlank()) {
+            throw new BatonMain.UserError("environment variable " + plan.agent().tokenEnv()
+                    + " is not set: it holds the token of the Baton agents (plan field agent.tokenEnv)");
+        }
+
+        OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(3)).build();
+        RolloutEngine engine = new RolloutEngine(
+                new ConsulRegistry(new ConsulClient(http, System.getenv("CONSUL_HTTP_TOKEN")), consul),
+                new AgentHostControl(http, plan.agent().scheme(), plan.agent().port(), token, Clock.SYSTEM),
+                new HttpHealthProbe(http, plan.health()),
+                Clock.SYSTEM,
+                new ConsoleEvents(System.out));
+
+        Thread main = Thread.currentThread();
+        Thread onSignal = new Thread(() -> {
+            main.interrupt();
+            try {
+                main.join(Duration.ofSeconds(90).toMillis());
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "baton-interrupt");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        try {
+            RolloutResult result = engine.run(plan);
+            System.out.println((result.succeeded() ? "rollout succeeded: " : "rollout FAILED: ") + result.summary());
+            return result.succeeded() ? BatonMain.OK : BatonMain.FAILED;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is already running: it waits for us
+            }
+        }
+    }
+
+    private HttpUrl consulAddress(Plan plan) {
+        String raw = consulFlag != null ? consulFlag
+                : plan.consulAddress() != null ? plan.consulAddress()
+                : System.getenv("CONSUL_HTTP_ADDR") != null ? System.getenv("CONSUL_HTTP_ADDR")
+                : "http://127.0.0.1:8500";
+        String withScheme = raw.contains("://") ? raw : "http://" + raw;
+        HttpUrl url = HttpUrl.parse(withScheme);
+        if (url == null) throw new BatonMain.UserError("not a Consul address: " + raw);
+        return url;
+    }
+}

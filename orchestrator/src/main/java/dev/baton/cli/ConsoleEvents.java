@@ -1,0 +1,36 @@
+package dev.baton.cli;
+
+import dev.baton.plan.Durations;
+import dev.baton.rollout.Event;
+import dev.baton.rollout.EventSink;
+
+import java.io.PrintStream;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+
+/** Prints each event as one aligned line while the rollout runs. */
+final class ConsoleEvents implements EventSink {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+    private final PrintStream out;
+
+    ConsoleEvents(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public synchronized void emit(Event e) {
+        out.println(format(e));
+        out.flush();
+    }
+
+    static String format(Event e) {
+        String took = e.took() == null ? "" : Durations.format(e.took());
+        String outcome = switch (e.outcome()) {
+            case STARTED -> "...";
+            case OK -> "ok";
+            case FAILED -> "FAILED";
+        };
+        return String.format("%s  %-12s %-9s %-6s %7s  %s", TIME.format(e.at()), e.host() == null ? "*" : e.host(),
+                e.step(), outcome, took, e.detail() == null ? "" : e.detail()).stripTrailing();
+    }
+}

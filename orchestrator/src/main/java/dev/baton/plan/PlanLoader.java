@@ -1,0 +1,123 @@
+package dev.baton.plan;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Turns plan text into a validated {@link Plan}, or a {@link PlanException} naming file, line, column and field. */
+public final class PlanLoader {
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,63}");
+    private static final Pattern VERSION_SAFE = Pattern.compile("(?!.*\\.\\.)" + VERSION.pattern());
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern URL = Pattern.compile("(https?|file)://[^\\s]{1,2000}");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:-]{0,252}");
+    private static final Pattern PATH = Pattern.compile("/[^\\s]{0,500}");
+    private static final Pattern ENV = Pattern.compile("[A-Z_][A-Z0-9_]{0,63}");
+    private static final Pattern ANY = Pattern.compile("[^\\s]{1,200}");
+    private static final Duration MS = Duration.ofMillis(1);
+    private static final Duration HOUR = Duration.ofHours(1);
+
+    public Plan load(Path file) {
+        String name = file.toString();
+        String text;
+        try {
+            if (Files.size(file) > YamlTree.MAX_BYTES) {
+                throw new PlanException(name + ": plan is larger than " + YamlTree.MAX_BYTES / 1024 + " KiB");
+            }
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new PlanException(name + ": no such file");
+        } catch (IOException e) {
+            throw new PlanException(name + ": cannot read plan: " + e.getMessage());
+        }
+        return parse(name, text);
+    }
+
+    public Plan parse(String file, String text) {
+        Node root = new YamlTree().parse(file, text);
+        if (!root.isMap()) throw PlanException.at(root, "a plan is a mapping of fields (service, version, artifact, ...)");
+        Section plan = Section.of(root);
+
+        String service = plan.required("service", NAME, "a Consul service name like web");
+        String version = plan.required("version", VERSION_SAFE, "letters, digits and . _ + - like 2.4.1");
+
+        Section artifact = plan.section("artifact");
+        if (!plan.has("artifact")) {
+            throw new PlanException(root.where() + ": artifact: is required (url and sha256 of the release)");
+        }
+        String url = artifact.required("url", URL, "an http, https or file URL");
+        String sha256 = artifact.required("sha256", SHA256, "64 hex digits: the sha256 of the artifact");
+        artifact.done();
+
+        Plan.Targets targets = targets(plan.section("targets"), service);
+        String consul = plan.optional("consul", null, URL, "the Consul HTTP address like http://127.0.0.1:8500");
+
+        Section agent = plan.section("agent");
+        Plan.AgentAccess agentAccess = new Plan.AgentAccess(
+                agent.oneOf("scheme", "http", List.of("http", "https")),
+                agent.integer("port", 7070, 1, 65535),
+                agent.optional("tokenEnv", "BATON_AGENT_TOKEN", ENV, "an environment variable name like BATON_AGENT_TOKEN"));
+        agent.done();
+
+        Section drain = plan.section("drain");
+        Duration drainTimeout = drain.duration("timeout", Duration.ofSeconds(30), MS, HOUR);
+        Section propagation = drain.section("propagation");
+        Duration propagationTimeout = propagation.duration("timeout", Duration.ofSeconds(60), MS, Duration.ofMinutes(10));
+        propagation.done();
+        drain.done();
+
+        Section restart = plan.section("restart");
+        Plan.Restart restartSpec = new Plan.Restart(
+                restart.oneOf("strategy", "stop-start", List.of("stop-start")),
+                restart.duration("timeout", Duration.ofMinutes(5), Duration.ofSeconds(1), HOUR));
+        restart.done();
+
+        Plan.Health health = health(plan.section("health"));
+        plan.done();
+
+        return new Plan(service, version, new Plan.Artifact(url.replace("{version}", version), sha256.toLowerCase()),
+                targets, consul, agentAccess, new Plan.Drain(drainTimeout, propagationTimeout), restartSpec, health);
+    }
+
+    private static Plan.Targets targets(Section targets, String service) {
+        boolean hasConsul = targets.has("consul");
+        boolean hasHosts = targets.has("hosts");
+        if (hasConsul && hasHosts) {
+            throw PlanException.at(targets.node(), "give either consul or hosts, not both");
+        }
+        Plan.Targets result;
+        if (hasHosts) {
+            List<String> hosts = targets.strings("hosts", HOST, "a host address like 10.0.0.5", 10_000);
+            if (hosts.isEmpty()) throw PlanException.at(targets.field("hosts"), "lists no hosts");
+            result = new Plan.Targets(service, null, hosts);
+        } else {
+            Section consul = targets.section("consul");
+            result = new Plan.Targets(
+                    consul.optional("service", service, NAME, "a Consul service name"),
+                    consul.optional("tag", null, ANY, "a Consul tag"),
+                    List.of());
+            consul.done();
+        }
+        targets.done();
+        return result;
+    }
+
+    private static Plan.Health health(Section health) {
+        Section http = health.section("http");
+        String path = http.optional("path", "/healthz", PATH, "an absolute path like /healthz");
+        int expect = http.integer("expect", 200, 100, 599);
+        int port = http.integer("port", 0, 1, 65535);
+        Duration tryTimeout = http.duration("timeout", Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofMinutes(1));
+        http.done();
+        Duration interval = health.duration("interval", Duration.ofMillis(250), Duration.ofMillis(10), Duration.ofMinutes(1));
+        Duration deadline = health.duration("deadline", Duration.ofMinutes(2), Duration.ofSeconds(1), HOUR);
+        health.done();
+        return new Plan.Health(path, expect, port, tryTimeout, interval, deadline);
+    }
+}

@@ -1,0 +1,12 @@
+package dev.baton.rollout;
+
+/** A step could not do its job; the message is one line an operator can act on. */
+public final class StepFailure extends Exception {
+    public StepFailure(String message) {
+        super(message);
+    }
+
+    public StepFailure(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
