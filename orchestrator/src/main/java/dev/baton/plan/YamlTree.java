@@ -67,6 +67,10 @@ final class YamlTree {
         if (++entries > MAX_ENTRIES) {
             throw new PlanException(file + ":" + line + ":" + column + ": plan has too many entries (over " + MAX_ENTRIES + ")");
         }
+        if (p instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser yaml && (yaml.isCurrentAlias() || yaml.getCurrentAnchor() != null)) {
+            throw new PlanException(file + ":" + line + ":" + column + ": " + path
+                    + ": YAML anchors and aliases are not allowed in plans (write the value out)");
+        }
         JsonToken token = p.currentToken();
         switch (token) {
             case START_OBJECT -> {

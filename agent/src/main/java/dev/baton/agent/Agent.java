@@ -1,0 +1,95 @@
+package dev.baton.agent;
+
+import dev.baton.agent.app.AppCommand;
+import dev.baton.agent.app.AppControl;
+import dev.baton.agent.app.ReadinessProbe;
+import dev.baton.agent.http.BearerAuth;
+import dev.baton.agent.http.HttpApi;
+import dev.baton.agent.http.StatusReporter;
+import dev.baton.agent.release.ArtifactDownloader;
+import dev.baton.agent.release.ReleaseInstaller;
+import dev.baton.agent.release.ReleaseStore;
+import dev.baton.agent.release.TarGzExtractor;
+import dev.baton.agent.restart.RestartService;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent: wires the parts together, serves the API, and on start adopts or launches the app.
+ * Stopping the agent never stops the app, so upgrading the agent causes no downtime.
+ */
+public final class Agent implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+    private final AgentConfig config;
+    private final ReleaseStore store;
+    private final AppControl app;
+    private final RestartService restarts;
+    private final HttpApi api;
+
+    /** @throws IllegalArgumentException if the app command cannot be parsed */
+    public Agent(AgentConfig config) {
+        this.config = config;
+        AgentHome home = new AgentHome(config.home());
+        this.store = new ReleaseStore(home);
+        this.app = new AppControl(home, AppCommand.parse(config.appCommand()));
+        ReadinessProbe probe = new ReadinessProbe(config.readyUrl());
+        ReleaseInstaller installer = new ReleaseInstaller(store,
+                new ArtifactDownloader(Duration.ofSeconds(10), Duration.ofSeconds(30)), new TarGzExtractor());
+        this.restarts = new RestartService(store, installer, app, probe);
+        this.api = new HttpApi(new BearerAuth(config.token()), restarts,
+                new StatusReporter(app, store, probe, restarts));
+    }
+
+    /**
+     * Prepares the home directory, binds the API, then adopts a running app or starts the current release.
+     *
+     * @throws java.net.BindException if the listen address is in use
+     * @throws IOException if the home directory cannot be prepared
+     */
+    public void start() throws IOException {
+        store.prepare();
+        api.start(config.listen());
+        LOG.info("agent listening on {}, home {}", address(), config.home());
+        startOrAdoptApp();
+    }
+
+    /** The bound API address (useful with port 0). */
+    public InetSocketAddress address() {
+        return api.address();
+    }
+
+    /** Stops serving and interrupts a running operation; the app keeps running. */
+    public void stop() {
+        api.close();
+        restarts.close();
+        LOG.info("agent stopped; the app keeps running");
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void startOrAdoptApp() {
+        OptionalLong running = app.pidFile().readLive();
+        if (running.isPresent()) {
+            LOG.info("adopted running app pid {}", running.getAsLong());
+            return;
+        }
+        if (!store.hasCurrent()) {
+            LOG.info("no current release yet; waiting for a restart request");
+            return;
+        }
+        try {
+            app.start();
+        } catch (IOException e) {
+            LOG.error("could not start the app of release {}: {}", store.currentVersion().orElse("?"), e.getMessage());
+        }
+    }
+}

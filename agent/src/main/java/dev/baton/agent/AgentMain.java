@@ -1,0 +1,157 @@
+package dev.baton.agent;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Command line entry point. User errors print one line and exit with 2. */
+@Command(name = "baton-agent", mixinStandardHelpOptions = true, version = "baton-agent 0.1.0",
+        description = "Controls this host's app process and switches its releases on the orchestrator's request.")
+public final class AgentMain implements Callable<Integer> {
+
+    static final int USAGE_ERROR = 2;
+
+    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", description = "Address of the agent API.")
+    private String listen;
+
+    @Option(names = "--home", required = true, paramLabel = "DIR",
+            description = "Holds releases/, the current symlink, app.pid and app.log.")
+    private Path home;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    private TokenSource token;
+
+    @Option(names = "--app-command", required = true, paramLabel = "COMMAND",
+            description = "App command line; the program is relative to the release, {pidfile} is replaced.")
+    private String appCommand;
+
+    @Option(names = "--ready-url", required = true, paramLabel = "URL", description = "Answers 200 when the app is ready.")
+    private URI readyUrl;
+
+    private final PrintWriter err;
+    private Agent agent;
+
+    AgentMain(PrintWriter err) {
+        this.err = err;
+    }
+
+    static final class TokenSource {
+        @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the bearer token.")
+        private Path file;
+
+        @Option(names = "--token-env", paramLabel = "NAME", description = "Environment variable holding the bearer token.")
+        private String env;
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, new PrintWriter(System.err, true, StandardCharsets.UTF_8));
+        // On success the agent keeps running on its HTTP server thread until SIGTERM.
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Parses, starts the agent and returns: 0 once it is serving, 2 on a user error. */
+    static int run(String[] args, PrintWriter err) {
+        AgentMain main = new AgentMain(err);
+        CommandLine commandLine = new CommandLine(main);
+        commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler((e, ignored) -> {
+            err.println("baton-agent: " + e.getMessage() + " (see --help)");
+            return USAGE_ERROR;
+        });
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        try {
+            AgentConfig config = new AgentConfig(parseListen(listen), home, readToken(), appCommand, checkReadyUrl());
+            agent = new Agent(config);
+            agent.start();
+        } catch (UsageException | IllegalArgumentException e) {
+            return fail(e.getMessage());
+        } catch (BindException e) {
+            return fail("cannot listen on " + listen + ": " + e.getMessage());
+        } catch (IOException e) {
+            return fail("cannot start: " + e);
+        }
+        Agent started = agent;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "baton-shutdown"));
+        return 0;
+    }
+
+    private int fail(String message) {
+        if (agent != null) {
+            agent.stop();
+        }
+        err.println("baton-agent: " + message);
+        return USAGE_ERROR;
+    }
+
+    private String readToken() throws UsageException {
+        String value;
+        if (token.file != null) {
+            try {
+                value = Files.readString(token.file, StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                throw new UsageException("token file " + token.file + " does not exist");
+            } catch (IOException e) {
+                throw new UsageException("cannot read token file " + token.file + ": " + e.getMessage());
+            }
+        } else {
+            value = System.getenv(token.env);
+            if (value == null) {
+                throw new UsageException("environment variable " + token.env + " is not set");
+            }
+        }
+        if (value.isBlank()) {
+            throw new UsageException("the token is empty");
+        }
+        return value.trim();
+    }
+
+    private URI checkReadyUrl() throws UsageException {
+        String scheme = readyUrl.getScheme();
+        if (!"http".equals(scheme) && !"https".equals(scheme) || readyUrl.getHost() == null) {
+            throw new UsageException("--ready-url must be an http or https URL, got '" + readyUrl + "'");
+        }
+        return readyUrl;
+    }
+
+    static InetSocketAddress parseListen(String text) throws UsageException {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) {
+            throw new UsageException("--listen must be HOST:PORT, got '" + text + "'");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new UsageException("--listen port must be a number, got '" + text + "'");
+        }
+        if (port < 0 || port > 65535) {
+            throw new UsageException("--listen port must be between 0 and 65535, got " + port);
+        }
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new UsageException("--listen host '" + host + "' cannot be resolved");
+        }
+        return address;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.baton.agent.restart;
+
+import dev.baton.agent.release.ReleaseStore;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** A validated restart request. {@code artifactUrl} and {@code sha256} are null when the version is installed. */
+public record RestartPlan(String version, URI artifactUrl, String sha256, Strategy strategy, Duration drainTimeout,
+                          Duration readyTimeout) {
+
+    static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Set<String> URL_SCHEMES = Set.of("http", "https", "file");
+
+    /** Checks everything that can be checked up front; throws {@link InvalidRequestException}. */
+    public static RestartPlan validate(RestartRequest request, ReleaseStore store) {
+        String version = request.version();
+        boolean installed;
+        try {
+            installed = store.isInstalled(version);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+        Strategy strategy = request.strategy() == null
+                ? Strategy.STOP_START
+                : Strategy.fromWireName(request.strategy()).orElseThrow(() -> new InvalidRequestException(
+                        "strategy must be stop-start or handoff"));
+        Duration drain = timeout("drainTimeoutMs", request.drainTimeoutMs(), DEFAULT_DRAIN_TIMEOUT);
+        Duration ready = timeout("readyTimeoutMs", request.readyTimeoutMs(), DEFAULT_READY_TIMEOUT);
+        RestartRequest.Artifact artifact = request.artifact();
+        if (artifact == null) {
+            if (!installed) {
+                throw new InvalidRequestException("version " + version + " is not installed; artifact is required");
+            }
+            return new RestartPlan(version, null, null, strategy, drain, ready);
+        }
+        return new RestartPlan(version, url(artifact.url()), sha256(artifact.sha256()), strategy, drain, ready);
+    }
+
+    private static Duration timeout(String field, Long millis, Duration fallback) {
+        if (millis == null) {
+            return fallback;
+        }
+        if (millis <= 0 || millis > MAX_TIMEOUT.toMillis()) {
+            throw new InvalidRequestException(field + " must be between 1 and " + MAX_TIMEOUT.toMillis());
+        }
+        return Duration.ofMillis(millis);
+    }
+
+    private static URI url(String text) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidRequestException("artifact.url is required");
+        }
+        URI url;
+        try {
+            url = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new InvalidRequestException("artifact.url is not a valid URL");
+        }
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!URL_SCHEMES.contains(scheme)) {
+            throw new InvalidRequestException("artifact.url must use http, https or file");
+        }
+        if (!scheme.equals("file") && (url.getHost() == null || url.getHost().isEmpty())) {
+            throw new InvalidRequestException("artifact.url has no host");
+        }
+        return url;
+    }
+
+    private static String sha256(String hex) {
+        if (hex == null || !SHA256.matcher(hex).matches()) {
+            throw new InvalidRequestException("artifact.sha256 must be 64 hex characters");
+        }
+        return hex.toLowerCase(Locale.ROOT);
+    }
+}

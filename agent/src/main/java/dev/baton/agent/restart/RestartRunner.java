@@ -1,0 +1,254 @@
+package dev.baton.agent.restart;
+
+import dev.baton.agent.app.AppControl;
+import dev.baton.agent.app.Pids;
+import dev.baton.agent.app.ReadinessProbe;
+import dev.baton.agent.release.ReleaseInstaller;
+import dev.baton.agent.release.ReleaseStore;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out one restart, phase by phase, recording each in its {@link Operation}.
+ * Nothing is stopped before the new release is fetched and verified, and failures are reported, never rolled back:
+ * the orchestrator decides what happens next.
+ */
+final class RestartRunner implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RestartRunner.class);
+    private static final long POLL_MILLIS = 100;
+    private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+    private static final Duration HANDOFF_EXIT_GRACE = Duration.ofSeconds(5);
+
+    private final Operation operation;
+    private final RestartPlan plan;
+    private final ReleaseStore store;
+    private final ReleaseInstaller installer;
+    private final AppControl app;
+    private final ReadinessProbe probe;
+    private final PhaseRecorder phases;
+
+    RestartRunner(Operation operation, RestartPlan plan, ReleaseStore store, ReleaseInstaller installer,
+                  AppControl app, ReadinessProbe probe) {
+        this.operation = operation;
+        this.plan = plan;
+        this.store = store;
+        this.installer = installer;
+        this.app = app;
+        this.probe = probe;
+        this.phases = new PhaseRecorder(operation);
+    }
+
+    @Override
+    public void run() {
+        LOG.info("{}: {} to version {}", operation.id(), plan.strategy().wireName(), plan.version());
+        try {
+            if (plan.strategy() == Strategy.HANDOFF) {
+                handoff();
+            } else {
+                stopStart();
+            }
+            operation.succeed();
+            LOG.info("{}: succeeded", operation.id());
+        } catch (PhaseFailure e) {
+            operation.fail(e.getMessage());
+            LOG.warn("{}: failed: {}", operation.id(), e.getMessage());
+        } catch (InterruptedException e) {
+            operation.fail("interrupted: the agent is shutting down");
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("{}: internal error", operation.id(), e);
+            operation.fail("internal error: " + PhaseRecorder.oneLine(e));
+        }
+    }
+
+    private void stopStart() throws PhaseFailure, InterruptedException {
+        fetch();
+        drain(app.runningPid());
+        switchRelease();
+        Deadline deadline = Deadline.after(plan.readyTimeout());
+        long pid = start(deadline);
+        awaitReady(pid, deadline);
+    }
+
+    private void handoff() throws PhaseFailure, InterruptedException {
+        fetch();
+        OptionalLong running = app.runningPid();
+        switchRelease();
+        Deadline deadline = Deadline.after(plan.readyTimeout());
+        if (running.isEmpty()) {
+            phases.run("signal", () -> PhaseResult.skipped("no app running; starting it instead"));
+            long pid = start(deadline);
+            awaitReady(pid, deadline);
+            phases.run("drain", () -> PhaseResult.skipped("no app running"));
+            return;
+        }
+        long oldPid = running.getAsLong();
+        operation.oldPid(oldPid);
+        phases.run("signal", () -> {
+            Pids.signalHotRestart(oldPid);
+            return PhaseResult.done("SIGUSR2 sent to pid " + oldPid);
+        });
+        awaitSuccessor(oldPid, deadline);
+        Duration exitTimeout = plan.drainTimeout().plus(HANDOFF_EXIT_GRACE);
+        phases.run("drain", () -> waitForExit(oldPid, exitTimeout, false));
+    }
+
+    private void fetch() throws PhaseFailure, InterruptedException {
+        phases.run("fetch", () -> {
+            if (store.isInstalled(plan.version())) {
+                return PhaseResult.skipped("version " + plan.version() + " is already installed");
+            }
+            if (plan.artifactUrl() == null) {
+                throw new PhaseFailure("version " + plan.version() + " is not installed and no artifact was given");
+            }
+            installer.install(plan.version(), plan.artifactUrl(), plan.sha256());
+            return PhaseResult.done("installed from " + plan.artifactUrl());
+        });
+    }
+
+    private void drain(OptionalLong running) throws PhaseFailure, InterruptedException {
+        phases.run("drain", () -> {
+            if (running.isEmpty()) {
+                return PhaseResult.skipped("no app running");
+            }
+            long pid = running.getAsLong();
+            operation.oldPid(pid);
+            return waitForExit(pid, plan.drainTimeout(), true);
+        });
+    }
+
+    /** Waits for the pid to exit (sending SIGTERM first if asked), SIGKILLing it when the timeout expires. */
+    private PhaseResult waitForExit(long pid, Duration timeout, boolean terminate)
+            throws PhaseFailure, InterruptedException {
+        long started = System.nanoTime();
+        if (terminate) {
+            Pids.terminate(pid);
+        }
+        if (Pids.waitForExit(pid, timeout)) {
+            return PhaseResult.done("exited after " + elapsedSince(started));
+        }
+        Pids.kill(pid);
+        if (!Pids.waitForExit(pid, KILL_WAIT)) {
+            throw new PhaseFailure("pid " + pid + " still running " + seconds(KILL_WAIT) + " after SIGKILL");
+        }
+        return PhaseResult.done("killed after drain timeout " + seconds(timeout));
+    }
+
+    private void switchRelease() throws PhaseFailure, InterruptedException {
+        phases.run("switch", () -> {
+            String previous = store.currentVersion().orElse(null);
+            operation.previousVersion(previous);
+            store.switchTo(plan.version());
+            return PhaseResult.done("current " + (previous == null ? "(none)" : previous) + " -> " + plan.version());
+        });
+    }
+
+    private long start(Deadline deadline) throws PhaseFailure, InterruptedException {
+        long[] pid = new long[1];
+        phases.run("start", () -> {
+            long started = System.nanoTime();
+            Process process = app.start();
+            while (true) {
+                OptionalLong written = app.pidFile().readLive();
+                if (written.isPresent()) {
+                    pid[0] = written.getAsLong();
+                    operation.newPid(pid[0]);
+                    return PhaseResult.done("pid " + pid[0] + " after " + elapsedSince(started));
+                }
+                if (!process.isAlive()) {
+                    throw new PhaseFailure("app exited with code " + process.exitValue()
+                            + " before writing its pidfile (see app.log)");
+                }
+                if (deadline.passed()) {
+                    throw new PhaseFailure("app wrote no pidfile within " + seconds(plan.readyTimeout()) + " (see app.log)");
+                }
+                Thread.sleep(POLL_MILLIS);
+            }
+        });
+        return pid[0];
+    }
+
+    private void awaitReady(long pid, Deadline deadline) throws PhaseFailure, InterruptedException {
+        phases.run("ready", () -> {
+            long started = System.nanoTime();
+            while (true) {
+                ReadinessProbe.Result result = probe.probe();
+                if (result.ready()) {
+                    return PhaseResult.done("ready after " + elapsedSince(started));
+                }
+                if (!Pids.isAlive(pid)) {
+                    throw new PhaseFailure("app pid " + pid + " exited before becoming ready (see app.log)");
+                }
+                if (deadline.passed()) {
+                    throw notReady(result);
+                }
+                Thread.sleep(POLL_MILLIS);
+            }
+        });
+    }
+
+    /** Waits until the pidfile names a new live pid (the hot-restart successor) and the app answers ready. */
+    private void awaitSuccessor(long oldPid, Deadline deadline) throws PhaseFailure, InterruptedException {
+        phases.run("ready", () -> {
+            long started = System.nanoTime();
+            long successor = 0;
+            while (true) {
+                if (successor == 0) {
+                    OptionalLong written = app.pidFile().readLive();
+                    if (written.isPresent() && written.getAsLong() != oldPid) {
+                        successor = written.getAsLong();
+                        operation.newPid(successor);
+                    } else if (!Pids.isAlive(oldPid)) {
+                        throw new PhaseFailure("app pid " + oldPid + " exited without a successor (see app.log)");
+                    }
+                }
+                if (successor != 0) {
+                    ReadinessProbe.Result result = probe.probe();
+                    if (result.ready()) {
+                        return PhaseResult.done("pid " + successor + " ready after "
+                                + elapsedSince(started));
+                    }
+                    if (!Pids.isAlive(successor)) {
+                        throw new PhaseFailure("successor pid " + successor + " exited before becoming ready (see app.log)");
+                    }
+                    if (deadline.passed()) {
+                        throw notReady(result);
+                    }
+                } else if (deadline.passed()) {
+                    throw new PhaseFailure("no successor of pid " + oldPid + " after " + seconds(plan.readyTimeout())
+                            + " (see app.log)");
+                }
+                Thread.sleep(POLL_MILLIS);
+            }
+        });
+    }
+
+    private PhaseFailure notReady(ReadinessProbe.Result last) {
+        return new PhaseFailure("app not ready after " + seconds(plan.readyTimeout()) + ": last answer " + last.answer());
+    }
+
+    /** A measured time: "1.23s". */
+    static String elapsedSince(long startNanos) {
+        return String.format(Locale.ROOT, "%.2fs", (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    /** A configured time: "30s", or "1.5s" when not whole seconds. */
+    static String seconds(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : String.format(Locale.ROOT, "%.2fs", millis / 1000.0);
+    }
+
+    private record Deadline(long endNanos) {
+        static Deadline after(Duration duration) {
+            return new Deadline(System.nanoTime() + duration.toNanos());
+        }
+
+        boolean passed() {
+            return System.nanoTime() - endNanos >= 0;
+        }
+    }
+}

@@ -1,0 +1,6 @@
+package dev.baton.agent.restart;
+
+/** State of an operation (RUNNING, SUCCEEDED, FAILED) or of one of its phases (also SKIPPED). */
+public enum State {
+    RUNNING, SUCCEEDED, FAILED, SKIPPED
+}

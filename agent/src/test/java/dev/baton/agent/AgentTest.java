@@ -1,0 +1,475 @@
+package dev.baton.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.agent.app.Pids;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** End to end: an in-process agent driving the real demo app on loopback. */
+class AgentTest {
+
+    private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(90);
+
+    private static Path artifactsDir;
+    private static ArtifactServer artifactServer;
+    private static DemoAppArtifacts.Artifact v1;
+    private static DemoAppArtifacts.Artifact v2;
+    private static DemoAppArtifacts.Artifact broken;
+
+    private final String token = UUID.randomUUID().toString();
+    private final Set<Long> seenPids = ConcurrentHashMap.newKeySet();
+    private final HttpClient appClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Path sandbox;
+    private Path home;
+    private int appPort;
+    private Agent agent;
+    private ApiClient api;
+
+    @BeforeAll
+    static void buildArtifacts() throws Exception {
+        artifactsDir = Files.createTempDirectory("baton-agent-artifacts");
+        DemoAppArtifacts builder = DemoAppArtifacts.in(artifactsDir);
+        v1 = builder.build("1.0.0");
+        v2 = builder.build("2.0.0");
+        broken = builder.build("3.0.0-broken", true);
+        artifactServer = new ArtifactServer(artifactsDir);
+    }
+
+    @AfterAll
+    static void removeArtifacts() throws IOException {
+        if (artifactServer != null) {
+            artifactServer.close();
+        }
+        deleteTree(artifactsDir);
+    }
+
+    @BeforeEach
+    void startAgent() throws Exception {
+        sandbox = Files.createTempDirectory("baton-agent-test");
+        home = sandbox.resolve("home");
+        appPort = freePort();
+        agent = newAgent();
+        agent.start();
+        api = new ApiClient("http://127.0.0.1:" + agent.address().getPort(), token);
+    }
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        if (agent != null) {
+            agent.stop();
+        }
+        readPid().ifPresent(seenPids::add);
+        ProcessHandle.current().descendants().forEach(p -> seenPids.add(p.pid()));
+        for (long pid : seenPids) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        for (long pid : seenPids) {
+            Pids.waitForExit(pid, Duration.ofSeconds(5));
+        }
+        deleteTree(sandbox);
+    }
+
+    @Test
+    void installsTheFirstRelease() throws Exception {
+        JsonNode operation = restart(v1, "stop-start");
+
+        assertThat(operation.path("state").asText()).isEqualTo("SUCCEEDED");
+        assertThat(phaseNames(operation)).containsExactly("fetch", "drain", "switch", "start", "ready");
+        assertThat(phase(operation, "drain").path("state").asText()).isEqualTo("SKIPPED");
+        assertThat(operation.path("previousVersion").isNull()).isTrue();
+        assertThat(appVersion()).isEqualTo("1.0.0");
+
+        JsonNode status = api.get("/v1/status").body();
+        assertThat(status.path("pid").asLong()).isEqualTo(operation.path("newPid").asLong()).isEqualTo(readPid().orElseThrow());
+        assertThat(status.path("running").asBoolean()).isTrue();
+        assertThat(status.path("ready").asBoolean()).isTrue();
+        assertThat(status.path("current").asText()).isEqualTo("1.0.0");
+        assertThat(texts(status.path("releases"))).containsExactly("1.0.0");
+        assertThat(status.path("operation").isNull()).isTrue();
+        assertThat(Files.readSymbolicLink(home.resolve("current"))).isEqualTo(Path.of("releases", "1.0.0"));
+        assertThat(Files.isExecutable(home.resolve("releases/1.0.0/demo-app"))).isTrue();
+
+        JsonNode releases = api.get("/v1/releases").body();
+        assertThat(releases.path("current").asText()).isEqualTo("1.0.0");
+        assertThat(texts(releases.path("releases"))).containsExactly("1.0.0");
+    }
+
+    @Test
+    void stopStartDrainsInFlightRequests() throws Exception {
+        JsonNode first = restart(v1, "stop-start");
+        long oldPid = first.path("newPid").asLong();
+
+        CompletableFuture<HttpResponse<String>> inFlight = appClient.sendAsync(
+                HttpRequest.newBuilder(appUri("/work?ms=3000")).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(500);
+        JsonNode operation = restart(v2, "stop-start");
+
+        HttpResponse<String> slow = inFlight.get(20, TimeUnit.SECONDS);
+        assertThat(slow.statusCode()).isEqualTo(200);
+        assertThat(slow.body()).contains("1.0.0");
+        assertThat(operation.path("state").asText()).as(operation.toString()).isEqualTo("SUCCEEDED");
+        assertThat(operation.path("previousVersion").asText()).isEqualTo("1.0.0");
+        assertThat(operation.path("oldPid").asLong()).isEqualTo(oldPid);
+        assertThat(operation.path("newPid").asLong()).isNotEqualTo(oldPid);
+        assertThat(phaseNames(operation)).containsExactly("fetch", "drain", "switch", "start", "ready");
+        for (JsonNode phase : operation.path("phases")) {
+            assertThat(phase.path("state").asText()).as(phase.toString()).isEqualTo("SUCCEEDED");
+            assertThat(phase.path("durationMs").isIntegralNumber()).as(phase.toString()).isTrue();
+            assertThat(phase.path("startedAt").asText()).isNotEmpty();
+        }
+        JsonNode drain = phase(operation, "drain");
+        assertThat(drain.path("detail").asText()).startsWith("exited after");
+        assertThat(drain.path("durationMs").asLong()).isGreaterThan(1_500);
+        assertThat(Pids.isAlive(oldPid)).isFalse();
+        assertThat(appVersion()).isEqualTo("2.0.0");
+        assertThat(texts(api.get("/v1/releases").body().path("releases"))).containsExactly("1.0.0", "2.0.0");
+    }
+
+    @Test
+    void rejectsMissingAndWrongTokensWithoutChangingAnything() throws Exception {
+        JsonNode installed = restart(v1, "stop-start");
+        long pid = installed.path("newPid").asLong();
+        String body = ApiClient.restartBody("2.0.0", artifactServer.url(v2.file().getFileName().toString()),
+                v2.sha256(), "stop-start");
+
+        for (ApiClient client : List.of(api.withToken(null), api.withToken("wrong-" + token))) {
+            for (ApiClient.Answer answer : List.of(
+                    client.get("/v1/status"),
+                    client.get("/v1/releases"),
+                    client.get("/v1/operations/" + installed.path("id").asText()),
+                    client.get("/v1/nothing-here"),
+                    client.post("/v1/restarts", body))) {
+                assertThat(answer.status()).isEqualTo(401);
+                assertThat(answer.body().path("error").asText()).isNotBlank().doesNotContain(token);
+            }
+        }
+
+        Thread.sleep(300);
+        JsonNode status = api.get("/v1/status").body();
+        assertThat(status.path("current").asText()).isEqualTo("1.0.0");
+        assertThat(status.path("pid").asLong()).isEqualTo(pid);
+        assertThat(status.path("operation").isNull()).isTrue();
+        assertThat(texts(status.path("releases"))).containsExactly("1.0.0");
+        assertThat(api.get("/v1/operations/op-2").status()).isEqualTo(404);
+    }
+
+    @Test
+    void rejectsVersionsThatCouldEscapeTheReleasesDirectory() throws Exception {
+        List<String> before = listing(sandbox);
+        String url = artifactServer.url(v1.file().getFileName().toString());
+
+        for (String version : List.of("../evil", "..", "/etc", "a/b", "x..y", "", ".hidden", "a".repeat(65),
+                "../../../../tmp/evil", "v1\n")) {
+            ApiClient.Answer answer = api.post("/v1/restarts", ApiClient.restartBody(version, url, v1.sha256(), "stop-start"));
+            assertThat(answer.status()).as("version %s", version).isEqualTo(400);
+            assertThat(answer.body().path("error").asText()).as("version %s", version).contains("version");
+        }
+
+        assertThat(listing(sandbox)).isEqualTo(before);
+        assertThat(listing(home.resolve("releases"))).isEmpty();
+        assertThat(Files.exists(home.resolve("current"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(api.get("/v1/status").body().path("operation").isNull()).isTrue();
+    }
+
+    @Test
+    void wrongChecksumFailsTheFetchAndChangesNothing() throws Exception {
+        long pid = restart(v1, "stop-start").path("newPid").asLong();
+        String url = artifactServer.url(v2.file().getFileName().toString());
+
+        JsonNode operation = follow(api.post("/v1/restarts", ApiClient.restartBody("2.0.0", url, v1.sha256(), "stop-start")));
+
+        assertThat(operation.path("state").asText()).isEqualTo("FAILED");
+        assertThat(operation.path("error").asText())
+                .isEqualTo("sha256 mismatch for " + url + ": expected " + v1.sha256() + ", got " + v2.sha256());
+        assertThat(phaseNames(operation)).containsExactly("fetch");
+        assertThat(phase(operation, "fetch").path("state").asText()).isEqualTo("FAILED");
+        assertThat(home.resolve("releases/2.0.0")).doesNotExist();
+        assertThat(listing(home.resolve("releases"))).containsExactly("1.0.0");
+        assertThat(Files.readSymbolicLink(home.resolve("current"))).isEqualTo(Path.of("releases", "1.0.0"));
+        assertThat(readPid()).hasValue(pid);
+        assertThat(Pids.isAlive(pid)).isTrue();
+        assertThat(appVersion()).isEqualTo("1.0.0");
+    }
+
+    @Test
+    void handoffServesEveryRequest() throws Exception {
+        // v2 is installed beforehand so that the load window covers the hand-off itself, not a download.
+        restart(v2, "stop-start");
+        long oldPid = restart(v1, "stop-start").path("newPid").asLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        LoadResult[] load = new LoadResult[1];
+        Thread client = new Thread(() -> load[0] = backToBack(stop), "back-to-back-client");
+        client.start();
+        Thread.sleep(100);
+
+        JsonNode operation = follow(api.post("/v1/restarts", "{\"version\":\"2.0.0\",\"strategy\":\"handoff\"}"));
+        Thread.sleep(100);
+        stop.set(true);
+        client.join(15_000);
+
+        assertThat(operation.path("state").asText()).as(operation.toString()).isEqualTo("SUCCEEDED");
+        assertThat(phaseNames(operation)).containsExactly("fetch", "switch", "signal", "ready", "drain");
+        assertThat(phase(operation, "fetch").path("state").asText()).isEqualTo("SKIPPED");
+        long newPid = operation.path("newPid").asLong();
+        seenPids.add(newPid);
+        assertThat(operation.path("oldPid").asLong()).isEqualTo(oldPid);
+        assertThat(newPid).isPositive().isNotEqualTo(oldPid);
+        assertThat(Pids.isAlive(oldPid)).isFalse();
+        assertThat(load[0].failures()).as("failed requests, first: %s", load[0].firstFailure()).isZero();
+        assertThat(load[0].versions()).as("versions served during the hand-off").containsExactlyInAnyOrder("1.0.0", "2.0.0");
+        assertThat(appVersion()).isEqualTo("2.0.0");
+        assertThat(api.get("/v1/status").body().path("pid").asLong()).isEqualTo(newPid);
+        assertThat(Files.readSymbolicLink(home.resolve("current"))).isEqualTo(Path.of("releases", "2.0.0"));
+    }
+
+    @Test
+    void refusesConcurrentMalformedAndOversizedRequests() throws Exception {
+        ApiClient.Answer slow = api.post("/v1/restarts", ApiClient.restartBody("1.0.0",
+                artifactServer.slowUrl(v1.file().getFileName().toString()), v1.sha256(), "stop-start"));
+        assertThat(slow.status()).isEqualTo(202);
+        assertThat(slow.body().path("state").asText()).isEqualTo("RUNNING");
+        assertThat(slow.location()).hasValue("/v1/operations/" + slow.body().path("id").asText());
+
+        ApiClient.Answer second = api.post("/v1/restarts", ApiClient.restartBody("1.0.0",
+                artifactServer.url(v1.file().getFileName().toString()), v1.sha256(), "stop-start"));
+        assertThat(second.status()).isEqualTo(409);
+        assertThat(second.body().path("error").asText()).contains(slow.body().path("id").asText());
+        assertThat(api.get("/v1/status").body().path("operation").asText()).isEqualTo(slow.body().path("id").asText());
+
+        ApiClient.Answer malformed = api.post("/v1/restarts", "{\"version\": \"1.0.0\",");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.body().path("error").asText()).startsWith("malformed JSON").doesNotContain("\n");
+
+        ApiClient.Answer oversized = api.post("/v1/restarts",
+                "{\"version\":\"1.0.0\",\"pad\":\"" + "x".repeat(100 * 1024) + "\"}");
+        assertThat(oversized.status()).isEqualTo(413);
+        assertThat(oversized.body().path("error").asText()).isNotBlank();
+
+        assertThat(api.post("/v1/restarts", "{\"version\":\"1.0.0\",\"strategy\":\"yolo\"}").status()).isEqualTo(400);
+        assertThat(api.post("/v1/restarts", "{\"version\":\"3.0.0\"}").status()).isEqualTo(400);
+        assertThat(api.post("/v1/restarts", "{\"version\":\"1.0.0\",\"drainTimeoutMs\":0,\"artifact\":"
+                + "{\"url\":\"http://x/y\",\"sha256\":\"" + v1.sha256() + "\"}}").status()).isEqualTo(400);
+        assertThat(api.post("/v1/restarts", "{\"version\":\"1.0.0\",\"artifact\":"
+                + "{\"url\":\"ftp://x/y\",\"sha256\":\"" + v1.sha256() + "\"}}").status()).isEqualTo(400);
+        assertThat(api.get("/v1/restarts").status()).isEqualTo(405);
+        assertThat(api.post("/v1/status", "{}").status()).isEqualTo(405);
+        assertThat(api.get("/v1/operations/op-999").status()).isEqualTo(404);
+        assertThat(api.get("/v2/anything").status()).isEqualTo(404);
+
+        assertThat(follow(slow).path("state").asText()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void killsAfterTheDrainTimeoutAndFailsWhenTheNewReleaseNeverGetsReady() throws Exception {
+        long oldPid = restart(v1, "stop-start").path("newPid").asLong();
+        CompletableFuture<HttpResponse<String>> tooSlow = appClient.sendAsync(
+                HttpRequest.newBuilder(appUri("/work?ms=20000")).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(500);
+        String body = "{\"version\":\"3.0.0-broken\",\"drainTimeoutMs\":500,\"readyTimeoutMs\":2000,\"artifact\":"
+                + "{\"url\":\"" + artifactServer.url(broken.file().getFileName().toString())
+                + "\",\"sha256\":\"" + broken.sha256().toUpperCase(java.util.Locale.ROOT) + "\"}}";
+
+        JsonNode operation = follow(api.post("/v1/restarts", body));
+        seenPids.add(operation.path("newPid").asLong());
+
+        assertThat(operation.path("state").asText()).isEqualTo("FAILED");
+        assertThat(phase(operation, "drain").path("detail").asText()).isEqualTo("killed after drain timeout 0.50s");
+        assertThat(Pids.isAlive(oldPid)).isFalse();
+        assertThat(tooSlow).failsWithin(Duration.ofSeconds(10));
+        assertThat(phaseNames(operation)).containsExactly("fetch", "drain", "switch", "start", "ready");
+        assertThat(phase(operation, "ready").path("state").asText()).isEqualTo("FAILED");
+        assertThat(operation.path("error").asText()).isEqualTo("app not ready after 2s: last answer 503");
+        JsonNode status = api.get("/v1/status").body();
+        assertThat(status.path("current").asText()).isEqualTo("3.0.0-broken");
+        assertThat(status.path("running").asBoolean()).isTrue();
+        assertThat(status.path("ready").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aRestartedAgentAdoptsTheRunningAppAndRelaunchesADeadOne() throws Exception {
+        long pid = restart(v1, "stop-start").path("newPid").asLong();
+
+        agent.stop();
+        assertThat(Pids.isAlive(pid)).isTrue();
+        agent = newAgent();
+        agent.start();
+        api = new ApiClient("http://127.0.0.1:" + agent.address().getPort(), token);
+        JsonNode status = api.get("/v1/status").body();
+        assertThat(status.path("pid").asLong()).isEqualTo(pid);
+        assertThat(status.path("current").asText()).isEqualTo("1.0.0");
+
+        agent.stop();
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+        assertThat(Pids.waitForExit(pid, Duration.ofSeconds(35))).isTrue();
+        agent = newAgent();
+        agent.start();
+        api = new ApiClient("http://127.0.0.1:" + agent.address().getPort(), token);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> api.get("/v1/status").body().path("ready").asBoolean());
+        assertThat(api.get("/v1/status").body().path("pid").asLong()).isNotEqualTo(pid);
+        assertThat(appVersion()).isEqualTo("1.0.0");
+    }
+
+    // ---- helpers
+
+    private Agent newAgent() {
+        String command = "demo-app -listen 127.0.0.1:" + appPort + " -pidfile {pidfile} -shutdown-timeout 30s";
+        return new Agent(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), home, token, command,
+                appUri("/healthz")));
+    }
+
+    private JsonNode restart(DemoAppArtifacts.Artifact artifact, String strategy) throws Exception {
+        String url = artifactServer.url(artifact.file().getFileName().toString());
+        JsonNode operation = follow(api.post("/v1/restarts",
+                ApiClient.restartBody(artifact.version(), url, artifact.sha256(), strategy)));
+        if (operation.hasNonNull("newPid")) {
+            seenPids.add(operation.path("newPid").asLong());
+        }
+        return operation;
+    }
+
+    private JsonNode follow(ApiClient.Answer accepted) {
+        assertThat(accepted.status()).as(accepted.body().toString()).isEqualTo(202);
+        String location = accepted.location().orElseThrow();
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(OPERATION_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
+            last[0] = api.get(location).body();
+            return !last[0].path("state").asText().equals("RUNNING");
+        });
+        return last[0];
+    }
+
+    private String appVersion() throws IOException, InterruptedException {
+        HttpResponse<String> response = appClient.send(
+                HttpRequest.newBuilder(appUri("/version")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body().trim();
+    }
+
+    private URI appUri(String path) {
+        return URI.create("http://127.0.0.1:" + appPort + path);
+    }
+
+    private java.util.OptionalLong readPid() {
+        try {
+            return java.util.OptionalLong.of(Long.parseLong(Files.readString(home.resolve("app.pid")).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    private record LoadResult(int requests, int failures, String firstFailure, Set<String> versions) {
+    }
+
+    /** One request per connection (HTTP/1.0, no keep-alive), back to back, bounded by 8 s and 5000 requests. */
+    private LoadResult backToBack(AtomicBoolean stop) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+        int requests = 0;
+        int failures = 0;
+        String firstFailure = null;
+        Set<String> versions = new HashSet<>();
+        while (!stop.get() && requests < 5000 && System.nanoTime() < deadline) {
+            requests++;
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", appPort), 2000);
+                socket.setSoTimeout(5000);
+                OutputStream out = socket.getOutputStream();
+                out.write("GET /version HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                InputStream in = socket.getInputStream();
+                String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                if (!response.startsWith("HTTP/1.0 200") && !response.startsWith("HTTP/1.1 200")) {
+                    failures++;
+                    firstFailure = firstFailure == null ? response.lines().findFirst().orElse("(empty)") : firstFailure;
+                } else {
+                    versions.add(response.substring(response.indexOf("\r\n\r\n") + 4).trim());
+                }
+            } catch (IOException e) {
+                failures++;
+                firstFailure = firstFailure == null ? e.toString() : firstFailure;
+            }
+        }
+        return new LoadResult(requests, failures, firstFailure, versions);
+    }
+
+    private static List<String> phaseNames(JsonNode operation) {
+        List<String> names = new ArrayList<>();
+        operation.path("phases").forEach(p -> names.add(p.path("name").asText()));
+        return names;
+    }
+
+    private static JsonNode phase(JsonNode operation, String name) {
+        for (JsonNode phase : operation.path("phases")) {
+            if (phase.path("name").asText().equals(name)) {
+                return phase;
+            }
+        }
+        throw new AssertionError("no phase " + name + " in " + operation);
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asText()));
+        return values;
+    }
+
+    private static List<String> listing(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}

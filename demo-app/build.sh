@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Usage: build.sh VERSION OUTDIR [broken]
+# Builds demo-app with the version baked in and writes
+# OUTDIR/demo-app-VERSION.tar.gz (holding just "demo-app") and its .sha256.
+set -euo pipefail
+
+usage() {
+	echo "usage: $0 VERSION OUTDIR [broken]" >&2
+	exit 2
+}
+
+[[ $# -eq 2 || $# -eq 3 ]] || usage
+version=$1
+outdir=$2
+mode=${3:-}
+[[ $version =~ ^[A-Za-z0-9][A-Za-z0-9._+-]*$ ]] || { echo "invalid version: $version" >&2; exit 2; }
+[[ -z $mode || $mode == broken ]] || usage
+
+src=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+
+ldflags="-X main.version=$version"
+if [[ $mode == broken ]]; then
+	ldflags+=" -X main.broken=true"
+fi
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+(cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$stage/demo-app" .)
+chmod 755 "$stage/demo-app"
+
+tarball="$outdir/demo-app-$version.tar.gz"
+# Fixed owner and mtime, and no gzip timestamp, so rebuilding gives the same bytes.
+tar -C "$stage" --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - demo-app | gzip -n >"$stage/out.tar.gz"
+sha256sum "$stage/out.tar.gz" | cut -d' ' -f1 >"$stage/out.sha256"
+mv -f "$stage/out.tar.gz" "$tarball"
+mv -f "$stage/out.sha256" "$tarball.sha256"
+
+echo "$tarball"

@@ -1,0 +1,3 @@
+module baton.dev/demo-app
+
+go 1.22

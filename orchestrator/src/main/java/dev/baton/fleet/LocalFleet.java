@@ -1,0 +1,264 @@
+package dev.baton.fleet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A real fleet on this machine, for the demo and the tests: Consul in dev mode and N hosts, each on its
+ * own loopback address (127.X.Y.n) running a Baton agent and the demo app, registered in Consul with an
+ * HTTP health check. {@link #close()} stops everything it started, also from a shutdown hook.
+ */
+public final class LocalFleet implements AutoCloseable {
+    public static final int AGENT_PORT = 7070;
+    public static final int APP_PORT = 8080;
+    private static final MediaType JSON = MediaType.get("application/json");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    /** One host of the fleet. */
+    public record Host(String serviceId, String address) {
+        public String appUrl() {
+            return "http://" + address + ":" + APP_PORT;
+        }
+
+        public String agentUrl() {
+            return "http://" + address + ":" + AGENT_PORT;
+        }
+    }
+
+    private final String service;
+    private final String network;
+    private final Path work;
+    private final String token;
+    private final Processes processes;
+    private final Artifacts artifacts;
+    private final OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
+    private final List<Host> hosts = new ArrayList<>();
+    private final Thread cleanup = new Thread(this::stopQuietly, "local-fleet-cleanup");
+
+    private LocalFleet(String service, Path work) throws IOException {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        this.service = service;
+        this.network = "127." + random.nextInt(100, 200) + "." + random.nextInt(1, 255) + ".";
+        this.work = work;
+        this.token = HexFormat.of().formatHex(randomBytes());
+        this.processes = new Processes(work.getFileName().toString());
+        this.artifacts = new Artifacts(Tools.repo().resolve("build/artifacts"));
+        Runtime.getRuntime().addShutdownHook(cleanup);
+    }
+
+    /** Starts Consul and {@code size} hosts running {@code version} of the demo app, all passing in Consul. */
+    public static LocalFleet start(String service, int size, String version) throws IOException, InterruptedException {
+        Path consul = Tools.consul();
+        Path agentJar = Tools.agentJar();
+        LocalFleet fleet = new LocalFleet(service, Files.createTempDirectory("baton-fleet-"));
+        try {
+            fleet.startConsul(consul);
+            Artifacts.Artifact first = fleet.artifacts.build(version);
+            for (int n = 1; n <= size; n++) {
+                fleet.hosts.add(fleet.startHost(n, agentJar, first));
+            }
+            for (Host host : fleet.hosts) fleet.register(host, fleet.hosts.indexOf(host) + 1);
+            fleet.awaitPassing(size);
+            return fleet;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            fleet.close();
+            throw e;
+        }
+    }
+
+    public String consulAddress() {
+        return "http://" + network + "250:8500";
+    }
+
+    public String consulDnsAddress() {
+        return network + "250";
+    }
+
+    public List<Host> hosts() {
+        return List.copyOf(hosts);
+    }
+
+    public String service() {
+        return service;
+    }
+
+    /** The agents' bearer token: give it to {@code baton} in $BATON_AGENT_TOKEN. */
+    public String agentToken() {
+        return token;
+    }
+
+    public Path workDir() {
+        return work;
+    }
+
+    public Artifacts.Artifact artifact(String version) throws IOException, InterruptedException {
+        return artifacts.build(version);
+    }
+
+    /** Writes a plan that rolls the fleet to {@code version}; {@code extra} is appended YAML. */
+    public Path writePlan(String version, String extra) throws IOException, InterruptedException {
+        Artifacts.Artifact artifact = artifact(version);
+        String plan = """
+                # rolls the local demo fleet to %s
+                service: %s
+                version: %s
+                artifact:
+                  url: %s
+                  sha256: %s
+                targets:
+                  consul: { service: %s }
+                consul: %s
+                drain:
+                  timeout: 30s
+                  propagation: { timeout: 30s }
+                restart: { strategy: stop-start, timeout: 60s }
+                health:
+                  http: { path: /healthz, expect: 200, timeout: 1s }
+                  interval: 100ms
+                  deadline: 30s
+                """.formatted(version, service, version, artifact.url(), artifact.sha256(), service, consulAddress());
+        Path file = work.resolve("rollout-" + version + ".yaml");
+        Files.writeString(file, plan + (extra == null ? "" : extra));
+        return file;
+    }
+
+    private void startConsul(Path consul) throws IOException, InterruptedException {
+        String ip = network + "250";
+        processes.start(List.of(consul.toString(), "agent", "-dev", "-bind", ip, "-client", ip,
+                "-node", "baton-dev", "-log-level", "warn", "-hcl", "ports { grpc = -1 grpc_tls = -1 }",
+                "-hcl", "dns_config { service_ttl { \"*\" = \"0s\" } }"), work.resolve("consul.log"));
+        awaitTrue("Consul leader at " + ip, () -> {
+            String leader = getText(consulAddress() + "/v1/status/leader");
+            return leader != null && leader.length() > 2;
+        });
+    }
+
+    private Host startHost(int n, Path agentJar, Artifacts.Artifact release) throws IOException, InterruptedException {
+        String ip = network + n;
+        Path home = Files.createDirectories(work.resolve("host-" + n));
+        Path tokenFile = home.resolve("agent.token");
+        Files.writeString(tokenFile, token);
+        String app = "demo-app -listen " + ip + ":" + APP_PORT + " -shutdown-timeout 30s -pidfile {pidfile}";
+        processes.start(List.of("java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "-jar", agentJar.toString(), "--listen", ip + ":" + AGENT_PORT, "--home", home.toString(),
+                "--token-file", tokenFile.toString(), "--app-command", app,
+                "--ready-url", "http://" + ip + ":" + APP_PORT + "/healthz"), home.resolve("agent.log"));
+        Host host = new Host(service + "-" + n, ip);
+        awaitTrue("agent on " + ip, () -> getText(host.agentUrl() + "/v1/status") != null);
+        install(host, release);
+        return host;
+    }
+
+    private void install(Host host, Artifacts.Artifact release) throws IOException, InterruptedException {
+        Map<String, Object> body = Map.of("version", release.version(), "strategy", "stop-start",
+                "artifact", Map.of("url", release.url(), "sha256", release.sha256()));
+        JsonNode op = send(new Request.Builder().url(host.agentUrl() + "/v1/restarts")
+                .post(RequestBody.create(MAPPER.writeValueAsBytes(body), JSON)));
+        String id = op.path("id").asText();
+        awaitTrue("first start of the app on " + host.address(), () -> {
+            String state = send(new Request.Builder().url(host.agentUrl() + "/v1/operations/" + id).get()).path("state").asText();
+            if (state.equals("FAILED")) throw new IOException("installing " + release.version() + " on " + host.address() + " failed");
+            return state.equals("SUCCEEDED");
+        });
+    }
+
+    private void register(Host host, int n) throws IOException {
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("CheckID", host.serviceId() + "-http");
+        check.put("Name", "HTTP /healthz");
+        check.put("HTTP", host.appUrl() + "/healthz");
+        check.put("Interval", "500ms");
+        check.put("Timeout", "1s");
+        Map<String, Object> definition = new LinkedHashMap<>();
+        definition.put("ID", host.serviceId());
+        definition.put("Name", service);
+        definition.put("Address", host.address());
+        definition.put("Port", APP_PORT);
+        definition.put("Tags", List.of("prod", "demo"));
+        definition.put("Meta", Map.of("zone", n % 2 == 0 ? "zone-b" : "zone-a", "rack", "r" + n));
+        definition.put("Checks", List.of(check));
+        send(new Request.Builder().url(consulAddress() + "/v1/agent/service/register")
+                .put(RequestBody.create(MAPPER.writeValueAsBytes(definition), JSON)));
+    }
+
+    private void awaitPassing(int size) throws IOException, InterruptedException {
+        awaitTrue(size + " instances of " + service + " passing in Consul", () -> {
+            String body = getText(consulAddress() + "/v1/health/service/" + service + "?passing=true");
+            return body != null && MAPPER.readTree(body).size() == size;
+        });
+    }
+
+    private JsonNode send(Request.Builder request) throws IOException {
+        try (Response response = http.newCall(request.header("Authorization", "Bearer " + token).build()).execute()) {
+            String body = response.body() == null ? "" : response.body().string();
+            if (!response.isSuccessful()) {
+                throw new IOException(request.build().url() + " answered " + response.code() + ": " + body);
+            }
+            return body.isBlank() ? MAPPER.nullNode() : MAPPER.readTree(body);
+        }
+    }
+
+    private String getText(String url) {
+        try (Response response = http.newCall(new Request.Builder().url(url)
+                .header("Authorization", "Bearer " + token).get().build()).execute()) {
+            return response.isSuccessful() && response.body() != null ? response.body().string() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Condition {
+        boolean holds() throws IOException;
+    }
+
+    private void awaitTrue(String what, Condition condition) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("timed out after " + START_TIMEOUT.toSeconds() + "s waiting for " + what
+                        + " (logs in " + work + ")");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
+    }
+
+    private void stopQuietly() {
+        processes.stopAll();
+        artifacts.close();
+    }
+
+    @Override
+    public void close() {
+        stopQuietly();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook itself is running
+        }
+    }
+}
