@@ -143,7 +143,7 @@ func startSuccessor(ctx context.Context, exe string, ln net.Listener) (*os.Proce
 // dupListener duplicates the listener's descriptor. (*net.TCPListener).File
 // is avoided on purpose: os/exec calls Fd on such a file, which switches the
 // shared socket to blocking mode and can leave our own Accept stuck in the
-// kernel, stalling Shutdown. A nonblocking descriptor wrapped by os.NewFile
+// kernel, stalling the drain. A nonblocking descriptor wrapped by os.NewFile
 // keeps its mode.
 func dupListener(ln net.Listener) (*os.File, error) {
 	sc, ok := ln.(syscall.Conn)
