@@ -45,7 +45,7 @@ public final class AgentHostControl implements HostControl {
 
     @Override
     public RestartReport restart(Instance host, RestartOrder order, Duration timeout) throws StepFailure, InterruptedException {
-        HttpUrl agent = new HttpUrl.Builder().scheme(scheme).host(host.address()).port(port).build();
+        HttpUrl agent = agentUrl(host);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("version", order.version());
         body.put("artifact", Map.of("url", order.artifactUrl(), "sha256", order.sha256()));
@@ -76,6 +76,21 @@ public final class AgentHostControl implements HostControl {
         }
     }
 
+    @Override
+    public boolean awaitQuiet(Instance host, Duration quietPeriod, Duration timeout) throws StepFailure {
+        HttpUrl agent = agentUrl(host);
+        HttpUrl url = agent.newBuilder().addPathSegments("v1/traffic/quiet")
+                .addQueryParameter("quietMs", Long.toString(Math.max(10, quietPeriod.toMillis())))
+                .addQueryParameter("timeoutMs", Long.toString(Math.max(1, timeout.toMillis())))
+                .build();
+        OkHttpClient waiting = http.newBuilder().readTimeout(timeout.plusSeconds(10)).callTimeout(timeout.plusSeconds(10)).build();
+        return call(waiting, agent, new Request.Builder().url(url).get()).path("quiet").asBoolean(false);
+    }
+
+    private HttpUrl agentUrl(Instance host) {
+        return new HttpUrl.Builder().scheme(scheme).host(host.address()).port(port).build();
+    }
+
     private Request.Builder post(HttpUrl url, Object body) throws StepFailure {
         try {
             return new Request.Builder().url(url).post(RequestBody.create(MAPPER.writeValueAsBytes(body), JSON));
@@ -85,8 +100,12 @@ public final class AgentHostControl implements HostControl {
     }
 
     private JsonNode call(HttpUrl agent, Request.Builder request) throws StepFailure {
+        return call(http, agent, request);
+    }
+
+    private JsonNode call(OkHttpClient client, HttpUrl agent, Request.Builder request) throws StepFailure {
         Request built = request.header("Authorization", "Bearer " + token).build();
-        try (Response response = http.newCall(built).execute()) {
+        try (Response response = client.newCall(built).execute()) {
             String text = response.body() == null ? "" : response.body().string();
             JsonNode json = text.isBlank() ? MAPPER.nullNode() : MAPPER.readTree(text);
             if (!response.isSuccessful()) {

@@ -1,17 +1,12 @@
 package dev.baton.cli;
 
-import dev.baton.agentclient.AgentHostControl;
-import dev.baton.consul.ConsulClient;
-import dev.baton.consul.ConsulRegistry;
-import dev.baton.health.HttpHealthProbe;
 import dev.baton.plan.Plan;
 import dev.baton.plan.PlanException;
 import dev.baton.plan.PlanLoader;
-import dev.baton.rollout.Clock;
 import dev.baton.rollout.RolloutEngine;
+import dev.baton.wiring.Adapters;
 import dev.baton.rollout.RolloutResult;
 import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,13 +42,8 @@ final class ApplyCommand implements Callable<Integer> {
                     + " is not set: it holds the token of the Baton agents (plan field agent.tokenEnv)");
         }
 
-        OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(3)).build();
         RolloutEngine engine = new RolloutEngine(
-                new ConsulRegistry(new ConsulClient(http, System.getenv("CONSUL_HTTP_TOKEN")), consul),
-                new AgentHostControl(http, plan.agent().scheme(), plan.agent().port(), token, Clock.SYSTEM),
-                new HttpHealthProbe(http, plan.health()),
-                Clock.SYSTEM,
-                new ConsoleEvents(System.out));
+                Adapters.forPlan(plan, consul, System.getenv("CONSUL_HTTP_TOKEN"), token, new ConsoleEvents(System.out)));
 
         Thread main = Thread.currentThread();
         Thread onSignal = new Thread(() -> {

@@ -28,6 +28,7 @@ final class ConsoleEvents implements EventSink {
         String outcome = switch (e.outcome()) {
             case STARTED -> "...";
             case OK -> "ok";
+            case SKIPPED -> "skip";
             case FAILED -> "FAILED";
         };
         return String.format("%s  %-12s %-9s %-6s %7s  %s", TIME.format(e.at()), e.host() == null ? "*" : e.host(),

@@ -14,6 +14,7 @@ public record Plan(
         Targets targets,
         String consulAddress,
         AgentAccess agent,
+        LoadBalancerAccess loadBalancer,
         Drain drain,
         Restart restart,
         Health health) {
@@ -33,7 +34,22 @@ public record Plan(
     public record AgentAccess(String scheme, int port, String tokenEnv) {
     }
 
-    public record Drain(Duration timeout, Duration propagationTimeout) {
+    /** The load balancer's runtime API, for {@code drain.propagation.verify: [loadBalancer]}; null when not configured. */
+    public record LoadBalancerAccess(String kind, String runtime, String backend) {
+    }
+
+    /** How an instance leaves rotation before its restart: deregister, maintenance, or none (hand-off keeps it in). */
+    public record Drain(String mode, Duration timeout, Propagation propagation) {
+        public boolean leavesRotation() {
+            return !mode.equals("none");
+        }
+    }
+
+    /**
+     * How the engine knows traffic has stopped: each {@code verify} check in order (consul, loadBalancer,
+     * traffic), at least {@code minWait}, at most {@code timeout}; or, for comparison, a fixed {@code sleep}.
+     */
+    public record Propagation(List<String> verify, Duration sleep, Duration minWait, Duration timeout, Duration quietPeriod) {
     }
 
     public record Restart(String strategy, Duration timeout) {

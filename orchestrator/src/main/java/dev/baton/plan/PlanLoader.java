@@ -19,6 +19,8 @@ public final class PlanLoader {
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:-]{0,252}");
     private static final Pattern PATH = Pattern.compile("/[^\\s]{0,500}");
     private static final Pattern ENV = Pattern.compile("[A-Z_][A-Z0-9_]{0,63}");
+    private static final Pattern CHECKS = Pattern.compile("consul|loadBalancer|traffic");
+    private static final Pattern RUNTIME = Pattern.compile("(unix:/[^\\s]{1,200}|tcp:[A-Za-z0-9.:\\[\\]-]{1,200}:\\d{1,5})");
     private static final Pattern ANY = Pattern.compile("[^\\s]{1,200}");
     private static final Duration MS = Duration.ofMillis(1);
     private static final Duration HOUR = Duration.ofHours(1);
@@ -65,24 +67,65 @@ public final class PlanLoader {
                 agent.optional("tokenEnv", "BATON_AGENT_TOKEN", ENV, "an environment variable name like BATON_AGENT_TOKEN"));
         agent.done();
 
-        Section drain = plan.section("drain");
-        Duration drainTimeout = drain.duration("timeout", Duration.ofSeconds(30), MS, HOUR);
-        Section propagation = drain.section("propagation");
-        Duration propagationTimeout = propagation.duration("timeout", Duration.ofSeconds(60), MS, Duration.ofMinutes(10));
-        propagation.done();
-        drain.done();
+        Plan.LoadBalancerAccess loadBalancer = loadBalancer(plan);
 
         Section restart = plan.section("restart");
         Plan.Restart restartSpec = new Plan.Restart(
-                restart.oneOf("strategy", "stop-start", List.of("stop-start")),
+                restart.oneOf("strategy", "stop-start", List.of("stop-start", "handoff")),
                 restart.duration("timeout", Duration.ofMinutes(5), Duration.ofSeconds(1), HOUR));
         restart.done();
+
+        Plan.Drain drainSpec = drain(plan.section("drain"), restartSpec, loadBalancer);
 
         Plan.Health health = health(plan.section("health"));
         plan.done();
 
         return new Plan(service, version, new Plan.Artifact(url.replace("{version}", version), sha256.toLowerCase()),
-                targets, consul, agentAccess, new Plan.Drain(drainTimeout, propagationTimeout), restartSpec, health);
+                targets, consul, agentAccess, loadBalancer, drainSpec, restartSpec, health);
+    }
+
+    private static Plan.LoadBalancerAccess loadBalancer(Section plan) {
+        if (!plan.has("loadBalancer")) return null;
+        Section lb = plan.section("loadBalancer");
+        Section haproxy = lb.section("haproxy");
+        if (!lb.has("haproxy")) throw PlanException.at(lb.node(), "name the load balancer: haproxy: { runtime: ..., backend: ... }");
+        Plan.LoadBalancerAccess access = new Plan.LoadBalancerAccess("haproxy",
+                haproxy.required("runtime", RUNTIME, "the runtime API address: unix:/path/to/admin.sock or tcp:host:port"),
+                haproxy.required("backend", NAME, "the HAProxy backend that serves the service"));
+        haproxy.done();
+        lb.done();
+        return access;
+    }
+
+    private static Plan.Drain drain(Section drain, Plan.Restart restart, Plan.LoadBalancerAccess loadBalancer) {
+        String mode = drain.oneOf("mode", "deregister", List.of("deregister", "maintenance", "none"));
+        if (mode.equals("none") && !restart.strategy().equals("handoff")) {
+            throw PlanException.at(drain.field("mode"), "\"none\" keeps the instance in rotation, which only a hand-off "
+                    + "restart (restart.strategy: handoff) survives without failed requests");
+        }
+        Duration timeout = drain.duration("timeout", Duration.ofSeconds(30), MS, HOUR);
+        Section propagation = drain.section("propagation");
+        List<String> verify = propagation.has("verify")
+                ? propagation.strings("verify", CHECKS, "consul, loadBalancer or traffic", 3)
+                : List.of("consul");
+        Duration sleep = propagation.duration("sleep", null, Duration.ZERO, Duration.ofMinutes(10));
+        if (sleep != null && propagation.has("verify")) {
+            throw PlanException.at(propagation.field("sleep"), "give either verify (measured) or sleep (a fixed guess), not both");
+        }
+        if (verify.contains("loadBalancer") && loadBalancer == null) {
+            throw PlanException.at(propagation.field("verify"), "loadBalancer needs a top-level loadBalancer section "
+                    + "(haproxy: { runtime: unix:/path/admin.sock, backend: web })");
+        }
+        Plan.Propagation spec = new Plan.Propagation(sleep != null ? List.of() : verify, sleep,
+                propagation.duration("minWait", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(10)),
+                propagation.duration("timeout", Duration.ofSeconds(60), MS, Duration.ofMinutes(10)),
+                propagation.duration("quietPeriod", Duration.ofMillis(500), Duration.ofMillis(10), Duration.ofMinutes(1)));
+        if (spec.minWait().compareTo(spec.timeout()) > 0) {
+            throw PlanException.at(propagation.field("minWait"), "is longer than propagation.timeout");
+        }
+        propagation.done();
+        drain.done();
+        return new Plan.Drain(mode, timeout, spec);
     }
 
     private static Plan.Targets targets(Section targets, String service) {

@@ -8,5 +8,5 @@ import java.time.Instant;
  * {@code took} is set when a step ends.
  */
 public record Event(Instant at, String host, String step, Outcome outcome, Duration took, String detail) {
-    public enum Outcome { STARTED, OK, FAILED }
+    public enum Outcome { STARTED, OK, FAILED, SKIPPED }
 }

@@ -5,6 +5,8 @@ import dev.baton.plan.Plan;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One host's way through the rollout: LEAVE, PROPAGATE, RESTART, CHECK, JOIN. When a step fails the
@@ -17,21 +19,22 @@ final class HostRollout {
     private final Registry registry;
     private final HostControl hosts;
     private final HealthProbe probe;
+    private final LoadBalancer loadBalancer;
     private final Clock clock;
     private final EventSink events;
 
     private Registration saved;
     private String failure;
 
-    HostRollout(Instance instance, Plan plan, Registry registry, HostControl hosts, HealthProbe probe,
-                Clock clock, EventSink events) {
+    HostRollout(Instance instance, Plan plan, Ports ports) {
         this.instance = instance;
         this.plan = plan;
-        this.registry = registry;
-        this.hosts = hosts;
-        this.probe = probe;
-        this.clock = clock;
-        this.events = events;
+        this.registry = ports.registry();
+        this.hosts = ports.hosts();
+        this.probe = ports.probe();
+        this.loadBalancer = ports.loadBalancer();
+        this.clock = ports.clock();
+        this.events = ports.events();
     }
 
     String failure() {
@@ -40,8 +43,14 @@ final class HostRollout {
 
     RolloutResult.HostState run() {
         try {
-            step(Step.LEAVE, this::leave);
-            step(Step.PROPAGATE, this::propagate);
+            if (plan.drain().leavesRotation()) {
+                step(Step.LEAVE, this::leave);
+                step(Step.PROPAGATE, this::propagate);
+            } else {
+                saved = registry.save(instance);
+                skip(Step.LEAVE, "stays in rotation: hand-off restart with drain.mode none");
+                skip(Step.PROPAGATE, "stays in rotation");
+            }
             step(Step.RESTART, this::restart);
             step(Step.CHECK, this::check);
             step(Step.JOIN, this::join);
@@ -61,16 +70,54 @@ final class HostRollout {
 
     private String leave() throws StepFailure {
         saved = registry.save(instance);
+        if (maintenanceMode()) {
+            registry.maintenance(instance, true, "baton: rolling out " + plan.service() + " " + plan.version());
+            return "in maintenance (registration kept)";
+        }
         registry.deregister(instance);
         return "deregistered " + instance.id() + " (registration saved)";
     }
 
     private String propagate() throws StepFailure, InterruptedException {
-        Duration timeout = plan.drain().propagationTimeout();
-        if (!registry.awaitPassing(instance, false, timeout)) {
-            throw new StepFailure("Consul still reports " + instance.id() + " passing after " + Durations.format(timeout));
+        Plan.Propagation propagation = plan.drain().propagation();
+        Instant start = clock.now();
+        if (propagation.sleep() != null) {
+            clock.sleep(propagation.sleep());
+            return "slept a fixed " + Durations.format(propagation.sleep()) + " (not verified)";
         }
-        return "gone from Consul's passing set";
+        List<String> verified = new ArrayList<>();
+        for (String check : propagation.verify()) {
+            Instant checkStart = clock.now();
+            Duration left = propagation.timeout().minus(Duration.between(start, checkStart));
+            if (left.isNegative() || left.isZero() || !verify(check, left)) {
+                throw new StepFailure(check + " not verified within " + Durations.format(propagation.timeout())
+                        + ": " + unverifiedReason(check));
+            }
+            verified.add(check + " " + Durations.format(Duration.between(checkStart, clock.now())));
+        }
+        Duration floor = propagation.minWait().minus(Duration.between(start, clock.now()));
+        if (floor.compareTo(Duration.ZERO) > 0) {
+            clock.sleep(floor);
+            verified.add("minWait +" + Durations.format(floor));
+        }
+        return verified.isEmpty() ? "not verified (verify: [])" : "verified: " + String.join(", ", verified);
+    }
+
+    private boolean verify(String check, Duration timeout) throws StepFailure, InterruptedException {
+        return switch (check) {
+            case "consul" -> registry.awaitPassing(instance, false, timeout);
+            case "loadBalancer" -> loadBalancer.awaitOutOfRotation(instance, timeout);
+            case "traffic" -> hosts.awaitQuiet(instance, plan.drain().propagation().quietPeriod(), timeout);
+            default -> throw new IllegalStateException("unknown propagation check " + check);
+        };
+    }
+
+    private String unverifiedReason(String check) {
+        return switch (check) {
+            case "consul" -> "Consul still reports " + instance.id() + " passing";
+            case "loadBalancer" -> "the load balancer still routes to " + instance.address() + ":" + instance.port();
+            default -> "requests still arrive at " + instance.address() + ":" + instance.port();
+        };
     }
 
     private String restart() throws StepFailure, InterruptedException {
@@ -95,9 +142,18 @@ final class HostRollout {
     }
 
     private String join() throws StepFailure, InterruptedException {
-        registry.register(saved);
+        putBack();
         awaitPassingInConsul();
-        return "registered again and passing in Consul";
+        return plan.drain().leavesRotation() ? "back in rotation, passing in Consul" : "passing in Consul";
+    }
+
+    private void putBack() throws StepFailure {
+        if (maintenanceMode()) registry.maintenance(instance, false, null);
+        else if (plan.drain().leavesRotation()) registry.register(saved);
+    }
+
+    private boolean maintenanceMode() {
+        return plan.drain().mode().equals("maintenance");
     }
 
     private void awaitPassingInConsul() throws StepFailure, InterruptedException {
@@ -115,7 +171,7 @@ final class HostRollout {
             HealthProbe.Result health = probe.check(instance);
             if (health.healthy()) {
                 step(Step.RESTORE, () -> {
-                    registry.register(saved);
+                    putBack();
                     awaitPassingInConsul();
                     return "healthy, back in rotation: " + health.detail();
                 });
@@ -131,7 +187,7 @@ final class HostRollout {
     private void park(String reason) {
         Instant start = clock.now();
         try {
-            registry.register(saved);
+            if (plan.drain().mode().equals("deregister")) registry.register(saved);
             registry.maintenance(instance, true, "baton: parked: " + reason);
             emit(Step.PARK, Event.Outcome.FAILED, start, "registered in maintenance, out of rotation: " + reason);
         } catch (StepFailure e) {
@@ -158,6 +214,10 @@ final class HostRollout {
             emit(step, Event.Outcome.FAILED, start, "interrupted");
             throw e;
         }
+    }
+
+    private void skip(Step step, String why) {
+        events.emit(new Event(clock.now(), instance.id(), step.name(), Event.Outcome.SKIPPED, Duration.ZERO, why));
     }
 
     private void emit(Step step, Event.Outcome outcome, Instant start, String detail) {

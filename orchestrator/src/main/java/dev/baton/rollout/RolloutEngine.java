@@ -13,18 +13,16 @@ import java.util.Map;
 public final class RolloutEngine {
     static final String ROLLOUT = "ROLLOUT";
 
+    private final Ports ports;
     private final Registry registry;
-    private final HostControl hosts;
-    private final HealthProbe probe;
     private final Clock clock;
     private final EventSink events;
 
-    public RolloutEngine(Registry registry, HostControl hosts, HealthProbe probe, Clock clock, EventSink events) {
-        this.registry = registry;
-        this.hosts = hosts;
-        this.probe = probe;
-        this.clock = clock;
-        this.events = events;
+    public RolloutEngine(Ports ports) {
+        this.ports = ports;
+        this.registry = ports.registry();
+        this.clock = ports.clock();
+        this.events = ports.events();
     }
 
     public RolloutResult run(Plan plan) {
@@ -42,7 +40,7 @@ public final class RolloutEngine {
         Map<String, RolloutResult.HostState> states = new LinkedHashMap<>();
         instances.forEach(i -> states.put(i.id(), RolloutResult.HostState.PENDING));
         for (Instance instance : instances) {
-            HostRollout host = new HostRollout(instance, plan, registry, hosts, probe, clock, events);
+            HostRollout host = new HostRollout(instance, plan, ports);
             RolloutResult.HostState state = host.run();
             states.put(instance.id(), state);
             if (state != RolloutResult.HostState.DONE) {

@@ -2,16 +2,12 @@ package dev.baton.fleet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.baton.agentclient.AgentHostControl;
-import dev.baton.consul.ConsulClient;
-import dev.baton.consul.ConsulRegistry;
-import dev.baton.health.HttpHealthProbe;
 import dev.baton.plan.Plan;
 import dev.baton.plan.PlanLoader;
-import dev.baton.rollout.Clock;
 import dev.baton.rollout.Event;
 import dev.baton.rollout.RolloutEngine;
 import dev.baton.rollout.RolloutResult;
+import dev.baton.wiring.Adapters;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -136,16 +132,10 @@ class RollingDeployEndToEndTest {
     }
 
     private static RolloutEngine engine(Plan plan, List<Event> events) {
-        OkHttpClient http = new OkHttpClient();
-        return new RolloutEngine(
-                new ConsulRegistry(new ConsulClient(http, null), HttpUrl.get(fleet.consulAddress())),
-                new AgentHostControl(http, "http", LocalFleet.AGENT_PORT, fleet.agentToken(), Clock.SYSTEM),
-                new HttpHealthProbe(http, plan.health()),
-                Clock.SYSTEM,
-                event -> {
-                    events.add(event);
-                    System.out.println(event);
-                });
+        return new RolloutEngine(Adapters.forPlan(plan, HttpUrl.get(fleet.consulAddress()), null, fleet.agentToken(), event -> {
+            events.add(event);
+            System.out.println(event);
+        }));
     }
 
     /** The full registration of each instance as its agent holds it, with its checks' definitions. */

@@ -13,7 +13,7 @@ import java.util.function.Function;
  * In-memory registry, hosts and probe sharing one view of a small fleet, so that engine tests can
  * check the invariants (who is registered, who is out, what version runs) after every step.
  */
-final class FakeFleet implements Registry, HostControl, HealthProbe {
+final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalancer {
     final FakeClock clock;
     final Map<String, Instance> instances = new LinkedHashMap<>();
     final Map<String, Registration> registered = new LinkedHashMap<>();
@@ -112,6 +112,34 @@ final class FakeFleet implements Registry, HostControl, HealthProbe {
         if (failure != null) throw new StepFailure(failure);
         versions.put(host.id(), order.version());
         return new RestartReport(1L, 2L, List.of(new RestartReport.Phase("drain", "SUCCEEDED", Duration.ofMillis(5), null)));
+    }
+
+    /** Instances the load balancer keeps routing to / that keep receiving traffic. */
+    Set<String> stuckInLoadBalancer = new HashSet<>();
+    Set<String> busy = new HashSet<>();
+    Duration loadBalancerLag = Duration.ofMillis(150);
+    Duration quietAfter = Duration.ofMillis(600);
+
+    @Override
+    public boolean awaitOutOfRotation(Instance instance, Duration timeout) {
+        calls.add("lb " + instance.id());
+        if (stuckInLoadBalancer.contains(instance.id())) {
+            clock.sleep(timeout);
+            return false;
+        }
+        clock.sleep(loadBalancerLag);
+        return true;
+    }
+
+    @Override
+    public boolean awaitQuiet(Instance host, Duration quietPeriod, Duration timeout) {
+        calls.add("quiet " + host.id() + " " + quietPeriod.toMillis());
+        if (busy.contains(host.id())) {
+            clock.sleep(timeout);
+            return false;
+        }
+        clock.sleep(quietAfter);
+        return true;
     }
 
     @Override

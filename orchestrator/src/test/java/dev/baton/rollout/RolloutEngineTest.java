@@ -33,7 +33,7 @@ class RolloutEngineTest {
         clock = new FakeClock();
         fleet = new FakeFleet(clock, 3);
         events = new RecordingEvents(fleet);
-        engine = new RolloutEngine(fleet, fleet, fleet, clock, events);
+        engine = new RolloutEngine(new Ports(fleet, fleet, fleet, fleet, clock, events));
         plan = new PlanLoader().parse("plan.yaml", PLAN);
     }
 
@@ -218,5 +218,80 @@ class RolloutEngineTest {
         } finally {
             Thread.interrupted();
         }
+    }
+
+    private Plan planWith(String extra) {
+        return new PlanLoader().parse("plan.yaml", PLAN.replace("drain: { timeout: 10s, propagation: { timeout: 20s } }\n", "") + extra);
+    }
+
+    private static final String LB = "loadBalancer: { haproxy: { runtime: \"unix:/run/haproxy.sock\", backend: web } }\n";
+
+    @Test
+    void verifiesEachPropagationCheckInOrderThenHonoursTheFloor() {
+        Plan verified = planWith(LB + "drain: { propagation: { verify: [consul, loadBalancer, traffic], minWait: 1s, quietPeriod: 300ms, timeout: 5s } }\n");
+        engine.run(verified);
+        Event propagate = events.events.stream().filter(e -> "PROPAGATE".equals(e.step()) && e.outcome() == Event.Outcome.OK)
+                .findFirst().orElseThrow();
+        assertThat(propagate.detail()).isEqualTo("verified: consul 0ms, loadBalancer 150ms, traffic 600ms, minWait +250ms");
+        assertThat(propagate.took()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(fleet.calls).containsSubsequence("deregister web-1", "lb web-1", "quiet web-1 300", "restart web-1 2.0.0");
+    }
+
+    @Test
+    void aLoadBalancerThatKeepsRoutingFailsThePropagationWithinItsTimeout() {
+        fleet.stuckInLoadBalancer.add("web-1");
+        Instant start = clock.now();
+        RolloutResult result = engine.run(planWith(LB + "drain: { propagation: { verify: [consul, loadBalancer], timeout: 5s } }\n"));
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.summary()).contains("loadBalancer not verified within 5.0s: the load balancer still routes to 10.0.0.1:8080");
+        assertThat(clock.since(start)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(events.steps("web-1")).containsExactly("LEAVE OK", "PROPAGATE FAILED", "RESTORE OK");
+        assertThat(fleet.calls).noneMatch(c -> c.startsWith("restart"));
+    }
+
+    @Test
+    void trafficThatNeverStopsFailsThePropagation() {
+        fleet.busy.add("web-1");
+        RolloutResult result = engine.run(planWith("drain: { propagation: { verify: [traffic], timeout: 3s } }\n"));
+        assertThat(result.summary()).contains("traffic not verified within 3.0s: requests still arrive at 10.0.0.1:8080");
+    }
+
+    @Test
+    void aFixedSleepWaitsExactlyThatLong() {
+        engine.run(planWith("drain: { propagation: { sleep: 10s } }\n"));
+        Event propagate = events.events.stream().filter(e -> "PROPAGATE".equals(e.step()) && e.outcome() == Event.Outcome.OK)
+                .findFirst().orElseThrow();
+        assertThat(propagate.took()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(propagate.detail()).isEqualTo("slept a fixed 10.0s (not verified)");
+    }
+
+    @Test
+    void maintenanceModeKeepsTheRegistrationAndTogglesMaintenance() {
+        RolloutResult result = engine.run(planWith("drain: { mode: maintenance }\n"));
+        assertThat(result.succeeded()).isTrue();
+        assertThat(fleet.calls).noneMatch(c -> c.startsWith("deregister") || c.startsWith("register"));
+        assertThat(fleet.calls).containsSubsequence("maintenance web-1", "restart web-1 2.0.0", "maintenance web-1", "maintenance web-2");
+        assertThat(fleet.maintenance).isEmpty();
+        assertThat(fleet.maxOut).isZero();
+    }
+
+    @Test
+    void aHandoffWithDrainModeNoneNeverTakesTheInstanceOut() {
+        RolloutResult result = engine.run(planWith("restart: { strategy: handoff }\ndrain: { mode: none }\n"));
+        assertThat(result.succeeded()).isTrue();
+        assertThat(events.steps("web-1")).containsExactly("LEAVE SKIPPED", "PROPAGATE SKIPPED", "RESTART OK", "CHECK OK", "JOIN OK");
+        assertThat(fleet.calls).noneMatch(c -> c.startsWith("deregister") || c.startsWith("maintenance"));
+    }
+
+    @Test
+    void aBrokenHandoffReleaseThatStaysInRotationIsParkedInMaintenance() {
+        fleet.restartFailure = i -> {
+            fleet.unhealthy.add(i.id());
+            return null;
+        };
+        RolloutResult result = engine.run(planWith("restart: { strategy: handoff }\ndrain: { mode: none }\n"));
+        assertThat(result.succeeded()).isFalse();
+        assertThat(fleet.maintenance).containsKey("web-1");
+        assertThat(fleet.calls).noneMatch(c -> c.startsWith("register"));
     }
 }

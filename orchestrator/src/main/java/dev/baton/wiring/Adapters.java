@@ -1,0 +1,38 @@
+package dev.baton.wiring;
+
+import dev.baton.agentclient.AgentHostControl;
+import dev.baton.consul.ConsulClient;
+import dev.baton.consul.ConsulRegistry;
+import dev.baton.health.HttpHealthProbe;
+import dev.baton.lb.HaproxyLoadBalancer;
+import dev.baton.lb.HaproxyRuntime;
+import dev.baton.plan.Plan;
+import dev.baton.rollout.Clock;
+import dev.baton.rollout.EventSink;
+import dev.baton.rollout.Ports;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+
+import java.time.Duration;
+
+/** Builds the engine's ports from the real adapters, for a plan. */
+public final class Adapters {
+    private Adapters() {
+    }
+
+    /**
+     * @param consulToken Consul ACL token or null
+     * @param agentToken  the agents' bearer token
+     */
+    public static Ports forPlan(Plan plan, HttpUrl consul, String consulToken, String agentToken, EventSink events) {
+        OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(3)).build();
+        Plan.LoadBalancerAccess lb = plan.loadBalancer();
+        return new Ports(
+                new ConsulRegistry(new ConsulClient(http, consulToken), consul),
+                new AgentHostControl(http, plan.agent().scheme(), plan.agent().port(), agentToken, Clock.SYSTEM),
+                new HttpHealthProbe(http, plan.health()),
+                lb == null ? null : new HaproxyLoadBalancer(new HaproxyRuntime(lb.runtime()), lb.backend()),
+                Clock.SYSTEM,
+                events);
+    }
+}
