@@ -31,7 +31,9 @@ class PlanLoaderTest {
         assertThat(plan.targets().consulService()).isEqualTo("web");
         assertThat(plan.targets().explicit()).isFalse();
         assertThat(plan.drain().timeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(plan.drain().propagationTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(plan.drain().propagation()).isEqualTo(new Plan.Propagation(List.of("consul"), null, Duration.ZERO,
+                Duration.ofSeconds(60), Duration.ofMillis(500)));
+        assertThat(plan.drain().mode()).isEqualTo("deregister");
         assertThat(plan.health().path()).isEqualTo("/healthz");
         assertThat(plan.health().expectStatus()).isEqualTo(200);
         assertThat(plan.agent().port()).isEqualTo(7070);
@@ -51,7 +53,8 @@ class PlanLoaderTest {
         assertThat(plan.targets().hosts()).containsExactly("10.0.0.1", "10.0.0.2");
         assertThat(plan.consulAddress()).isEqualTo("http://consul.local:8500");
         assertThat(plan.agent()).isEqualTo(new Plan.AgentAccess("https", 9000, "WEB_AGENT_TOKEN"));
-        assertThat(plan.drain()).isEqualTo(new Plan.Drain(Duration.ofSeconds(90), Duration.ofSeconds(45)));
+        assertThat(plan.drain().timeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(plan.drain().propagation().timeout()).isEqualTo(Duration.ofSeconds(45));
         assertThat(plan.restart()).isEqualTo(new Plan.Restart("stop-start", Duration.ofMinutes(2)));
         assertThat(plan.health()).isEqualTo(new Plan.Health("/ready", 204, 9090, Duration.ofMillis(500),
                 Duration.ofSeconds(1), Duration.ofMinutes(5)));
@@ -73,7 +76,7 @@ class PlanLoaderTest {
                 Arguments.of(VALID.replace("http://", "ftp://"), "p.yaml:3:18: artifact.url: \"ftp://artifacts.local/web/{version}.t...\" is not valid (an http, https or file URL)"),
                 Arguments.of(VALID + "drain: { timeout: 30x }\n", "p.yaml:4:19: drain.timeout: \"30x\" is not a duration (write e.g. 500ms, 30s, 2m, 1h)"),
                 Arguments.of(VALID + "drain: { timeout: 2h }\n", "p.yaml:4:19: drain.timeout: 2h00m is out of range 1ms..1h00m"),
-                Arguments.of(VALID + "drain: { timeot: 3s }\n", "p.yaml:4:18: drain.timeot: unknown field (known here: timeout, propagation); did you mean \"timeout\"?"),
+                Arguments.of(VALID + "drain: { timeot: 3s }\n", "p.yaml:4:18: drain.timeot: unknown field (known here: mode, timeout, propagation); did you mean \"timeout\"?"),
                 Arguments.of(VALID + "colour: blue\n", "p.yaml:4:9: colour: unknown field"),
                 Arguments.of(VALID + "restart: { strategy: reboot }\n", "p.yaml:4:22: restart.strategy: \"reboot\" is not one of stop-start"),
                 Arguments.of(VALID + "agent: { port: 99999 }\n", "p.yaml:4:16: agent.port: 99999 is out of range 1..65535"),

@@ -67,7 +67,7 @@ class RolloutEngineTest {
         RolloutResult result = engine.run(plan);
 
         assertThat(result.succeeded()).isFalse();
-        assertThat(result.summary()).contains("web-1 failed: Consul still reports web-1 passing after 20.0s");
+        assertThat(result.summary()).contains("web-1 failed: consul not verified within 20.0s: Consul still reports web-1 passing");
         assertThat(events.steps("web-1")).containsExactly("LEAVE OK", "PROPAGATE FAILED", "RESTORE OK");
         assertThat(clock.since(start)).isEqualTo(Duration.ofSeconds(20));
         assertThat(fleet.calls).noneMatch(c -> c.startsWith("restart"));
@@ -221,7 +221,12 @@ class RolloutEngineTest {
     }
 
     private Plan planWith(String extra) {
-        return new PlanLoader().parse("plan.yaml", PLAN.replace("drain: { timeout: 10s, propagation: { timeout: 20s } }\n", "") + extra);
+        StringBuilder base = new StringBuilder();
+        for (String line : PLAN.split("\n")) {
+            String key = line.substring(0, line.indexOf(':') + 1);
+            if (!extra.startsWith(key) && !extra.contains("\n" + key)) base.append(line).append('\n');
+        }
+        return new PlanLoader().parse("plan.yaml", base + extra);
     }
 
     private static final String LB = "loadBalancer: { haproxy: { runtime: \"unix:/run/haproxy.sock\", backend: web } }\n";
