@@ -11,6 +11,7 @@ import dev.baton.agent.release.ReleaseInstaller;
 import dev.baton.agent.release.ReleaseStore;
 import dev.baton.agent.release.TarGzExtractor;
 import dev.baton.agent.restart.RestartService;
+import dev.baton.agent.traffic.TrafficWatch;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -30,9 +31,10 @@ public final class Agent implements AutoCloseable {
     private final ReleaseStore store;
     private final AppControl app;
     private final RestartService restarts;
+    private final TrafficWatch traffic;
     private final HttpApi api;
 
-    /** @throws IllegalArgumentException if the app command cannot be parsed */
+    /** @throws IllegalArgumentException if the app command cannot be parsed or the ready URL has no usable port */
     public Agent(AgentConfig config) {
         this.config = config;
         AgentHome home = new AgentHome(config.home());
@@ -42,8 +44,9 @@ public final class Agent implements AutoCloseable {
         ReleaseInstaller installer = new ReleaseInstaller(store,
                 new ArtifactDownloader(Duration.ofSeconds(10), Duration.ofSeconds(30)), new TarGzExtractor());
         this.restarts = new RestartService(store, installer, app, probe);
+        this.traffic = new TrafficWatch(config.appPort());
         this.api = new HttpApi(new BearerAuth(config.token()), restarts,
-                new StatusReporter(app, store, probe, restarts));
+                new StatusReporter(app, store, probe, restarts), traffic);
     }
 
     /**
@@ -67,6 +70,7 @@ public final class Agent implements AutoCloseable {
     /** Stops serving and interrupts a running operation; the app keeps running. */
     public void stop() {
         api.close();
+        traffic.close();
         restarts.close();
         LOG.info("agent stopped; the app keeps running");
     }

@@ -20,6 +20,14 @@ public record AgentConfig(InetSocketAddress listen, Path home, String token, Str
         home = home.toAbsolutePath().normalize();
     }
 
+    /** The app's port, taken from the ready URL: the port the load balancer sends traffic to. */
+    public int appPort() {
+        if (readyUrl.getPort() != -1) {
+            return readyUrl.getPort();
+        }
+        return "https".equalsIgnoreCase(readyUrl.getScheme()) ? 443 : 80;
+    }
+
     /** Never prints the token: configs end up in logs. */
     @Override
     public String toString() {

@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -40,6 +41,8 @@ import org.junit.jupiter.api.Test;
 class AgentTest {
 
     private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(90);
+    /** The test clients' source address: no other connection to the app comes from it. */
+    private static final String CLIENT_ADDRESS = "127.0.0.9";
 
     private static Path artifactsDir;
     private static ArtifactServer artifactServer;
@@ -170,6 +173,7 @@ class AgentTest {
                     client.get("/v1/releases"),
                     client.get("/v1/operations/" + installed.path("id").asText()),
                     client.get("/v1/nothing-here"),
+                    client.get("/v1/traffic/quiet?quietMs=10&timeoutMs=10"),
                     client.post("/v1/restarts", body))) {
                 assertThat(answer.status()).isEqualTo(401);
                 assertThat(answer.body().path("error").asText()).isNotBlank().doesNotContain(token);
@@ -343,7 +347,90 @@ class AgentTest {
         assertThat(appVersion()).isEqualTo("1.0.0");
     }
 
+    @Test
+    void trafficIsQuietOnlyOnceTheClientStops() throws Exception {
+        restart(v1, "stop-start");
+        JsonNode busy;
+        try (AppTraffic traffic = AppTraffic.start(appPort, CLIENT_ADDRESS, false)) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> traffic.requests() >= 2);
+
+            busy = quiet("quietMs=500&timeoutMs=1500");
+
+            traffic.awaitEnd();
+            assertThat(traffic.failure()).isNull();
+            assertThat(traffic.connections()).isEqualTo(traffic.requests()).isGreaterThan(15);
+        }
+        JsonNode quiet = quiet("quietMs=300&timeoutMs=5000");
+
+        assertThat(busy.path("quiet").asBoolean()).as(busy.toString()).isFalse();
+        assertThat(busy.path("waitedMs").asLong()).as(busy.toString()).isBetween(1_500L, 2_500L);
+        assertThat(busy.path("quietForMs").asLong()).as(busy.toString()).isLessThan(500);
+        assertThat(busy.path("samples").asInt()).as(busy.toString()).isGreaterThan(10);
+        assertThat(busy.path("port").asInt()).isEqualTo(appPort);
+        assertThat(quiet.path("quiet").asBoolean()).as(quiet.toString()).isTrue();
+        assertThat(quiet.path("waitedMs").asLong()).as(quiet.toString()).isBetween(300L, 1_000L);
+        assertThat(quiet.path("quietForMs").asLong()).as(quiet.toString()).isGreaterThanOrEqualTo(300);
+    }
+
+    @Test
+    void requestsOnAKeptAliveConnectionAreTraffic() throws Exception {
+        restart(v1, "stop-start");
+        try (AppTraffic traffic = AppTraffic.start(appPort, CLIENT_ADDRESS, true)) {
+            // The connection is open before the first sample: only its growing bytes_received can show the requests.
+            await().atMost(Duration.ofSeconds(5)).until(() -> traffic.requests() >= 2);
+            int before = traffic.requests();
+
+            JsonNode busy = quiet("quietMs=300&timeoutMs=1500");
+
+            assertThat(busy.path("quiet").asBoolean()).as(busy.toString()).isFalse();
+            assertThat(busy.path("waitedMs").asLong()).as(busy.toString()).isBetween(1_500L, 2_500L);
+            assertThat(busy.path("openConnections").asInt()).as(busy.toString()).isPositive();
+            assertThat(traffic.requests() - before).isGreaterThan(8);
+            assertThat(traffic.connections()).isEqualTo(1);
+            assertThat(traffic.failure()).isNull();
+        }
+    }
+
+    @Test
+    void trafficFromIgnoredAddressesDoesNotCount() throws Exception {
+        restart(v1, "stop-start");
+        try (AppTraffic perRequest = AppTraffic.start(appPort, CLIENT_ADDRESS, false);
+             AppTraffic keptAlive = AppTraffic.start(appPort, CLIENT_ADDRESS, true)) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> perRequest.requests() >= 2 && keptAlive.requests() >= 2);
+            int before = perRequest.requests() + keptAlive.requests();
+
+            JsonNode quiet = quiet("quietMs=300&timeoutMs=3000&ignore=127.0.0.5," + CLIENT_ADDRESS);
+
+            assertThat(quiet.path("quiet").asBoolean()).as(quiet.toString()).isTrue();
+            assertThat(quiet.path("waitedMs").asLong()).as(quiet.toString()).isBetween(300L, 1_000L);
+            assertThat(perRequest.requests() + keptAlive.requests() - before).as("requests during the watch")
+                    .isGreaterThanOrEqualTo(4);
+            assertThat(perRequest.failure()).isNull();
+            assertThat(keptAlive.failure()).isNull();
+        }
+    }
+
+    @Test
+    void quietRefusesBadParameters() throws Exception {
+        for (String query : List.of("quietMs=abc", "quietMs=0", "timeoutMs=0", "timeoutMs=600001",
+                "ignore=example.com", "ignore=127.0.0.1,,::1", "quiet=500")) {
+            ApiClient.Answer answer = api.get("/v1/traffic/quiet?" + query);
+            assertThat(answer.status()).as(query).isEqualTo(400);
+            assertThat(answer.body().path("error").asText()).as(query).isNotBlank().doesNotContain("\n");
+        }
+        assertThat(api.get("/v1/traffic/quiet?quietMs=abc").body().path("error").asText())
+                .isEqualTo("quietMs must be a whole number of milliseconds from 10 to 60000, got 'abc'");
+        assertThat(api.post("/v1/traffic/quiet", "{}").status()).isEqualTo(405);
+        assertThat(api.withToken(null).get("/v1/traffic/quiet?quietMs=abc").status()).isEqualTo(401);
+    }
+
     // ---- helpers
+
+    private JsonNode quiet(String query) throws IOException, InterruptedException {
+        ApiClient.Answer answer = api.get("/v1/traffic/quiet?" + query);
+        assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+        return answer.body();
+    }
 
     private Agent newAgent() {
         String command = "demo-app -listen 127.0.0.1:" + appPort + " -pidfile {pidfile} -shutdown-timeout 30s";
@@ -389,6 +476,130 @@ class AgentTest {
             return java.util.OptionalLong.of(Long.parseLong(Files.readString(home.resolve("app.pid")).trim()));
         } catch (IOException | NumberFormatException e) {
             return java.util.OptionalLong.empty();
+        }
+    }
+
+    /**
+     * {@code GET /version} every 100 ms from {@code source}, for at most 3 s: one HTTP/1.0 connection per request
+     * (the app closes it), or every request on one kept-alive HTTP/1.1 connection.
+     */
+    private static final class AppTraffic implements AutoCloseable {
+        private static final long DURATION_NANOS = Duration.ofSeconds(3).toNanos();
+
+        private final int port;
+        private final String source;
+        private final boolean keepAlive;
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final AtomicInteger requests = new AtomicInteger();
+        private final AtomicInteger connections = new AtomicInteger();
+        private final Thread thread;
+        private volatile String failure;
+
+        private AppTraffic(int port, String source, boolean keepAlive) {
+            this.port = port;
+            this.source = source;
+            this.keepAlive = keepAlive;
+            this.thread = new Thread(this::run, "app-traffic");
+        }
+
+        static AppTraffic start(int port, String source, boolean keepAlive) {
+            AppTraffic traffic = new AppTraffic(port, source, keepAlive);
+            traffic.thread.start();
+            return traffic;
+        }
+
+        int requests() {
+            return requests.get();
+        }
+
+        int connections() {
+            return connections.get();
+        }
+
+        String failure() {
+            return failure;
+        }
+
+        void awaitEnd() throws InterruptedException {
+            thread.join(10_000);
+            assertThat(thread.isAlive()).isFalse();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            awaitEnd();
+        }
+
+        private void run() {
+            long end = System.nanoTime() + DURATION_NANOS;
+            Socket kept = null;
+            try {
+                while (!stop.get() && System.nanoTime() - end < 0) {
+                    if (!keepAlive) {
+                        try (Socket socket = connect()) {
+                            send(socket, "GET /version HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+                            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                            if (!response.startsWith("HTTP/1.0 200") && !response.startsWith("HTTP/1.1 200")) {
+                                throw new IOException("unexpected answer: " + response.lines().findFirst().orElse(""));
+                            }
+                        }
+                    } else {
+                        kept = kept == null ? connect() : kept;
+                        send(kept, "GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                        readResponse(kept.getInputStream());
+                    }
+                    requests.incrementAndGet();
+                    Thread.sleep(100);
+                }
+            } catch (IOException | InterruptedException e) {
+                failure = e.toString();
+            } finally {
+                if (kept != null) {
+                    try {
+                        kept.close();
+                    } catch (IOException ignored) {
+                        // nothing was pending on it
+                    }
+                }
+            }
+        }
+
+        private Socket connect() throws IOException {
+            Socket socket = new Socket();
+            socket.bind(new InetSocketAddress(source, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            socket.setSoTimeout(5000);
+            connections.incrementAndGet();
+            return socket;
+        }
+
+        private static void send(Socket socket, String request) throws IOException {
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+
+        /** Reads one response with a Content-Length body, leaving the connection ready for the next request. */
+        private static void readResponse(InputStream in) throws IOException {
+            StringBuilder head = new StringBuilder();
+            while (head.length() < 8192 && !head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("the app closed the kept-alive connection");
+                }
+                head.append((char) b);
+            }
+            if (!head.toString().startsWith("HTTP/1.1 200")) {
+                throw new IOException("unexpected answer: " + head.toString().lines().findFirst().orElse(""));
+            }
+            int length = head.toString().lines()
+                    .filter(line -> line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:"))
+                    .map(line -> Integer.parseInt(line.substring("content-length:".length()).trim()))
+                    .findFirst().orElseThrow(() -> new IOException("no Content-Length in " + head));
+            if (in.readNBytes(length).length != length) {
+                throw new IOException("short body");
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.baton.consul;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.rollout.Instance;
 import dev.baton.rollout.Registration;
 import dev.baton.rollout.Registry;
@@ -12,17 +11,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The registry port over Consul. Reads go to the configured agent; every change goes to the agent that
  * owns the instance (a catalog-level change would be undone by anti-entropy). Waits are blocking queries.
  */
 public final class ConsulRegistry implements Registry {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Duration READ = Duration.ofSeconds(10);
     private static final Duration MAX_BLOCK = Duration.ofSeconds(20);
 
@@ -53,7 +48,7 @@ public final class ConsulRegistry implements Registry {
         JsonNode service = consul.get(agent, "v1/agent/service/" + instance.id(), q -> q, READ).body();
         JsonNode checks = consul.get(agent, "v1/agent/checks",
                 q -> q.addQueryParameter("filter", "ServiceID == \"" + instance.id() + "\""), READ).body();
-        return new Registration(instance, RegistrationDefinition.from(service, checks));
+        return new Registration(instance, RegistrationReader.definition(instance, service, checks));
     }
 
     @Override
@@ -125,62 +120,5 @@ public final class ConsulRegistry implements Registry {
         String nodeAddress = node.path("Address").asText("");
         if (nodeAddress.isEmpty()) throw new StepFailure("Consul has no address for node " + instance.node());
         return address.newBuilder().host(nodeAddress).build();
-    }
-
-    /** Kept for debugging output: the saved definition as JSON. */
-    static String json(Map<String, Object> definition) {
-        try {
-            return MAPPER.writeValueAsString(definition);
-        } catch (Exception e) {
-            return definition.toString();
-        }
-    }
-
-    /** Turns what the agent reports about a service and its checks into the body that registers it again. */
-    static final class RegistrationDefinition {
-        private static final List<String> SERVICE_FIELDS = List.of(
-                "ID", "Service", "Tags", "Address", "TaggedAddresses", "Meta", "Port", "EnableTagOverride", "Weights",
-                "Kind", "Proxy", "Connect", "Namespace", "Partition");
-
-        private RegistrationDefinition() {
-        }
-
-        static Map<String, Object> from(JsonNode service, JsonNode checks) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            for (String field : SERVICE_FIELDS) {
-                JsonNode value = service.get(field);
-                if (value == null || value.isNull() || (value.isTextual() && value.asText().isEmpty())) continue;
-                out.put(field.equals("Service") ? "Name" : field, MAPPER.convertValue(value, Object.class));
-            }
-            List<Map<String, Object>> checkDefinitions = new ArrayList<>();
-            for (JsonNode check : checks) {
-                checkDefinitions.add(check(check));
-            }
-            checkDefinitions.sort(Comparator.comparing(c -> String.valueOf(c.get("CheckID"))));
-            if (!checkDefinitions.isEmpty()) out.put("Checks", checkDefinitions);
-            return out;
-        }
-
-        private static Map<String, Object> check(JsonNode check) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("CheckID", check.path("CheckID").asText());
-            out.put("Name", check.path("Name").asText());
-            if (!check.path("Notes").asText("").isEmpty()) out.put("Notes", check.path("Notes").asText());
-            Iterator<Map.Entry<String, JsonNode>> fields = check.path("Definition").fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> field = fields.next();
-                if (isUnset(field.getValue())) continue;
-                out.put(field.getKey(), MAPPER.convertValue(field.getValue(), Object.class));
-            }
-            return out;
-        }
-
-        private static boolean isUnset(JsonNode value) {
-            return value.isNull()
-                    || (value.isTextual() && (value.asText().isEmpty() || value.asText().equals("0s")))
-                    || (value.isBoolean() && !value.asBoolean())
-                    || (value.isNumber() && value.asLong() == 0)
-                    || (value.isContainerNode() && value.isEmpty());
-        }
     }
 }

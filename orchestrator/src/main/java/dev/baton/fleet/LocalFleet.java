@@ -66,17 +66,26 @@ public final class LocalFleet implements AutoCloseable {
 
     /** Starts Consul and {@code size} hosts running {@code version} of the demo app, all passing in Consul. */
     public static LocalFleet start(String service, int size, String version) throws IOException, InterruptedException {
+        return start(service, size, version, false);
+    }
+
+    /** As {@link #start(String, int, String)}, with HAProxy in front when {@code loadBalancer}. */
+    public static LocalFleet start(String service, int size, String version, boolean loadBalancer)
+            throws IOException, InterruptedException {
         Path consul = Tools.consul();
         Path agentJar = Tools.agentJar();
+        Path haproxy = loadBalancer ? Tools.haproxy() : null;
         LocalFleet fleet = new LocalFleet(service, Files.createTempDirectory("baton-fleet-"));
         try {
             fleet.startConsul(consul);
+            if (haproxy != null) fleet.startHaproxy(haproxy, size);
             Artifacts.Artifact first = fleet.artifacts.build(version);
             for (int n = 1; n <= size; n++) {
                 fleet.hosts.add(fleet.startHost(n, agentJar, first));
             }
             for (Host host : fleet.hosts) fleet.register(host, fleet.hosts.indexOf(host) + 1);
             fleet.awaitPassing(size);
+            if (haproxy != null) fleet.awaitLoadBalancerRoutesToAll();
             return fleet;
         } catch (IOException | InterruptedException | RuntimeException e) {
             fleet.close();
@@ -88,8 +97,14 @@ public final class LocalFleet implements AutoCloseable {
         return "http://" + network + "250:8500";
     }
 
-    public String consulDnsAddress() {
-        return network + "250";
+    /** The load balancer's URL, when the fleet has one. */
+    public String loadBalancerUrl() {
+        return "http://" + network + "240:" + Haproxy.PORT;
+    }
+
+    /** HAProxy's runtime API address, as a plan's {@code loadBalancer.haproxy.runtime}. */
+    public String loadBalancerRuntime() {
+        return "unix:" + work.resolve("haproxy.sock");
     }
 
     public List<Host> hosts() {
@@ -134,7 +149,11 @@ public final class LocalFleet implements AutoCloseable {
                   http: { path: /healthz, expect: 200, timeout: 1s }
                   interval: 100ms
                   deadline: 30s
-                """.formatted(version, service, version, artifact.url(), artifact.sha256(), service, consulAddress());
+                """.formatted(version, service, version, artifact.url(), artifact.sha256(), service, consulAddress())
+                + (Files.exists(work.resolve("haproxy.cfg")) ? """
+                loadBalancer:
+                  haproxy: { runtime: "%s", backend: %s }
+                """.formatted(loadBalancerRuntime(), Haproxy.BACKEND) : "");
         Path file = work.resolve("rollout-" + version + ".yaml");
         Files.writeString(file, plan + (extra == null ? "" : extra));
         return file;
@@ -148,6 +167,25 @@ public final class LocalFleet implements AutoCloseable {
         awaitTrue("Consul leader at " + ip, () -> {
             String leader = getText(consulAddress() + "/v1/status/leader");
             return leader != null && leader.length() > 2;
+        });
+    }
+
+    private void startHaproxy(Path haproxy, int size) throws IOException, InterruptedException {
+        Path config = Haproxy.writeConfig(work, network + "240", network + "250", service, Math.max(size, 2) * 2);
+        processes.start(List.of(haproxy.toString(), "-db", "-f", config.toString()), work.resolve("haproxy.log"));
+        awaitTrue("HAProxy runtime socket", () -> Files.exists(work.resolve("haproxy.sock")));
+    }
+
+    /** Waits until the load balancer routes to every host (HAProxy's health checks pass on each). */
+    public void awaitLoadBalancerRoutesToAll() throws IOException, InterruptedException {
+        dev.baton.lb.HaproxyRuntime runtime = new dev.baton.lb.HaproxyRuntime(loadBalancerRuntime());
+        awaitTrue("HAProxy routing to all " + hosts.size() + " hosts", () -> {
+            try {
+                return runtime.servers(Haproxy.BACKEND).stream().filter(dev.baton.lb.HaproxyRuntime.ServerState::inRotation)
+                        .count() == hosts.size();
+            } catch (dev.baton.rollout.StepFailure e) {
+                return false;
+            }
         });
     }
 

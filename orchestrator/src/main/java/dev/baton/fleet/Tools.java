@@ -35,6 +35,15 @@ public final class Tools {
         return require(consul, "the consul binary");
     }
 
+    public static Path haproxy() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin").split(":")) {
+            Path candidate = Path.of(dir, "haproxy");
+            if (Files.isExecutable(candidate)) return candidate;
+        }
+        Path sbin = Path.of("/usr/sbin/haproxy");
+        return require(sbin, "haproxy (Debian package haproxy)");
+    }
+
     public static Path agentJar() {
         return require(repo().resolve("agent/target/baton-agent.jar"), "the agent jar");
     }

@@ -148,8 +148,11 @@ class RollingDeployEndToEndTest {
             var definitions = MAPPER.createArrayNode();
             checks.forEach(c -> {
                 if (c.path("ServiceID").asText().equals(host.serviceId())) {
+                    String output = c.path("Output").asText();
                     definitions.add(MAPPER.createObjectNode().put("CheckID", c.path("CheckID").asText())
-                            .put("Name", c.path("Name").asText()).set("Definition", c.path("Definition")));
+                            .put("Name", c.path("Name").asText()).put("Type", c.path("Type").asText())
+                            .put("Interval", c.path("Interval").asText()).put("Timeout", c.path("Timeout").asText())
+                            .put("Target", output.substring(0, Math.max(0, output.indexOf(": ")))));
                 }
             });
             entry.set("checks", definitions);
@@ -157,6 +160,8 @@ class RollingDeployEndToEndTest {
         }
         assertThat(out.get("web-1").path("service").path("Meta").path("zone").asText()).isEqualTo("zone-a");
         assertThat(out.get("web-1").path("checks")).hasSize(1);
+        assertThat(out.get("web-1").path("checks").get(0).path("Target").asText())
+                .isEqualTo("HTTP GET " + fleet.hosts().get(0).appUrl() + "/healthz");
         return out;
     }
 

@@ -7,6 +7,8 @@ import dev.baton.agent.restart.OperationConflictException;
 import dev.baton.agent.restart.OperationView;
 import dev.baton.agent.restart.RestartRequest;
 import dev.baton.agent.restart.RestartService;
+import dev.baton.agent.traffic.TrafficWatch;
+import dev.baton.agent.traffic.TrafficWatchException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,24 +28,30 @@ public final class HttpApi implements AutoCloseable {
     /** How much of an over-sized body is read and dropped, so the client sees the 413 rather than a reset. */
     private static final int MAX_DISCARD_BYTES = 1024 * 1024;
     private static final String OPERATIONS = "/v1/operations/";
+    private static final int HANDLER_THREADS = 8;
+    /** Traffic watches block for up to their timeout; the rest of the handler threads stay free for the API. */
+    static final int MAX_TRAFFIC_WATCHES = 4;
 
     private final BearerAuth auth;
     private final RestartService restarts;
     private final StatusReporter status;
+    private final TrafficWatch traffic;
+    private final Semaphore trafficWatches = new Semaphore(MAX_TRAFFIC_WATCHES);
     private final JsonCodec json = new JsonCodec();
     private HttpServer server;
     private ExecutorService handlers;
 
-    public HttpApi(BearerAuth auth, RestartService restarts, StatusReporter status) {
+    public HttpApi(BearerAuth auth, RestartService restarts, StatusReporter status, TrafficWatch traffic) {
         this.auth = auth;
         this.restarts = restarts;
         this.status = status;
+        this.traffic = traffic;
     }
 
     /** Binds and serves; a {@link java.net.BindException} means the address is taken. */
     public void start(InetSocketAddress address) throws IOException {
         server = HttpServer.create(address, 64);
-        handlers = Executors.newFixedThreadPool(8, runnable -> {
+        handlers = Executors.newFixedThreadPool(HANDLER_THREADS, runnable -> {
             Thread thread = new Thread(runnable, "baton-http");
             thread.setDaemon(true);
             return thread;
@@ -109,6 +118,10 @@ public final class HttpApi implements AutoCloseable {
                 OperationView operation = restarts.submit(request);
                 return new Response(202, operation, Map.of("Location", OPERATIONS + operation.id()));
             }
+            case "/v1/traffic/quiet" -> {
+                allow(method, "GET");
+                return Response.ok(200, awaitQuiet(QuietQuery.parse(exchange.getRequestURI().getRawQuery())));
+            }
             default -> {
                 if (path.startsWith(OPERATIONS) && path.length() > OPERATIONS.length()
                         && path.indexOf('/', OPERATIONS.length()) < 0) {
@@ -120,6 +133,20 @@ public final class HttpApi implements AutoCloseable {
                 }
                 throw new ApiException(404, "no such endpoint: " + ApiException.printable(path));
             }
+        }
+    }
+
+    private TrafficWatch.Result awaitQuiet(QuietQuery query) throws ApiException, InterruptedException {
+        if (!trafficWatches.tryAcquire()) {
+            throw new ApiException(429, "already " + MAX_TRAFFIC_WATCHES + " traffic watches running; retry later");
+        }
+        try {
+            return traffic.awaitQuiet(query.quiet(), query.timeout(), query.ignored());
+        } catch (TrafficWatchException e) {
+            LOG.warn("traffic watch failed: {}", e.getMessage());
+            throw new ApiException(500, e.getMessage());
+        } finally {
+            trafficWatches.release();
         }
     }
 

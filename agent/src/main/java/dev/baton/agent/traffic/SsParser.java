@@ -95,24 +95,18 @@ public final class SsParser {
 
     private static InetSocketAddress address(String text, String line) {
         int colon = text.lastIndexOf(':');
-        if (colon <= 0 || !isNumber(text.substring(colon + 1)) || colon == text.length() - 1) {
+        String port = text.substring(colon + 1);
+        if (colon <= 0 || !isNumber(port) || Integer.parseInt(port) > 65535) {
             throw new IllegalArgumentException("bad address " + shortened(text) + " in: " + shortened(line));
         }
         String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
         int zone = host.indexOf('%');
         if (zone >= 0) {
-            host = host.substring(0, zone);
+            host = host.substring(0, zone) + (host.startsWith("[") ? "]" : "");
         }
-        int port = Integer.parseInt(text.substring(colon + 1));
-        if (port > 65535) {
-            throw new IllegalArgumentException("bad port in " + shortened(text));
-        }
-        String literal = host;
-        return new InetSocketAddress(IpLiteral.parse(literal).orElseThrow(
-                () -> new IllegalArgumentException("bad address " + shortened(text) + " in: " + shortened(line))), port);
+        return IpLiteral.parse(host)
+                .map(address -> new InetSocketAddress(address, Integer.parseInt(port)))
+                .orElseThrow(() -> new IllegalArgumentException("bad address " + shortened(text) + " in: " + shortened(line)));
     }
 
     private static boolean isNumber(String token) {
