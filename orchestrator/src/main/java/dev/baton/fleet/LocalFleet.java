@@ -144,7 +144,7 @@ public final class LocalFleet implements AutoCloseable {
                 drain:
                   timeout: 30s
                   propagation: { timeout: 30s }
-                restart: { strategy: stop-start, timeout: 60s }
+                restart: { strategy: stop-start, timeout: 2m }
                 health:
                   http: { path: /healthz, expect: 200, timeout: 1s }
                   interval: 100ms

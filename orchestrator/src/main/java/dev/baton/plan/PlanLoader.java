@@ -79,6 +79,12 @@ public final class PlanLoader {
 
         Plan.Health health = health(plan.section("health"));
         plan.done();
+        Duration needed = drainSpec.timeout().plus(health.deadline());
+        if (restartSpec.timeout().compareTo(needed) <= 0) {
+            Node at = root.map().containsKey("restart") ? root.map().get("restart") : root;
+            throw new PlanException(at.where() + ": restart.timeout: " + Durations.format(restartSpec.timeout())
+                    + " must be longer than drain.timeout + health.deadline (" + Durations.format(needed) + ")");
+        }
 
         return new Plan(service, version, new Plan.Artifact(url.replace("{version}", version), sha256.toLowerCase()),
                 targets, consul, agentAccess, loadBalancer, drainSpec, restartSpec, health);

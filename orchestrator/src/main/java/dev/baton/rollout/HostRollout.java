@@ -123,7 +123,7 @@ final class HostRollout {
     private String restart() throws StepFailure, InterruptedException {
         Plan.Artifact artifact = plan.artifact();
         RestartOrder order = new RestartOrder(plan.version(), artifact.url(), artifact.sha256(),
-                plan.restart().strategy(), plan.drain().timeout(), plan.restart().timeout());
+                plan.restart().strategy(), plan.drain().timeout(), plan.health().deadline());
         return hosts.restart(instance, order, plan.restart().timeout()).summary();
     }
 

@@ -74,7 +74,7 @@ class RollingDeployEndToEndTest {
         Cli run = cli("apply", plan.toString());
 
         assertThat(run.exit).isEqualTo(2);
-        assertThat(run.output.strip()).isEqualTo("baton: " + plan + ":3:43: artifact.sha256: \"abc\" is not valid "
+        assertThat(run.output.strip()).isEqualTo("baton: " + plan + ":3:38: artifact.sha256: \"abc\" is not valid "
                 + "(64 hex digits: the sha256 of the artifact)");
     }
 
@@ -126,7 +126,7 @@ class RollingDeployEndToEndTest {
         JsonNode checks = get(fleet.consulAddress() + "/v1/agent/checks");
         JsonNode maintenance = checks.path("_service_maintenance:web-1");
         assertThat(maintenance.path("Status").asText()).isEqualTo("critical");
-        assertThat(maintenance.path("Notes").asText()).startsWith("baton: parked:").contains("not healthy after 3.0s");
+        assertThat(maintenance.path("Notes").asText()).startsWith("baton: parked:").contains("app not ready after 3s: last answer 503");
         assertThat(passing()).containsExactlyInAnyOrder("web-2", "web-3");
         assertThat(version(fleet.hosts().get(1))).isEqualTo("2.0.0");
     }

@@ -47,7 +47,7 @@ class PlanLoaderTest {
                 consul: http://consul.local:8500
                 agent: { port: 9000, scheme: https, tokenEnv: WEB_AGENT_TOKEN }
                 drain: { timeout: 1m30s, propagation: { timeout: 45s } }
-                restart: { strategy: stop-start, timeout: 2m }
+                restart: { strategy: stop-start, timeout: 10m }
                 health: { http: { path: /ready, expect: 204, port: 9090, timeout: 500ms }, interval: 1s, deadline: 5m }
                 """);
         assertThat(plan.targets().hosts()).containsExactly("10.0.0.1", "10.0.0.2");
@@ -55,7 +55,7 @@ class PlanLoaderTest {
         assertThat(plan.agent()).isEqualTo(new Plan.AgentAccess("https", 9000, "WEB_AGENT_TOKEN"));
         assertThat(plan.drain().timeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(plan.drain().propagation().timeout()).isEqualTo(Duration.ofSeconds(45));
-        assertThat(plan.restart()).isEqualTo(new Plan.Restart("stop-start", Duration.ofMinutes(2)));
+        assertThat(plan.restart()).isEqualTo(new Plan.Restart("stop-start", Duration.ofMinutes(10)));
         assertThat(plan.health()).isEqualTo(new Plan.Health("/ready", 204, 9090, Duration.ofMillis(500),
                 Duration.ofSeconds(1), Duration.ofMinutes(5)));
     }
@@ -87,6 +87,13 @@ class PlanLoaderTest {
                 Arguments.of(VALID + "targets: { hosts: [a], consul: { service: web } }\n", "p.yaml:4:10: targets: give either consul or hosts, not both"),
                 Arguments.of(VALID + "health: { http: { path: healthz } }\n", "p.yaml:4:25: health.http.path: \"healthz\" is not valid"),
                 Arguments.of(VALID + "health: { http: { expect: 42 } }\n", "p.yaml:4:27: health.http.expect: 42 is out of range 100..599"),
+                Arguments.of(VALID + "restart: { timeout: 1m }\n", "p.yaml:4:10: restart.timeout: 1m00s must be longer than drain.timeout + health.deadline (2m30s)"),
+                Arguments.of(VALID + "drain: { mode: none }\n", "p.yaml:4:16: drain.mode: \"none\" keeps the instance in rotation, which only a hand-off"),
+                Arguments.of(VALID + "drain: { propagation: { verify: [loadBalancer] } }\n", "p.yaml:4:33: drain.propagation.verify: loadBalancer needs a top-level loadBalancer section"),
+                Arguments.of(VALID + "drain: { propagation: { verify: [dns] } }\n", "p.yaml:4:34: drain.propagation.verify[0]: \"dns\" is not valid (consul, loadBalancer or traffic)"),
+                Arguments.of(VALID + "drain: { propagation: { verify: [consul], sleep: 10s } }\n", "p.yaml:4:50: drain.propagation.sleep: give either verify (measured) or sleep (a fixed guess), not both"),
+                Arguments.of(VALID + "drain: { propagation: { minWait: 2m, timeout: 1m } }\n", "p.yaml:4:34: drain.propagation.minWait: is longer than propagation.timeout"),
+                Arguments.of(VALID + "loadBalancer: { haproxy: { runtime: \"http://x\", backend: web } }\n", "p.yaml:4:37: loadBalancer.haproxy.runtime: \"http://x\" is not valid"),
                 Arguments.of(VALID + "health: [1, 2]\n", "p.yaml:4:9: health: expected a mapping (key: value), found a list"),
                 Arguments.of(VALID + "service: api\n", "p.yaml:4:8: not valid YAML: Duplicate field 'service'"),
                 Arguments.of(VALID + "---\nservice: api\n", "p.yaml:5: only one YAML document is allowed in a plan"),
