@@ -11,9 +11,9 @@ import java.util.regex.Pattern;
  * Steady load from {@code hey} (Debian package hey) at a fixed rate: {@code workers} × {@code perWorkerQps}
  * requests per second, bounded by {@code maxSeconds}; stopped early with SIGINT, on which hey prints its report.
  */
-final class HeyLoad implements AutoCloseable {
+public final class HeyLoad implements AutoCloseable {
     /** What hey reported. Failures are non-2xx answers plus connection-level errors. */
-    record Report(long requests, long failed, double p50Ms, double p99Ms, String errors) {
+    public record Report(long requests, long failed, double p50Ms, double p99Ms, String errors) {
     }
 
     private static final Pattern STATUS = Pattern.compile("\\[(\\d{3})]\\s+(\\d+) responses");
@@ -23,19 +23,19 @@ final class HeyLoad implements AutoCloseable {
     private final Process process;
     private final Path output;
 
-    HeyLoad(String url, int workers, int perWorkerQps, int maxSeconds, Path output) throws IOException {
+    public HeyLoad(String url, int workers, int perWorkerQps, int maxSeconds, Path output) throws IOException {
         this.output = output;
         process = new ProcessBuilder("hey", "-z", maxSeconds + "s", "-c", Integer.toString(workers),
                 "-q", Integer.toString(perWorkerQps), "-t", "10", url)
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
     }
 
-    Report stop() throws IOException, InterruptedException {
+    public Report stop() throws IOException, InterruptedException {
         new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
         return await();
     }
 
-    Report await() throws IOException, InterruptedException {
+    public Report await() throws IOException, InterruptedException {
         if (!process.waitFor(10, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new IOException("hey did not finish");

@@ -19,7 +19,7 @@ final class Haproxy {
     static Path writeConfig(Path dir, String bindIp, String consulDns, String service, int slots) throws java.io.IOException {
         String config = """
                 global
-                    maxconn 20000
+                    maxconn 8000
                     stats socket %1$s mode 600 level admin
                     hard-stop-after 5s
 
