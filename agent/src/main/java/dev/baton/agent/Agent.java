@@ -44,7 +44,7 @@ public final class Agent implements AutoCloseable {
         ReleaseInstaller installer = new ReleaseInstaller(store,
                 new ArtifactDownloader(Duration.ofSeconds(10), Duration.ofSeconds(30)), new TarGzExtractor());
         this.restarts = new RestartService(store, installer, app, probe);
-        this.traffic = new TrafficWatch(config.appPort());
+        this.traffic = new TrafficWatch(config.appAddress(), config.appPort(), "ss");
         this.api = new HttpApi(new BearerAuth(config.token()), restarts,
                 new StatusReporter(app, store, probe, restarts), traffic);
     }

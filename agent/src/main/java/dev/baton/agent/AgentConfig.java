@@ -28,6 +28,20 @@ public record AgentConfig(InetSocketAddress listen, Path home, String token, Str
         return "https".equalsIgnoreCase(readyUrl.getScheme()) ? 443 : 80;
     }
 
+    /**
+     * The app's own address when the ready URL names a specific IP (as on a host with several addresses,
+     * or the local fleet's 127.X.Y.n hosts); null for localhost, 127.0.0.1, ::1 or a host name, where the
+     * app is taken to listen on every address and only the port tells its connections apart.
+     */
+    public String appAddress() {
+        String host = readyUrl.getHost();
+        if (host == null) return null;
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        boolean literal = bare.matches("\\d{1,3}(\\.\\d{1,3}){3}") || bare.contains(":");
+        if (!literal || bare.equals("127.0.0.1") || bare.equals("::1") || bare.equals("0.0.0.0") || bare.equals("::")) return null;
+        return bare;
+    }
+
     /** Never prints the token: configs end up in logs. */
     @Override
     public String toString() {

@@ -22,9 +22,12 @@ import java.util.List;
 public final class HaproxyRuntime {
     /** One server slot of a backend as {@code show servers state} reports it. */
     public record ServerState(String backend, String name, String address, int port, int operationalState, int adminState) {
-        /** Running (op state 2) with no maintenance flag set: HAProxy may send it new requests. */
+        /** Admin flags that keep new requests away: forced/inherited/config maintenance, drain, DNS-resolution maintenance. */
+        private static final int NO_NEW_REQUESTS = 0x01 | 0x02 | 0x04 | 0x08 | 0x10 | 0x20;
+
+        /** Running (op state 2) with no maintenance or drain flag: HAProxy may send it new requests. */
         public boolean inRotation() {
-            return operationalState == 2 && adminState == 0;
+            return operationalState == 2 && (adminState & NO_NEW_REQUESTS) == 0;
         }
     }
 

@@ -46,7 +46,7 @@ class ZeroDowntimeEndToEndTest {
 
         assertThat(load.result.succeeded()).as(load.result.summary()).isTrue();
         assertThat(load.report.failed()).as(load.report.errors()).isZero();
-        assertThat(load.report.requests()).isGreaterThan(2000);
+        assertThat(load.report.requests()).isGreaterThan(300);
         assertThat(load.events).anyMatch(e -> "PROPAGATE".equals(e.step()) && e.outcome() == Event.Outcome.OK
                 && e.detail().startsWith("verified: consul") && e.detail().contains("loadBalancer") && e.detail().contains("traffic"));
     }
@@ -58,7 +58,7 @@ class ZeroDowntimeEndToEndTest {
 
         assertThat(load.result.succeeded()).as(load.result.summary()).isTrue();
         assertThat(load.report.failed()).as(load.report.errors()).isZero();
-        assertThat(load.report.requests()).isGreaterThan(2000);
+        assertThat(load.report.requests()).isGreaterThan(300);
         assertThat(load.events).filteredOn(e -> "LEAVE".equals(e.step())).allMatch(e -> e.outcome() == Event.Outcome.SKIPPED);
     }
 

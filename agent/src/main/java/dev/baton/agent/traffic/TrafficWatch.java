@@ -33,6 +33,7 @@ public final class TrafficWatch implements AutoCloseable {
     /** About 20k established or 100k TIME-WAIT sockets; beyond that the port is busy anyway. */
     static final int MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
 
+    private final String address;
     private final int port;
     private final String program;
     private final ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -42,14 +43,22 @@ public final class TrafficWatch implements AutoCloseable {
     });
 
     public TrafficWatch(int port) {
-        this(port, "ss");
+        this(null, port, "ss");
     }
 
-    /** {@code program} is the ss executable to run, a name looked up on PATH or a path. */
     public TrafficWatch(int port, String program) {
+        this(null, port, program);
+    }
+
+    /**
+     * {@code address} is the app's local address, or null to count every connection to the port;
+     * {@code program} is the ss executable to run, a name looked up on PATH or a path.
+     */
+    public TrafficWatch(String address, int port, String program) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("the app port must be between 1 and 65535, got " + port);
         }
+        this.address = address;
         this.port = port;
         this.program = program;
     }
@@ -114,6 +123,11 @@ public final class TrafficWatch implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(quietFor), last == null ? 0 : last.established(), samples, port);
     }
 
+    private String filter() {
+        if (address == null) return "( sport = :" + port + " )";
+        return "( src " + (address.contains(":") ? "[" + address + "]" : address) + ":" + port + " )";
+    }
+
     /** One run of ss; empty if the deadline passed before it finished. */
     private Optional<Snapshot> sample(Set<InetAddress> ignored, long deadline)
             throws TrafficWatchException, InterruptedException {
@@ -123,7 +137,7 @@ public final class TrafficWatch implements AutoCloseable {
         }
         Process process;
         try {
-            process = new ProcessBuilder(program, "-Htin", "state", "connected", "( sport = :" + port + " )")
+            process = new ProcessBuilder(program, "-Htin", "state", "connected", filter())
                     .redirectErrorStream(true)
                     .start();
         } catch (IOException e) {

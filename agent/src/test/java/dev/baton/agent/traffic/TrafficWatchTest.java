@@ -77,6 +77,35 @@ class TrafficWatchTest {
     }
 
     @Test
+    void withAnAddressOnlyThatAddressCountsNotAnotherAppOnTheSamePort() throws Exception {
+        int port = listener.getLocalPort();
+        try (ServerSocket neighbour = new ServerSocket(port, 50, InetAddress.getByName("127.0.0.31"));
+             TrafficWatch mine = new TrafficWatch("127.0.0.32", port, "ss");
+             TrafficWatch theirs = new TrafficWatch("127.0.0.31", port, "ss")) {
+            List<Socket> sockets = new ArrayList<>();
+            Thread busy = new Thread(() -> {
+                for (int i = 0; i < 40 && !closing.get(); i++) {
+                    try {
+                        sockets.add(new Socket(neighbour.getInetAddress(), port));
+                        Thread.sleep(50);
+                    } catch (IOException | InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            busy.start();
+            try {
+                assertThat(mine.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(1), Set.of()).quiet()).isTrue();
+                assertThat(theirs.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(1), Set.of()).quiet()).isFalse();
+            } finally {
+                busy.interrupt();
+                busy.join(2000);
+                for (Socket socket : sockets) socket.close();
+            }
+        }
+    }
+
+    @Test
     void newConnectionsKeepItBusyUnlessTheirAddressIsIgnored() throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         FutureTask<Integer> connects = new FutureTask<>(() -> {
