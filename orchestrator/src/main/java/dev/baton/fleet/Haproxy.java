@@ -29,6 +29,7 @@ final class Haproxy {
                     timeout client 30s
                     timeout server 30s
                     timeout http-keep-alive 10s
+                    retries 0
                     option http-keep-alive
                     default-server init-addr none
 
