@@ -26,7 +26,10 @@ final class HostRollout {
     private Registration saved;
     private String failure;
 
-    HostRollout(Instance instance, Plan plan, Ports ports) {
+    private final Journal journal;
+
+    HostRollout(Instance instance, Plan plan, Ports ports, Journal journal) {
+        this.journal = journal;
         this.instance = instance;
         this.plan = plan;
         this.registry = ports.registry();
@@ -70,6 +73,7 @@ final class HostRollout {
 
     private String leave() throws StepFailure {
         saved = registry.save(instance);
+        journal.leaving(saved);
         if (maintenanceMode()) {
             registry.maintenance(instance, true, "baton: rolling out " + plan.service() + " " + plan.version());
             return "in maintenance (registration kept)";

@@ -26,31 +26,51 @@ public final class RolloutEngine {
     }
 
     public RolloutResult run(Plan plan) {
+        return run(plan, new RolloutControl(), Journal.NONE);
+    }
+
+    public RolloutResult run(Plan plan, RolloutControl control, Journal journal) {
+        return resume(plan, control, journal, new Resume(Map.of(), null));
+    }
+
+    /** Continues a rollout after its orchestrator stopped: settles the host in flight, then rolls the rest. */
+    public RolloutResult resume(Plan plan, RolloutControl control, Journal journal, Resume from) {
         Instant start = clock.now();
         emit(Event.Outcome.STARTED, null, plan.service() + " -> " + plan.version());
         List<Instance> instances;
         try {
             instances = targets(plan);
         } catch (StepFailure e) {
-            return finish(start, false, "cannot resolve targets: " + e.getMessage(), Map.of());
+            return finish(start, RolloutResult.Status.FAILED, "cannot resolve targets: " + e.getMessage(), Map.of());
         }
         emit(Event.Outcome.OK, null, instances.size() + " hosts: "
                 + String.join(", ", instances.stream().map(Instance::label).toList()));
 
         Map<String, RolloutResult.HostState> states = new LinkedHashMap<>();
         instances.forEach(i -> states.put(i.id(), RolloutResult.HostState.PENDING));
+        states.putAll(from.settled());
         for (Instance instance : instances) {
-            HostRollout host = new HostRollout(instance, plan, ports);
+            if (from.settled().containsKey(instance.id())) continue;
+            try {
+                if (control.awaitWhilePaused(clock, Duration.ofHours(24)) != RolloutControl.Decision.CONTINUE) {
+                    return finish(start, RolloutResult.Status.ABORTED, "stopped by operator before " + instance.id(), states);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return finish(start, RolloutResult.Status.FAILED, "interrupted before " + instance.id(), states);
+            }
+            HostRollout host = new HostRollout(instance, plan, ports, journal);
             RolloutResult.HostState state = host.run();
             states.put(instance.id(), state);
+            journal.settled(instance.id(), state, state == RolloutResult.HostState.DONE ? plan.version() : null);
             if (state != RolloutResult.HostState.DONE) {
-                return finish(start, false, instance.id() + " failed: " + host.failure(), states);
+                return finish(start, RolloutResult.Status.FAILED, instance.id() + " failed: " + host.failure(), states);
             }
             if (Thread.currentThread().isInterrupted()) {
-                return finish(start, false, "interrupted after " + instance.id(), states);
+                return finish(start, RolloutResult.Status.FAILED, "interrupted after " + instance.id(), states);
             }
         }
-        return finish(start, true, instances.size() + " hosts on " + plan.version(), states);
+        return finish(start, RolloutResult.Status.SUCCEEDED, instances.size() + " hosts on " + plan.version(), states);
     }
 
     private List<Instance> targets(Plan plan) throws StepFailure {
@@ -74,10 +94,11 @@ public final class RolloutEngine {
         return chosen;
     }
 
-    private RolloutResult finish(Instant start, boolean ok, String summary, Map<String, RolloutResult.HostState> states) {
+    private RolloutResult finish(Instant start, RolloutResult.Status status, String summary, Map<String, RolloutResult.HostState> states) {
         Duration took = Duration.between(start, clock.now());
+        boolean ok = status == RolloutResult.Status.SUCCEEDED;
         events.emit(new Event(clock.now(), null, ROLLOUT, ok ? Event.Outcome.OK : Event.Outcome.FAILED, took, summary));
-        return new RolloutResult(ok, summary, Map.copyOf(states));
+        return new RolloutResult(status, summary, Map.copyOf(states));
     }
 
     private void emit(Event.Outcome outcome, Duration took, String detail) {

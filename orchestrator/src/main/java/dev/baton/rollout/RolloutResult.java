@@ -3,6 +3,12 @@ package dev.baton.rollout;
 import java.util.Map;
 
 /** How a rollout ended, and where each host ended. */
-public record RolloutResult(boolean succeeded, String summary, Map<String, HostState> hosts) {
-    public enum HostState { PENDING, DONE, RESTORED, PARKED }
+public record RolloutResult(Status status, String summary, Map<String, HostState> hosts) {
+    public enum Status { SUCCEEDED, FAILED, ABORTED, ROLLED_BACK }
+
+    public enum HostState { PENDING, DONE, RESTORED, PARKED, ROLLED_BACK }
+
+    public boolean succeeded() {
+        return status == Status.SUCCEEDED;
+    }
 }

@@ -1,0 +1,24 @@
+package dev.baton.rollout;
+
+/**
+ * Where the engine writes down what it must never forget, before it acts: the saved registration of
+ * an instance about to leave rotation, and each host's end. A server keeps it in Consul KV so that,
+ * after a crash, {@link RolloutEngine#resume} can put back or park the host that was in flight.
+ */
+public interface Journal {
+    /** The host is about to leave rotation; this is its exact registration. Called before the first change. */
+    void leaving(Registration saved);
+
+    /** The host ended in {@code state}, running {@code version}. */
+    void settled(String instanceId, RolloutResult.HostState state, String version);
+
+    Journal NONE = new Journal() {
+        @Override
+        public void leaving(Registration saved) {
+        }
+
+        @Override
+        public void settled(String instanceId, RolloutResult.HostState state, String version) {
+        }
+    };
+}
