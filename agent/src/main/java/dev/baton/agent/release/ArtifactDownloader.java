@@ -16,7 +16,7 @@ import java.util.Locale;
 
 /**
  * Downloads an artifact (http, https or file URL) to a local file, hashing it while streaming.
- * Every failure is an {@link IOException} whose message is one line fit for an operation's error.
+ * Every failure is an {@link ArtifactException} whose message is one line fit for an operation's error.
  */
 public final class ArtifactDownloader {
 
@@ -30,16 +30,17 @@ public final class ArtifactDownloader {
         this.readTimeout = readTimeout;
     }
 
-    public void download(URI url, String expectedSha256, Path target) throws IOException {
+    public void download(URI url, String expectedSha256, Path target) throws ArtifactException {
         String actual;
         try {
             actual = copy(url, target);
         } catch (IOException e) {
-            throw new IOException("download of " + url + " failed: " + describe(e), e);
+            throw new ArtifactException(ArtifactException.Kind.DOWNLOAD,
+                    "download of " + url + " failed: " + describe(e), e);
         }
         if (!actual.equalsIgnoreCase(expectedSha256)) {
-            throw new IOException("sha256 mismatch for " + url + ": expected "
-                    + expectedSha256.toLowerCase(Locale.ROOT) + ", got " + actual);
+            throw new ArtifactException(ArtifactException.Kind.CHECKSUM, "sha256 mismatch for " + url + ": expected "
+                    + expectedSha256.toLowerCase(Locale.ROOT) + ", got " + actual, null);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.baton.agent.restart;
 
-/** A restart request that must be refused before anything happens; the message is one line for the caller. */
+/** A request (restart, prefetch, hook) that must be refused before anything happens; the message is one line. */
 public final class InvalidRequestException extends RuntimeException {
 
     public InvalidRequestException(String message) {

@@ -1,5 +1,6 @@
 package dev.baton.agent.restart;
 
+import dev.baton.agent.release.ArtifactException;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +48,7 @@ final class PhaseRecorder {
     /** Our own IOExceptions carry a complete message; for JDK ones the type says what a bare path means. */
     static String oneLine(Exception e) {
         String message = e.getMessage() == null ? "" : e.getMessage().replaceAll("\\s+", " ").trim();
-        if (e.getClass() == IOException.class && !message.isEmpty()) {
+        if ((e.getClass() == IOException.class || e instanceof ArtifactException) && !message.isEmpty()) {
             return message;
         }
         return message.isEmpty() ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + message;

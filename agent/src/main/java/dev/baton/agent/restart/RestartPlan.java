@@ -53,7 +53,8 @@ public record RestartPlan(String version, URI artifactUrl, String sha256, Strate
         return Duration.ofMillis(millis);
     }
 
-    private static URI url(String text) {
+    /** Shared with {@link PrefetchService}, so both requests name their artifact by the same rules. */
+    static URI url(String text) {
         if (text == null || text.isBlank()) {
             throw new InvalidRequestException("artifact.url is required");
         }
@@ -73,7 +74,7 @@ public record RestartPlan(String version, URI artifactUrl, String sha256, Strate
         return url;
     }
 
-    private static String sha256(String hex) {
+    static String sha256(String hex) {
         if (hex == null || !SHA256.matcher(hex).matches()) {
             throw new InvalidRequestException("artifact.sha256 must be 64 hex characters");
         }

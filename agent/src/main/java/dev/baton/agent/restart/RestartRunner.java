@@ -105,7 +105,9 @@ final class RestartRunner implements Runnable {
             if (plan.artifactUrl() == null) {
                 throw new PhaseFailure("version " + plan.version() + " is not installed and no artifact was given");
             }
-            installer.install(plan.version(), plan.artifactUrl(), plan.sha256());
+            if (!installer.installIfMissing(plan.version(), plan.artifactUrl(), plan.sha256())) {
+                return PhaseResult.skipped("version " + plan.version() + " is already installed");
+            }
             return PhaseResult.done("installed from " + plan.artifactUrl());
         });
     }
