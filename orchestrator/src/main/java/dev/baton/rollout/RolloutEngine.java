@@ -30,7 +30,7 @@ public final class RolloutEngine {
     }
 
     public RolloutResult run(Plan plan, RolloutControl control, Journal journal) {
-        return resume(plan, control, journal, new Resume(Map.of(), null));
+        return resume(plan, control, journal, Resume.fresh());
     }
 
     /** Continues a rollout after its orchestrator stopped: settles the host in flight, then rolls the rest. */
