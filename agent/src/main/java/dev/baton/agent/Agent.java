@@ -3,6 +3,7 @@ package dev.baton.agent;
 import dev.baton.agent.app.AppCommand;
 import dev.baton.agent.app.AppControl;
 import dev.baton.agent.app.ReadinessProbe;
+import dev.baton.agent.hook.HookRunner;
 import dev.baton.agent.http.BearerAuth;
 import dev.baton.agent.http.HttpApi;
 import dev.baton.agent.http.StatusReporter;
@@ -10,6 +11,7 @@ import dev.baton.agent.release.ArtifactDownloader;
 import dev.baton.agent.release.ReleaseInstaller;
 import dev.baton.agent.release.ReleaseStore;
 import dev.baton.agent.release.TarGzExtractor;
+import dev.baton.agent.restart.PrefetchService;
 import dev.baton.agent.restart.RestartService;
 import dev.baton.agent.traffic.TrafficWatch;
 import java.io.IOException;
@@ -45,8 +47,9 @@ public final class Agent implements AutoCloseable {
                 new ArtifactDownloader(Duration.ofSeconds(10), Duration.ofSeconds(30)), new TarGzExtractor());
         this.restarts = new RestartService(store, installer, app, probe);
         this.traffic = new TrafficWatch(config.appAddress(), config.appPort(), "ss");
+        HookRunner hooks = new HookRunner(home, System.getenv(), config.tokenEnv(), config.token());
         this.api = new HttpApi(new BearerAuth(config.token()), restarts,
-                new StatusReporter(app, store, probe, restarts), traffic);
+                new StatusReporter(app, store, probe, restarts), traffic, new PrefetchService(store, installer), hooks);
     }
 
     /**

@@ -5,8 +5,12 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
 
-/** Everything the agent needs to run; built by {@link AgentMain} or directly by tests. */
-public record AgentConfig(InetSocketAddress listen, Path home, String token, String appCommand, URI readyUrl) {
+/**
+ * Everything the agent needs to run; built by {@link AgentMain} or directly by tests.
+ * {@code tokenEnv} names the environment variable the token was read from, or is null; hooks never see it.
+ */
+public record AgentConfig(InetSocketAddress listen, Path home, String token, String tokenEnv, String appCommand,
+                          URI readyUrl) {
 
     public AgentConfig {
         Objects.requireNonNull(listen, "listen");
@@ -17,7 +21,15 @@ public record AgentConfig(InetSocketAddress listen, Path home, String token, Str
         if (token.isBlank()) {
             throw new IllegalArgumentException("the token is empty");
         }
+        if (tokenEnv != null && tokenEnv.isBlank()) {
+            throw new IllegalArgumentException("the token's environment variable name is empty");
+        }
         home = home.toAbsolutePath().normalize();
+    }
+
+    /** A config whose token did not come from the environment. */
+    public AgentConfig(InetSocketAddress listen, Path home, String token, String appCommand, URI readyUrl) {
+        this(listen, home, token, null, appCommand, readyUrl);
     }
 
     /** The app's port, taken from the ready URL: the port the load balancer sends traffic to. */
@@ -45,7 +57,7 @@ public record AgentConfig(InetSocketAddress listen, Path home, String token, Str
     /** Never prints the token: configs end up in logs. */
     @Override
     public String toString() {
-        return "AgentConfig[listen=" + listen + ", home=" + home + ", token=<redacted>, appCommand="
-                + appCommand + ", readyUrl=" + readyUrl + "]";
+        return "AgentConfig[listen=" + listen + ", home=" + home + ", token=<redacted>, tokenEnv=" + tokenEnv
+                + ", appCommand=" + appCommand + ", readyUrl=" + readyUrl + "]";
     }
 }

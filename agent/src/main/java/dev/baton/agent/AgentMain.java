@@ -77,7 +77,8 @@ public final class AgentMain implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            AgentConfig config = new AgentConfig(parseListen(listen), home, readToken(), appCommand, checkReadyUrl());
+            AgentConfig config = new AgentConfig(parseListen(listen), home, readToken(), token.env, appCommand,
+                    checkReadyUrl());
             agent = new Agent(config);
             agent.start();
         } catch (UsageException | IllegalArgumentException e) {

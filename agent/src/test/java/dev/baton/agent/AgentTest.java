@@ -228,6 +228,124 @@ class AgentTest {
     }
 
     @Test
+    void prefetchInstallsAReleaseWithoutTouchingTheApp() throws Exception {
+        long pid = restart(v1, "stop-start").path("newPid").asLong();
+        String url = artifactServer.url(v2.file().getFileName().toString());
+
+        ApiClient.Answer prefetched = api.post("/v1/releases", ApiClient.prefetchBody("2.0.0", url, v2.sha256()));
+
+        assertThat(prefetched.status()).as(prefetched.body().toString()).isEqualTo(200);
+        assertThat(prefetched.body().path("version").asText()).isEqualTo("2.0.0");
+        assertThat(prefetched.body().path("installed").asBoolean()).isTrue();
+        assertThat(prefetched.body().path("alreadyInstalled").asBoolean()).isFalse();
+        assertThat(prefetched.body().path("durationMs").isIntegralNumber()).isTrue();
+        assertThat(Files.isExecutable(home.resolve("releases/2.0.0/demo-app"))).isTrue();
+        assertThat(listing(home.resolve("releases"))).containsExactly("1.0.0", "2.0.0");
+        assertThat(readPid()).hasValue(pid);
+        assertThat(Pids.isAlive(pid)).isTrue();
+        assertThat(Files.readSymbolicLink(home.resolve("current"))).isEqualTo(Path.of("releases", "1.0.0"));
+        assertThat(appVersion()).isEqualTo("1.0.0");
+        JsonNode status = api.get("/v1/status").body();
+        assertThat(status.path("pid").asLong()).isEqualTo(pid);
+        assertThat(status.path("current").asText()).isEqualTo("1.0.0");
+        assertThat(texts(status.path("releases"))).containsExactly("1.0.0", "2.0.0");
+        assertThat(status.path("operation").isNull()).isTrue();
+
+        // Installed already, so nothing is downloaded: this URL would fail.
+        ApiClient.Answer again = api.post("/v1/releases", ApiClient.prefetchBody("2.0.0",
+                artifactServer.url("missing.tar.gz"), v2.sha256()));
+        assertThat(again.status()).as(again.body().toString()).isEqualTo(200);
+        assertThat(again.body().path("installed").asBoolean()).isTrue();
+        assertThat(again.body().path("alreadyInstalled").asBoolean()).isTrue();
+
+        JsonNode operation = restart(v2, "stop-start");
+        assertThat(operation.path("state").asText()).as(operation.toString()).isEqualTo("SUCCEEDED");
+        assertThat(phase(operation, "fetch").path("state").asText()).isEqualTo("SKIPPED");
+        assertThat(appVersion()).isEqualTo("2.0.0");
+    }
+
+    @Test
+    void prefetchRefusesBadChecksumsDownloadsVersionsAndTokensLeavingNothingBehind() throws Exception {
+        String url = artifactServer.url(v2.file().getFileName().toString());
+
+        ApiClient.Answer mismatch = api.post("/v1/releases", ApiClient.prefetchBody("2.0.0", url, v1.sha256()));
+        assertThat(mismatch.status()).isEqualTo(422);
+        assertThat(mismatch.body().path("error").asText())
+                .isEqualTo("sha256 mismatch for " + url + ": expected " + v1.sha256() + ", got " + v2.sha256());
+
+        String missingUrl = artifactServer.url("missing.tar.gz");
+        ApiClient.Answer unreachable = api.post("/v1/releases", ApiClient.prefetchBody("2.0.0", missingUrl, v2.sha256()));
+        assertThat(unreachable.status()).isEqualTo(502);
+        assertThat(unreachable.body().path("error").asText()).isEqualTo("download of " + missingUrl + " failed: HTTP 404");
+
+        for (String version : List.of("../evil", "..", "/etc", "a/b", "x..y", "", ".hidden", "a".repeat(65), "v1\n")) {
+            ApiClient.Answer answer = api.post("/v1/releases", ApiClient.prefetchBody(version, url, v2.sha256()));
+            assertThat(answer.status()).as("version %s", version).isEqualTo(400);
+            assertThat(answer.body().path("error").asText()).as("version %s", version).contains("version");
+        }
+        String sha = v2.sha256();
+        for (String body : List.of(
+                "{\"version\":\"2.0.0\"}",
+                "{\"artifact\":{\"url\":\"" + url + "\",\"sha256\":\"" + sha + "\"}}",
+                "{\"version\":\"2.0.0\",\"artifact\":{\"url\":\"ftp://x/y\",\"sha256\":\"" + sha + "\"}}",
+                "{\"version\":\"2.0.0\",\"artifact\":{\"url\":\"" + url + "\",\"sha256\":\"abc\"}}",
+                "{\"version\":\"2.0.0\",\"strategy\":\"handoff\",\"artifact\":{\"url\":\"" + url
+                        + "\",\"sha256\":\"" + sha + "\"}}",
+                "{\"version\":\"2.0.0\",\"artifact\":{\"url\":\"" + url + "\",\"sha256\":\"" + sha
+                        + "\",\"size\":1}}")) {
+            ApiClient.Answer answer = api.post("/v1/releases", body);
+            assertThat(answer.status()).as(body).isEqualTo(400);
+            assertThat(answer.body().path("error").asText()).as(body).isNotBlank().doesNotContain("\n");
+        }
+        assertThat(api.post("/v1/releases", "{\"version\":\"2.0.0\"}").body().path("error").asText())
+                .isEqualTo("artifact is required");
+        for (ApiClient client : List.of(api.withToken(null), api.withToken("wrong-" + token))) {
+            ApiClient.Answer answer = client.post("/v1/releases", ApiClient.prefetchBody("2.0.0", url, sha));
+            assertThat(answer.status()).isEqualTo(401);
+        }
+        assertThat(api.send("DELETE", "/v1/releases", null).status()).isEqualTo(405);
+
+        assertThat(home.resolve("releases/2.0.0")).doesNotExist();
+        assertThat(listing(home.resolve("releases"))).isEmpty();
+        assertThat(Files.exists(home.resolve("current"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(api.get("/v1/status").body().path("running").asBoolean()).isFalse();
+    }
+
+    @Test
+    void concurrentPrefetchesInstallOnceAndARestartOfTheSameVersionWaitsForThem() throws Exception {
+        String slowUrl = artifactServer.slowUrl(v2.file().getFileName().toString());
+        String body = ApiClient.prefetchBody("2.0.0", slowUrl, v2.sha256());
+        List<CompletableFuture<ApiClient.Answer>> prefetches = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            prefetches.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return api.post("/v1/releases", body);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, runnable -> new Thread(runnable, "prefetch-client").start()));
+        }
+        // A temp dir means one prefetch holds the version and is downloading.
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> listing(home.resolve("releases")).stream().anyMatch(name -> name.startsWith(".tmp-")));
+
+        JsonNode operation = restart(v2, "stop-start");
+
+        List<Boolean> already = new ArrayList<>();
+        for (CompletableFuture<ApiClient.Answer> prefetch : prefetches) {
+            ApiClient.Answer answer = prefetch.get(20, TimeUnit.SECONDS);
+            assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+            already.add(answer.body().path("alreadyInstalled").asBoolean());
+        }
+        assertThat(already).containsExactlyInAnyOrder(false, true);
+        assertThat(operation.path("state").asText()).as(operation.toString()).isEqualTo("SUCCEEDED");
+        assertThat(phase(operation, "fetch").path("state").asText()).isEqualTo("SKIPPED");
+        assertThat(phase(operation, "fetch").path("durationMs").asLong()).isGreaterThan(500);
+        assertThat(listing(home.resolve("releases"))).containsExactly("2.0.0");
+        assertThat(appVersion()).isEqualTo("2.0.0");
+    }
+
+    @Test
     void handoffServesEveryRequest() throws Exception {
         // v2 is installed beforehand so that the load window covers the hand-off itself, not a download.
         restart(v2, "stop-start");

@@ -54,6 +54,12 @@ final class ApiClient {
         return new Answer(response.statusCode(), json, response.headers().firstValue("Location"));
     }
 
+    static String prefetchBody(String version, String url, String sha256) {
+        var body = JSON.createObjectNode().put("version", version);
+        body.putObject("artifact").put("url", url).put("sha256", sha256);
+        return body.toString();
+    }
+
     static String restartBody(String version, String url, String sha256, String strategy) {
         var body = JSON.createObjectNode().put("version", version).put("strategy", strategy);
         if (url != null) {

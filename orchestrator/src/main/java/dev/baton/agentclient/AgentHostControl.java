@@ -2,7 +2,10 @@ package dev.baton.agentclient;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.plan.Plan;
 import dev.baton.rollout.Clock;
+import dev.baton.rollout.HookResult;
+import dev.baton.rollout.RestartFailed;
 import dev.baton.rollout.HostControl;
 import dev.baton.rollout.Instance;
 import dev.baton.rollout.RestartOrder;
@@ -48,7 +51,7 @@ public final class AgentHostControl implements HostControl {
         HttpUrl agent = agentUrl(host);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("version", order.version());
-        body.put("artifact", Map.of("url", order.artifactUrl(), "sha256", order.sha256()));
+        if (order.artifactUrl() != null) body.put("artifact", Map.of("url", order.artifactUrl(), "sha256", order.sha256()));
         body.put("strategy", order.strategy());
         body.put("drainTimeoutMs", order.drainTimeout().toMillis());
         body.put("readyTimeoutMs", order.readyTimeout().toMillis());
@@ -63,8 +66,8 @@ public final class AgentHostControl implements HostControl {
                 case "SUCCEEDED" -> {
                     return report(op);
                 }
-                case "FAILED" -> throw new StepFailure("agent on " + host.address() + ": " + op.path("error").asText("failed")
-                        + " [" + report(op).summary() + "]");
+                case "FAILED" -> throw new RestartFailed("agent on " + host.address() + ": " + op.path("error").asText("failed")
+                        + " [" + report(op).summary() + "]", switched(op) ? op.path("previousVersion").asText(null) : null);
                 default -> {
                     if (!clock.now().isBefore(deadline)) {
                         throw new StepFailure("agent on " + host.address() + " did not finish restart " + id + " within "
@@ -74,6 +77,39 @@ public final class AgentHostControl implements HostControl {
                 }
             }
         }
+    }
+
+    /** Whether the failed operation got as far as switching releases. */
+    private static boolean switched(JsonNode op) {
+        for (JsonNode phase : op.path("phases")) {
+            if (phase.path("name").asText().equals("switch") && phase.path("state").asText().equals("SUCCEEDED")) return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void prepare(Instance host, RestartOrder order) throws StepFailure {
+        if (order.artifactUrl() == null) return;
+        HttpUrl agent = agentUrl(host);
+        Map<String, Object> body = Map.of("version", order.version(),
+                "artifact", Map.of("url", order.artifactUrl(), "sha256", order.sha256()));
+        OkHttpClient fetching = http.newBuilder().readTimeout(Duration.ofMinutes(10)).callTimeout(Duration.ofMinutes(10)).build();
+        call(fetching, agent, post(agent.resolve("/v1/releases"), body));
+    }
+
+    @Override
+    public HookResult runHook(Instance host, String name, Plan.Hook hook, Map<String, String> env) throws StepFailure {
+        HttpUrl agent = agentUrl(host);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name.replace('_', '-'));
+        body.put("command", hook.command());
+        body.put("timeoutMs", hook.timeout().toMillis());
+        body.put("env", env);
+        OkHttpClient waiting = http.newBuilder().readTimeout(hook.timeout().plusSeconds(10))
+                .callTimeout(hook.timeout().plusSeconds(10)).build();
+        JsonNode result = call(waiting, agent, post(agent.resolve("/v1/hooks"), body));
+        return new HookResult(result.path("exitCode").asInt(-1), result.path("timedOut").asBoolean(false),
+                Duration.ofMillis(result.path("durationMs").asLong()), result.path("output").asText(""));
     }
 
     @Override
@@ -124,7 +160,7 @@ public final class AgentHostControl implements HostControl {
             phases.add(new RestartReport.Phase(phase.path("name").asText(), phase.path("state").asText(),
                     Duration.ofMillis(phase.path("durationMs").asLong()), phase.path("detail").asText(null)));
         }
-        return new RestartReport(pid(op.path("oldPid")), pid(op.path("newPid")), phases);
+        return new RestartReport(pid(op.path("oldPid")), pid(op.path("newPid")), op.path("previousVersion").asText(null), phases);
     }
 
     private static Long pid(JsonNode node) {

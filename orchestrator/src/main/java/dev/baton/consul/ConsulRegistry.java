@@ -43,6 +43,14 @@ public final class ConsulRegistry implements Registry {
     }
 
     @Override
+    public java.util.Set<String> passing(String service) throws StepFailure {
+        JsonNode entries = consul.get(address, "v1/health/service/" + service, q -> q.addQueryParameter("passing", "true"), READ).body();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (JsonNode entry : entries) ids.add(entry.path("Service").path("ID").asText());
+        return ids;
+    }
+
+    @Override
     public Registration save(Instance instance) throws StepFailure {
         HttpUrl agent = owningAgent(instance);
         JsonNode service = consul.get(agent, "v1/agent/service/" + instance.id(), q -> q, READ).body();
@@ -106,8 +114,10 @@ public final class ConsulRegistry implements Registry {
         JsonNode node = entry.path("Node");
         String address = service.path("Address").asText("");
         if (address.isEmpty()) address = node.path("Address").asText();
+        java.util.Map<String, String> meta = new java.util.LinkedHashMap<>();
+        node.path("Meta").fields().forEachRemaining(f -> meta.put(f.getKey(), f.getValue().asText()));
         return new Instance(service.path("ID").asText(), service.path("Service").asText(),
-                node.path("Node").asText(), address, service.path("Port").asInt());
+                node.path("Node").asText(), address, service.path("Port").asInt(), java.util.Map.copyOf(meta));
     }
 
     /** The HTTP address of the Consul agent on the instance's node: the configured one if it is that node. */

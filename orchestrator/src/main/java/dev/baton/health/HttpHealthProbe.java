@@ -27,8 +27,12 @@ public final class HttpHealthProbe implements HealthProbe {
                 .encodedPath(health.path()).build();
         Request request = new Request.Builder().url(url).header("Connection", "close").get().build();
         try (Response response = http.newCall(request).execute()) {
-            boolean healthy = response.code() == health.expectStatus();
-            return new Result(healthy, "GET " + url.encodedPath() + " -> " + response.code());
+            String what = "GET " + url.encodedPath() + " -> " + response.code();
+            if (response.code() != health.expectStatus()) return new Result(false, what);
+            if (health.bodyContains() == null) return new Result(true, what);
+            String body = response.body() == null ? "" : response.peekBody(64 * 1024).string();
+            return body.contains(health.bodyContains()) ? new Result(true, what + " with \"" + health.bodyContains() + "\"")
+                    : new Result(false, what + " but the body lacks \"" + health.bodyContains() + "\"");
         } catch (IOException e) {
             return new Result(false, "GET " + url.encodedPath() + " failed: " + e.getMessage());
         }

@@ -17,7 +17,9 @@ public record Plan(
         LoadBalancerAccess loadBalancer,
         Drain drain,
         Restart restart,
-        Health health) {
+        Health health,
+        Strategy strategy,
+        Hooks hooks) {
 
     /** Where the new release comes from; {@code {version}} in the URL is replaced by the plan's version. */
     public record Artifact(String url, String sha256) {
@@ -55,7 +57,32 @@ public record Plan(
     public record Restart(String strategy, Duration timeout) {
     }
 
-    /** HTTP probe of each restarted instance; {@code port} 0 means the instance's registered port. */
-    public record Health(String path, int expectStatus, int port, Duration tryTimeout, Duration interval, Duration deadline) {
+    /**
+     * Health gates of each restarted instance: an HTTP probe ({@code port} 0 means the instance's registered
+     * port; {@code bodyContains} null means any body), healthy without a break for {@code minHealthyTime},
+     * within {@code deadline}; then, unless {@code consulChecks} is "ignore", Consul must report it passing.
+     */
+    public record Health(String path, int expectStatus, String bodyContains, int port, Duration tryTimeout, Duration interval,
+                         Duration minHealthyTime, Duration deadline, boolean consulChecks) {
+    }
+
+    /**
+     * How hosts are grouped and what happens on failure. {@code groupByNodeMeta} null keeps the listed order;
+     * otherwise batches never mix groups (one zone at a time). {@code autoPromoteAfter} null waits for an
+     * operator's promote after the canary.
+     */
+    public record Strategy(Amount batch, Amount maxUnavailable, Amount minHealthy, Duration capacityWait, int canary,
+                           Duration autoPromoteAfter, Duration pauseBetweenBatches, String groupByNodeMeta,
+                           String onFailure, Amount maxFailures, Duration progressDeadline, Duration maxPause) {
+    }
+
+    /** A command run with a timeout: deploy hooks on the orchestrator's machine, host hooks by the host's agent. */
+    public record Hook(String command, Duration timeout) {
+    }
+
+    public record Hooks(List<Hook> beforeDeploy, List<Hook> beforeHost, List<Hook> afterHost, List<Hook> afterDeploy) {
+        public static Hooks none() {
+            return new Hooks(List.of(), List.of(), List.of(), List.of());
+        }
     }
 }

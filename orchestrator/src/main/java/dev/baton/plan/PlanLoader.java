@@ -21,6 +21,8 @@ public final class PlanLoader {
     private static final Pattern ENV = Pattern.compile("[A-Z_][A-Z0-9_]{0,63}");
     private static final Pattern CHECKS = Pattern.compile("consul|loadBalancer|traffic");
     private static final Pattern RUNTIME = Pattern.compile("(unix:/[^\\s]{1,200}|tcp:[A-Za-z0-9.:\\[\\]-]{1,200}:\\d{1,5})");
+    private static final Pattern BODY = Pattern.compile("(?s).{1,1000}");
+    private static final Pattern COMMAND = Pattern.compile("(?s)(?=.*\\S).{1,8192}");
     private static final Pattern ANY = Pattern.compile("[^\\s]{1,200}");
     private static final Duration MS = Duration.ofMillis(1);
     private static final Duration HOUR = Duration.ofHours(1);
@@ -78,6 +80,8 @@ public final class PlanLoader {
         Plan.Drain drainSpec = drain(plan.section("drain"), restartSpec, loadBalancer);
 
         Plan.Health health = health(plan.section("health"));
+        Plan.Strategy strategy = strategy(plan.section("strategy"), targets);
+        Plan.Hooks hooks = hooks(plan.section("hooks"));
         plan.done();
         Duration needed = drainSpec.timeout().plus(health.deadline());
         if (restartSpec.timeout().compareTo(needed) <= 0) {
@@ -87,7 +91,68 @@ public final class PlanLoader {
         }
 
         return new Plan(service, version, new Plan.Artifact(url.replace("{version}", version), sha256.toLowerCase()),
-                targets, consul, agentAccess, loadBalancer, drainSpec, restartSpec, health);
+                targets, consul, agentAccess, loadBalancer, drainSpec, restartSpec, health, strategy, hooks);
+    }
+
+    private static Plan.Strategy strategy(Section strategy, Plan.Targets targets) {
+        Amount batch = strategy.amount("batch", Amount.of(1), 1, 10_000);
+        int fleet = targets.explicit() ? targets.hosts().size() : Integer.MAX_VALUE;
+        if (!batch.isPercent() && batch.count() > fleet) {
+            throw PlanException.at(strategy.field("batch"), "a batch of " + batch.count() + " is larger than the fleet ("
+                    + fleet + " hosts in targets.hosts)");
+        }
+        Amount maxUnavailable = strategy.amount("maxUnavailable", batch, 1, 10_000);
+        Amount minHealthy = strategy.amount("minHealthy", Amount.of(1), 0, 10_000);
+        int canary = strategy.integer("canary", 0, 0, 10_000);
+        if (canary > fleet) throw PlanException.at(strategy.field("canary"), canary + " canaries is more than the fleet (" + fleet + " hosts)");
+        Duration autoPromote = strategy.duration("autoPromoteAfter", null, Duration.ZERO, Duration.ofHours(24));
+        if (autoPromote != null && canary == 0) {
+            throw PlanException.at(strategy.field("autoPromoteAfter"), "needs canary: N (the hosts to watch before promoting)");
+        }
+        String groupBy = null;
+        if (strategy.has("groupBy")) {
+            Section group = strategy.section("groupBy");
+            groupBy = group.required("nodeMeta", NAME, "a Consul node meta key like zone");
+            group.done();
+        }
+        Plan.Strategy out = new Plan.Strategy(batch, maxUnavailable, minHealthy,
+                strategy.duration("capacityWait", Duration.ofMinutes(2), Duration.ZERO, HOUR),
+                canary, autoPromote,
+                strategy.duration("pauseBetweenBatches", Duration.ZERO, Duration.ZERO, HOUR),
+                groupBy,
+                strategy.oneOf("onFailure", "rollback", List.of("rollback", "pause", "abort")),
+                strategy.amount("maxFailures", Amount.of(0), 0, 10_000),
+                strategy.duration("progressDeadline", Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofHours(24)),
+                strategy.duration("maxPause", Duration.ofHours(24), Duration.ofSeconds(1), Duration.ofDays(7)));
+        strategy.done();
+        return out;
+    }
+
+    private static Plan.Hooks hooks(Section hooks) {
+        Plan.Hooks out = new Plan.Hooks(hookList(hooks, "beforeDeploy"), hookList(hooks, "beforeHost"),
+                hookList(hooks, "afterHost"), hookList(hooks, "afterDeploy"));
+        hooks.done();
+        return out;
+    }
+
+    private static List<Plan.Hook> hookList(Section hooks, String key) {
+        Node list = hooks.field(key);
+        if (list == null || list.value() == null) return List.of();
+        List<Plan.Hook> out = new java.util.ArrayList<>();
+        if (list.list().size() > 20) throw PlanException.at(list, "has more than 20 hooks");
+        for (Node item : list.list()) {
+            if (item.isMap()) {
+                Section hook = Section.of(item);
+                out.add(new Plan.Hook(hook.required("command", COMMAND, "a shell command of at most 8 KiB"),
+                        hook.duration("timeout", Duration.ofSeconds(30), Duration.ofMillis(1), HOUR)));
+                hook.done();
+            } else {
+                String command = item.scalar();
+                if (!COMMAND.matcher(command).matches()) throw PlanException.at(item, "is not a valid command (at most 8 KiB, not blank)");
+                out.add(new Plan.Hook(command, Duration.ofSeconds(30)));
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static Plan.LoadBalancerAccess loadBalancer(Section plan) {
@@ -161,12 +226,18 @@ public final class PlanLoader {
         Section http = health.section("http");
         String path = http.optional("path", "/healthz", PATH, "an absolute path like /healthz");
         int expect = http.integer("expect", 200, 100, 599);
+        String body = http.optional("bodyContains", null, BODY, "text of at most 1000 characters");
         int port = http.integer("port", 0, 1, 65535);
         Duration tryTimeout = http.duration("timeout", Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofMinutes(1));
         http.done();
         Duration interval = health.duration("interval", Duration.ofMillis(250), Duration.ofMillis(10), Duration.ofMinutes(1));
+        Duration minHealthy = health.duration("minHealthyTime", Duration.ZERO, Duration.ZERO, HOUR);
         Duration deadline = health.duration("deadline", Duration.ofMinutes(2), Duration.ofSeconds(1), HOUR);
+        if (minHealthy.compareTo(deadline) >= 0) {
+            throw PlanException.at(health.field("minHealthyTime"), "must be shorter than health.deadline (" + Durations.format(deadline) + ")");
+        }
+        boolean consulChecks = health.oneOf("consulChecks", "passing", List.of("passing", "ignore")).equals("passing");
         health.done();
-        return new Plan.Health(path, expect, port, tryTimeout, interval, deadline);
+        return new Plan.Health(path, expect, body, port, tryTimeout, interval, minHealthy, deadline, consulChecks);
     }
 }

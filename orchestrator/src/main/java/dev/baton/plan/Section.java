@@ -80,6 +80,25 @@ final class Section {
         return (int) n;
     }
 
+    /** A count ({@code 2}) or a percentage of the fleet ({@code "25%"}, at most 100%). */
+    Amount amount(String key, Amount fallback, int min, int maxCount) {
+        Node child = field(key);
+        if (child == null || child.value() == null) return fallback;
+        String text = child.scalar().trim();
+        if (text.matches("\\d{1,3}%")) {
+            int percent = Integer.parseInt(text.substring(0, text.length() - 1));
+            if (percent > 100) throw PlanException.at(child, percent + "% is over 100%");
+            if (percent < min) throw PlanException.at(child, percent + "% is below the minimum " + min);
+            return Amount.percent(percent);
+        }
+        if (!text.matches("\\d{1,9}")) {
+            throw PlanException.at(child, child.describe() + " is neither a count (2) nor a percentage (\"25%\")");
+        }
+        int n = Integer.parseInt(text);
+        if (n < min || n > maxCount) throw PlanException.at(child, n + " is out of range " + min + ".." + maxCount);
+        return Amount.of(n);
+    }
+
     Duration duration(String key, Duration fallback, Duration min, Duration max) {
         Node child = field(key);
         if (child == null || child.value() == null) return fallback;

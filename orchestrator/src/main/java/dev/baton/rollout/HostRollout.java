@@ -7,45 +7,60 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * One host's way through the rollout: LEAVE, PROPAGATE, RESTART, CHECK, JOIN. When a step fails the
- * host is never left out silently: it is put back if healthy (RESTORE), otherwise registered again in
- * maintenance with the reason (PARK).
+ * One host's way through the rollout: BEFORE_HOST, PREPARE, LEAVE, PROPAGATE, RESTART, CHECK, JOIN,
+ * AFTER_HOST. When a step fails the host is never left out silently: it is put back if healthy (RESTORE),
+ * otherwise registered again in maintenance with the reason (PARK).
  */
 final class HostRollout {
     private final Instance instance;
     private final Plan plan;
+    private final String version;
     private final Registry registry;
     private final HostControl hosts;
     private final HealthProbe probe;
     private final LoadBalancer loadBalancer;
     private final Clock clock;
     private final EventSink events;
+    private final Journal journal;
 
     private Registration saved;
     private String failure;
+    private String previousVersion;
 
-    private final Journal journal;
-
-    HostRollout(Instance instance, Plan plan, Ports ports, Journal journal) {
-        this.journal = journal;
+    /** Rolls {@code instance} to {@code version}: the plan's, or the previous one when rolling back. */
+    HostRollout(Instance instance, Plan plan, String version, Ports ports, Journal journal) {
         this.instance = instance;
         this.plan = plan;
+        this.version = version;
         this.registry = ports.registry();
         this.hosts = ports.hosts();
         this.probe = ports.probe();
         this.loadBalancer = ports.loadBalancer();
         this.clock = ports.clock();
         this.events = ports.events();
+        this.journal = journal;
     }
 
     String failure() {
         return failure;
     }
 
+    /** The release the host ran before this rollout switched it, or null if it was never switched. */
+    String previousVersion() {
+        return previousVersion;
+    }
+
+    Instance instance() {
+        return instance;
+    }
+
     RolloutResult.HostState run() {
         try {
+            hooks(Step.BEFORE_HOST, plan.hooks().beforeHost());
+            if (rollingForward()) step(Step.PREPARE, this::prepare);
             if (plan.drain().leavesRotation()) {
                 step(Step.LEAVE, this::leave);
                 step(Step.PROPAGATE, this::propagate);
@@ -54,15 +69,50 @@ final class HostRollout {
                 skip(Step.LEAVE, "stays in rotation: hand-off restart with drain.mode none");
                 skip(Step.PROPAGATE, "stays in rotation");
             }
-            step(Step.RESTART, this::restart);
-            step(Step.CHECK, this::check);
-            step(Step.JOIN, this::join);
-            return RolloutResult.HostState.DONE;
+            return finish();
         } catch (StepFailure e) {
             failure = e.getMessage();
         } catch (InterruptedException e) {
             failure = "interrupted";
         }
+        return recoverKeepingInterrupt();
+    }
+
+    /** A host parked earlier by this rollout (in maintenance) goes back to its previous release and into rotation. */
+    RolloutResult.HostState runFromParked(Registration parked) {
+        saved = parked;
+        try {
+            skip(Step.LEAVE, "already out of rotation (parked)");
+            skip(Step.PROPAGATE, "already out of rotation");
+            return finish();
+        } catch (StepFailure e) {
+            failure = e.getMessage();
+        } catch (InterruptedException e) {
+            failure = "interrupted";
+        }
+        return recoverKeepingInterrupt();
+    }
+
+    /** After an orchestrator crash: the host was out of rotation with this registration; put it back or park it. */
+    RolloutResult.HostState settleAfterCrash(Registration inFlight) {
+        saved = inFlight;
+        failure = "the orchestrator stopped while this host was out of rotation";
+        return recoverKeepingInterrupt();
+    }
+
+    private RolloutResult.HostState finish() throws StepFailure, InterruptedException {
+        step(Step.RESTART, this::restart);
+        step(Step.CHECK, this::check);
+        step(Step.JOIN, this::join);
+        hooks(Step.AFTER_HOST, plan.hooks().afterHost());
+        return RolloutResult.HostState.DONE;
+    }
+
+    private boolean rollingForward() {
+        return version.equals(plan.version());
+    }
+
+    private RolloutResult.HostState recoverKeepingInterrupt() {
         boolean interrupted = Thread.interrupted();
         try {
             return recover();
@@ -71,11 +121,16 @@ final class HostRollout {
         }
     }
 
+    private String prepare() throws StepFailure, InterruptedException {
+        hosts.prepare(instance, order());
+        return version + " fetched and verified while serving";
+    }
+
     private String leave() throws StepFailure {
         saved = registry.save(instance);
         journal.leaving(saved);
         if (maintenanceMode()) {
-            registry.maintenance(instance, true, "baton: rolling out " + plan.service() + " " + plan.version());
+            registry.maintenance(instance, true, "baton: rolling out " + plan.service() + " " + version);
             return "in maintenance (registration kept)";
         }
         registry.deregister(instance);
@@ -124,36 +179,77 @@ final class HostRollout {
         };
     }
 
-    private String restart() throws StepFailure, InterruptedException {
+    private RestartOrder order() {
         Plan.Artifact artifact = plan.artifact();
-        RestartOrder order = new RestartOrder(plan.version(), artifact.url(), artifact.sha256(),
+        boolean forward = rollingForward();
+        return new RestartOrder(version, forward ? artifact.url() : null, forward ? artifact.sha256() : null,
                 plan.restart().strategy(), plan.drain().timeout(), plan.health().deadline());
-        return hosts.restart(instance, order, plan.restart().timeout()).summary();
     }
 
-    private String check() throws StepFailure, InterruptedException {
-        Duration deadline = plan.health().deadline();
-        Instant until = clock.now().plus(deadline);
-        HealthProbe.Result last = probe.check(instance);
-        while (!last.healthy()) {
-            if (!clock.now().isBefore(until)) {
-                throw new StepFailure("not healthy after " + Durations.format(deadline) + ": " + last.detail());
-            }
-            clock.sleep(plan.health().interval());
-            last = probe.check(instance);
+    private String restart() throws StepFailure, InterruptedException {
+        RestartReport report;
+        try {
+            report = hosts.restart(instance, order(), plan.restart().timeout());
+        } catch (RestartFailed e) {
+            rememberPrevious(e.previousVersion());
+            throw e;
         }
-        return last.detail();
+        rememberPrevious(report.previousVersion());
+        return report.summary();
+    }
+
+    private void rememberPrevious(String before) {
+        if (before != null && !before.equals(version)) previousVersion = before;
+    }
+
+    /** Healthy without a break for minHealthyTime, within the deadline. */
+    private String check() throws StepFailure, InterruptedException {
+        Plan.Health health = plan.health();
+        Instant until = clock.now().plus(health.deadline());
+        Instant healthySince = null;
+        HealthProbe.Result last;
+        while (true) {
+            last = probe.check(instance);
+            Instant now = clock.now();
+            if (!last.healthy()) healthySince = null;
+            else if (healthySince == null) healthySince = now;
+            if (healthySince != null && !Duration.between(healthySince, now).minus(health.minHealthyTime()).isNegative()) {
+                break;
+            }
+            if (!now.isBefore(until)) {
+                throw new StepFailure("not healthy " + (health.minHealthyTime().isZero() ? "" : "for "
+                        + Durations.format(health.minHealthyTime()) + " ") + "within " + Durations.format(health.deadline())
+                        + ": " + last.detail());
+            }
+            clock.sleep(health.interval());
+        }
+        return health.minHealthyTime().isZero() ? last.detail()
+                : last.detail() + ", healthy for " + Durations.format(health.minHealthyTime());
     }
 
     private String join() throws StepFailure, InterruptedException {
         putBack();
+        if (!plan.health().consulChecks()) return "back in rotation (Consul checks not awaited)";
         awaitPassingInConsul();
         return plan.drain().leavesRotation() ? "back in rotation, passing in Consul" : "passing in Consul";
     }
 
     private void putBack() throws StepFailure {
-        if (maintenanceMode()) registry.maintenance(instance, false, null);
+        if (maintenanceMode() || parkedHere()) registry.maintenance(instance, false, null);
         else if (plan.drain().leavesRotation()) registry.register(saved);
+    }
+
+    private boolean parkedHere() {
+        return saved != null && saved.definition().containsKey(PARKED);
+    }
+
+    /** Marks a registration as sitting in maintenance, parked by this rollout. */
+    static final String PARKED = "baton-parked";
+
+    static Registration parked(Registration registration) {
+        Map<String, Object> definition = new java.util.LinkedHashMap<>(registration.definition());
+        definition.put(PARKED, true);
+        return new Registration(registration.instance(), definition);
     }
 
     private boolean maintenanceMode() {
@@ -164,6 +260,18 @@ final class HostRollout {
         Duration deadline = plan.health().deadline();
         if (!registry.awaitPassing(instance, true, deadline)) {
             throw new StepFailure("Consul does not report " + instance.id() + " passing after " + Durations.format(deadline));
+        }
+    }
+
+    private void hooks(Step step, List<Plan.Hook> hooks) throws StepFailure, InterruptedException {
+        for (Plan.Hook hook : hooks) {
+            step(step, () -> {
+                HookResult result = hosts.runHook(instance, step.name(), hook,
+                        Map.of("BATON_SERVICE", plan.service(), "BATON_VERSION", version, "BATON_HOST", instance.id(),
+                                "BATON_HOST_ADDRESS", instance.address()));
+                if (!result.ok()) throw new StepFailure("hook `" + hook.command() + "` failed: " + result.describe());
+                return "`" + hook.command() + "` " + result.describe();
+            });
         }
     }
 
@@ -191,13 +299,20 @@ final class HostRollout {
     private void park(String reason) {
         Instant start = clock.now();
         try {
-            if (plan.drain().mode().equals("deregister")) registry.register(saved);
+            if (plan.drain().mode().equals("deregister") && !parkedHere()) registry.register(saved);
             registry.maintenance(instance, true, "baton: parked: " + reason);
+            saved = parked(saved);
+            journal.leaving(saved);
             emit(Step.PARK, Event.Outcome.FAILED, start, "registered in maintenance, out of rotation: " + reason);
         } catch (StepFailure e) {
             emit(Step.PARK, Event.Outcome.FAILED, start, "NOT back in Consul (" + e.getMessage() + "); reason: " + reason
                     + "; saved registration: " + saved.definition());
         }
+    }
+
+    /** The registration as it stands after {@link #run}: marked parked when the host was parked. */
+    Registration saved() {
+        return saved;
     }
 
     @FunctionalInterface

@@ -5,5 +5,5 @@ package dev.baton.rollout;
  * at the load balancer.
  */
 public record Ports(Registry registry, HostControl hosts, HealthProbe probe, LoadBalancer loadBalancer,
-                    Clock clock, EventSink events) {
+                    HookRunner localHooks, Clock clock, EventSink events) {
 }

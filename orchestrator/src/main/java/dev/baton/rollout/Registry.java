@@ -8,6 +8,9 @@ public interface Registry {
     /** Every registered instance of the service, optionally only those with the tag, in a stable order. */
     List<Instance> instances(String service, String tag) throws StepFailure;
 
+    /** The ids of the service's instances Consul reports passing right now. */
+    java.util.Set<String> passing(String service) throws StepFailure;
+
     /** Reads the full registration from the agent that owns the instance. */
     Registration save(Instance instance) throws StepFailure;
 

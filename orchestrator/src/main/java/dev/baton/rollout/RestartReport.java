@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /** What the host reports after a restart: its phases with timings, and the app's pids before and after. */
-public record RestartReport(Long oldPid, Long newPid, List<Phase> phases) {
+public record RestartReport(Long oldPid, Long newPid, String previousVersion, List<Phase> phases) {
 
     public record Phase(String name, String state, Duration took, String detail) {
     }

@@ -1,7 +1,7 @@
 package dev.baton.rollout;
 
 /** A step could not do its job; the message is one line an operator can act on. */
-public final class StepFailure extends Exception {
+public class StepFailure extends Exception {
     public StepFailure(String message) {
         super(message);
     }

@@ -4,6 +4,7 @@ import dev.baton.agentclient.AgentHostControl;
 import dev.baton.consul.ConsulClient;
 import dev.baton.consul.ConsulRegistry;
 import dev.baton.health.HttpHealthProbe;
+import dev.baton.hooks.ShellHookRunner;
 import dev.baton.lb.HaproxyLoadBalancer;
 import dev.baton.lb.HaproxyRuntime;
 import dev.baton.plan.Plan;
@@ -32,6 +33,7 @@ public final class Adapters {
                 new AgentHostControl(http, plan.agent().scheme(), plan.agent().port(), agentToken, Clock.SYSTEM),
                 new HttpHealthProbe(http, plan.health()),
                 lb == null ? null : new HaproxyLoadBalancer(new HaproxyRuntime(lb.runtime()), lb.backend()),
+                new ShellHookRunner(),
                 Clock.SYSTEM,
                 events);
     }

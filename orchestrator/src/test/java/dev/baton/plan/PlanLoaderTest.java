@@ -56,8 +56,8 @@ class PlanLoaderTest {
         assertThat(plan.drain().timeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(plan.drain().propagation().timeout()).isEqualTo(Duration.ofSeconds(45));
         assertThat(plan.restart()).isEqualTo(new Plan.Restart("stop-start", Duration.ofMinutes(10)));
-        assertThat(plan.health()).isEqualTo(new Plan.Health("/ready", 204, 9090, Duration.ofMillis(500),
-                Duration.ofSeconds(1), Duration.ofMinutes(5)));
+        assertThat(plan.health()).isEqualTo(new Plan.Health("/ready", 204, null, 9090, Duration.ofMillis(500),
+                Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(5), true));
     }
 
     static Stream<Arguments> malformed() {

@@ -13,14 +13,14 @@ import java.util.function.Function;
  * In-memory registry, hosts and probe sharing one view of a small fleet, so that engine tests can
  * check the invariants (who is registered, who is out, what version runs) after every step.
  */
-final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalancer {
+final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalancer, HookRunner {
     final FakeClock clock;
     final Map<String, Instance> instances = new LinkedHashMap<>();
     final Map<String, Registration> registered = new LinkedHashMap<>();
     final Map<String, String> maintenance = new LinkedHashMap<>();
     final Map<String, String> versions = new LinkedHashMap<>();
     final Set<String> unhealthy = new HashSet<>();
-    final List<String> calls = new ArrayList<>();
+    final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
     int maxOut;
 
     /** Per-test behaviour overrides. */
@@ -30,7 +30,8 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
     Set<String> neverPassingAfterJoin = new HashSet<>();
     Set<String> failingSave = new HashSet<>();
     boolean registryDown;
-    Set<String> healthyOnlyAfterRestartFor = new HashSet<>();
+    /** Hosts whose new release switches but never turns healthy (the agent reports the previous version). */
+    Set<String> switchThenFail = new HashSet<>();
 
     FakeFleet(FakeClock clock, int hosts) {
         this.clock = clock;
@@ -51,7 +52,7 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
         return instances.size() - registered.size();
     }
 
-    boolean passing(String id) {
+    boolean isPassing(String id) {
         return registered.containsKey(id) && !maintenance.containsKey(id) && !unhealthy.contains(id)
                 && !(neverPassingAfterJoin.contains(id) && !versions.get(id).equals("1.0.0"));
     }
@@ -63,14 +64,48 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
     }
 
     @Override
-    public Registration save(Instance instance) throws StepFailure {
+    public Set<String> passing(String service) throws StepFailure {
+        if (registryDown) throw new StepFailure("Consul is unreachable");
+        Set<String> ids = new java.util.TreeSet<>();
+        for (String id : registered.keySet()) if (isPassing(id)) ids.add(id);
+        return ids;
+    }
+
+    /** Hook commands that fail (exit 1), and every hook run, in order: "name host command". */
+    Set<String> failingHooks = new HashSet<>();
+    final List<String> hooks = new ArrayList<>();
+
+    @Override
+    public synchronized void prepare(Instance host, RestartOrder order) throws StepFailure {
+        calls.add("prepare " + host.id() + " " + order.version());
+        if (order.artifactUrl() == null) throw new StepFailure("prepare without artifact");
+    }
+
+    @Override
+    public HookResult runHook(Instance host, String name, dev.baton.plan.Plan.Hook hook, Map<String, String> env) {
+        return hook(name + " " + host.id() + " " + hook.command() + " " + env.get("BATON_VERSION"), hook);
+    }
+
+    @Override
+    public HookResult run(String name, dev.baton.plan.Plan.Hook hook, Map<String, String> env) {
+        return hook(name + " - " + hook.command() + " " + env.get("BATON_VERSION"), hook);
+    }
+
+    private synchronized HookResult hook(String line, dev.baton.plan.Plan.Hook hook) {
+        hooks.add(line);
+        boolean fails = failingHooks.contains(hook.command());
+        return new HookResult(fails ? 1 : 0, false, Duration.ofMillis(3), fails ? "boom" : "fine");
+    }
+
+    @Override
+    public synchronized Registration save(Instance instance) throws StepFailure {
         calls.add("save " + instance.id());
         if (failingSave.contains(instance.id()) || registryDown) throw new StepFailure("Consul is unreachable");
         return registered.get(instance.id());
     }
 
     @Override
-    public void deregister(Instance instance) throws StepFailure {
+    public synchronized void deregister(Instance instance) throws StepFailure {
         calls.add("deregister " + instance.id());
         if (registryDown) throw new StepFailure("Consul is unreachable");
         registered.remove(instance.id());
@@ -78,14 +113,14 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
     }
 
     @Override
-    public void register(Registration registration) throws StepFailure {
+    public synchronized void register(Registration registration) throws StepFailure {
         calls.add("register " + registration.instance().id());
         if (registryDown) throw new StepFailure("Consul is unreachable");
         registered.put(registration.instance().id(), registration);
     }
 
     @Override
-    public void maintenance(Instance instance, boolean enable, String reason) throws StepFailure {
+    public synchronized void maintenance(Instance instance, boolean enable, String reason) throws StepFailure {
         calls.add("maintenance " + instance.id());
         if (registryDown) throw new StepFailure("Consul is unreachable");
         if (enable) maintenance.put(instance.id(), reason);
@@ -93,25 +128,32 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
     }
 
     @Override
-    public boolean awaitPassing(Instance instance, boolean passing, Duration timeout) throws StepFailure {
+    public synchronized boolean awaitPassing(Instance instance, boolean passing, Duration timeout) throws StepFailure {
         if (registryDown) throw new StepFailure("Consul is unreachable");
-        boolean now = stuckPassing.contains(instance.id()) || passing(instance.id());
+        boolean now = stuckPassing.contains(instance.id()) || isPassing(instance.id());
         if (now == passing) return true;
         clock.sleep(timeout);
         return false;
     }
 
     @Override
-    public RestartReport restart(Instance host, RestartOrder order, Duration timeout) throws StepFailure {
+    public synchronized RestartReport restart(Instance host, RestartOrder order, Duration timeout) throws StepFailure {
         calls.add("restart " + host.id() + " " + order.version());
         if (hangingRestarts.contains(host.id())) {
             clock.sleep(timeout);
             throw new StepFailure("agent did not finish within " + timeout);
         }
+        String before = versions.get(host.id());
+        if (switchThenFail.contains(host.id()) && order.version().equals("2.0.0")) {
+            versions.put(host.id(), order.version());
+            unhealthy.add(host.id());
+            throw new RestartFailed("app not ready after 45s: last answer 503", before);
+        }
         String failure = restartFailure.apply(host);
         if (failure != null) throw new StepFailure(failure);
         versions.put(host.id(), order.version());
-        return new RestartReport(1L, 2L, List.of(new RestartReport.Phase("drain", "SUCCEEDED", Duration.ofMillis(5), null)));
+        if (order.version().equals("1.0.0")) unhealthy.remove(host.id());
+        return new RestartReport(1L, 2L, before, List.of(new RestartReport.Phase("drain", "SUCCEEDED", Duration.ofMillis(5), null)));
     }
 
     /** Instances the load balancer keeps routing to / that keep receiving traffic. */
@@ -121,7 +163,7 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
     Duration quietAfter = Duration.ofMillis(600);
 
     @Override
-    public boolean awaitOutOfRotation(Instance instance, Duration timeout) {
+    public synchronized boolean awaitOutOfRotation(Instance instance, Duration timeout) {
         calls.add("lb " + instance.id());
         if (stuckInLoadBalancer.contains(instance.id())) {
             clock.sleep(timeout);
@@ -132,7 +174,7 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
     }
 
     @Override
-    public boolean awaitQuiet(Instance host, Duration quietPeriod, Duration timeout) {
+    public synchronized boolean awaitQuiet(Instance host, Duration quietPeriod, Duration timeout) {
         calls.add("quiet " + host.id() + " " + quietPeriod.toMillis());
         if (busy.contains(host.id())) {
             clock.sleep(timeout);
@@ -143,7 +185,7 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
     }
 
     @Override
-    public Result check(Instance instance) {
+    public synchronized Result check(Instance instance) {
         calls.add("probe " + instance.id());
         boolean healthy = !unhealthy.contains(instance.id());
         return new Result(healthy, healthy ? "200" : "503");

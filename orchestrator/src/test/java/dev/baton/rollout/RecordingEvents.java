@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 final class RecordingEvents implements EventSink {
-    final List<Event> events = new ArrayList<>();
+    final List<Event> events = java.util.Collections.synchronizedList(new ArrayList<>());
     private final FakeFleet fleet;
 
     RecordingEvents(FakeFleet fleet) {
@@ -12,7 +12,7 @@ final class RecordingEvents implements EventSink {
     }
 
     @Override
-    public void emit(Event event) {
+    public synchronized void emit(Event event) {
         events.add(event);
         fleet.calls.add("event " + event.host() + " " + event.step() + " " + event.outcome());
     }

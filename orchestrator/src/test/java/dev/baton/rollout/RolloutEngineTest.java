@@ -20,6 +20,7 @@ class RolloutEngineTest {
             drain: { timeout: 10s, propagation: { timeout: 20s } }
             restart: { timeout: 90s }
             health: { interval: 500ms, deadline: 45s }
+            strategy: { onFailure: abort }
             """.formatted("a".repeat(64));
 
     private FakeClock clock;
@@ -33,7 +34,7 @@ class RolloutEngineTest {
         clock = new FakeClock();
         fleet = new FakeFleet(clock, 3);
         events = new RecordingEvents(fleet);
-        engine = new RolloutEngine(new Ports(fleet, fleet, fleet, fleet, clock, events));
+        engine = new RolloutEngine(new Ports(fleet, fleet, fleet, fleet, fleet, clock, events));
         plan = new PlanLoader().parse("plan.yaml", PLAN);
     }
 
@@ -45,7 +46,7 @@ class RolloutEngineTest {
 
         assertThat(result.succeeded()).isTrue();
         for (String host : List.of("web-1", "web-2", "web-3")) {
-            assertThat(events.steps(host)).containsExactly("LEAVE OK", "PROPAGATE OK", "RESTART OK", "CHECK OK", "JOIN OK");
+            assertThat(events.steps(host)).containsExactly("PREPARE OK", "LEAVE OK", "PROPAGATE OK", "RESTART OK", "CHECK OK", "JOIN OK");
             assertThat(fleet.versions.get(host)).isEqualTo("2.0.0");
         }
         assertThat(fleet.maxOut).isEqualTo(1);
@@ -67,8 +68,8 @@ class RolloutEngineTest {
         RolloutResult result = engine.run(plan);
 
         assertThat(result.succeeded()).isFalse();
-        assertThat(result.summary()).contains("web-1 failed: consul not verified within 20.0s: Consul still reports web-1 passing");
-        assertThat(events.steps("web-1")).containsExactly("LEAVE OK", "PROPAGATE FAILED", "RESTORE OK");
+        assertThat(result.summary()).contains("aborted on failure: 1 host(s) failed, more than maxFailures 0 (last: web-1: consul not verified within 20.0s: Consul still reports web-1 passing)");
+        assertThat(events.steps("web-1")).containsExactly("PREPARE OK", "LEAVE OK", "PROPAGATE FAILED", "RESTORE OK");
         assertThat(clock.since(start)).isEqualTo(Duration.ofSeconds(20));
         assertThat(fleet.calls).noneMatch(c -> c.startsWith("restart"));
         assertThat(fleet.registered).containsKeys("web-1", "web-2", "web-3");
@@ -86,7 +87,7 @@ class RolloutEngineTest {
         RolloutResult result = engine.run(plan);
 
         assertThat(result.succeeded()).isFalse();
-        assertThat(events.steps("web-1")).containsExactly("LEAVE OK", "PROPAGATE OK", "RESTART FAILED", "PARK FAILED");
+        assertThat(events.steps("web-1")).containsExactly("PREPARE OK", "LEAVE OK", "PROPAGATE OK", "RESTART FAILED", "PARK FAILED");
         assertThat(fleet.registered).containsKey("web-1");
         assertThat(fleet.maintenance.get("web-1")).startsWith("baton: parked: unhealthy (503)")
                 .contains("app not ready after 60s");
@@ -101,8 +102,8 @@ class RolloutEngineTest {
         RolloutResult result = engine.run(plan);
 
         assertThat(result.succeeded()).isFalse();
-        assertThat(events.steps("web-1")).containsExactly("LEAVE OK", "PROPAGATE OK", "RESTART FAILED", "RESTORE OK");
-        assertThat(fleet.passing("web-1")).isTrue();
+        assertThat(events.steps("web-1")).containsExactly("PREPARE OK", "LEAVE OK", "PROPAGATE OK", "RESTART FAILED", "RESTORE OK");
+        assertThat(fleet.isPassing("web-1")).isTrue();
         assertThat(fleet.maintenance).isEmpty();
         assertThat(result.hosts().get("web-1")).isEqualTo(RolloutResult.HostState.RESTORED);
     }
@@ -116,7 +117,7 @@ class RolloutEngineTest {
 
         assertThat(result.succeeded()).isFalse();
         assertThat(clock.since(start)).isEqualTo(Duration.ofSeconds(90));
-        assertThat(events.steps("web-1")).containsExactly("LEAVE OK", "PROPAGATE OK", "RESTART FAILED", "RESTORE OK");
+        assertThat(events.steps("web-1")).containsExactly("PREPARE OK", "LEAVE OK", "PROPAGATE OK", "RESTART FAILED", "RESTORE OK");
     }
 
     @Test
@@ -130,9 +131,9 @@ class RolloutEngineTest {
         RolloutResult result = engine.run(plan);
 
         assertThat(result.succeeded()).isFalse();
-        assertThat(events.steps("web-1")).containsExactly("LEAVE OK", "PROPAGATE OK", "RESTART OK", "CHECK FAILED", "PARK FAILED");
+        assertThat(events.steps("web-1")).containsExactly("PREPARE OK", "LEAVE OK", "PROPAGATE OK", "RESTART OK", "CHECK FAILED", "PARK FAILED");
         assertThat(clock.since(start)).isBetween(Duration.ofSeconds(45), Duration.ofSeconds(46));
-        assertThat(fleet.maintenance.get("web-1")).contains("not healthy after 45.0s");
+        assertThat(fleet.maintenance.get("web-1")).contains("not healthy within 45.0s: 503");
         assertThat(fleet.calls.stream().filter(c -> c.equals("probe web-1")).count()).isBetween(90L, 93L);
     }
 
@@ -144,7 +145,7 @@ class RolloutEngineTest {
         RolloutResult result = engine.run(plan);
 
         assertThat(result.succeeded()).isFalse();
-        assertThat(events.steps("web-1")).containsExactly("LEAVE OK", "PROPAGATE OK", "RESTART OK", "CHECK OK", "JOIN FAILED",
+        assertThat(events.steps("web-1")).containsExactly("PREPARE OK", "LEAVE OK", "PROPAGATE OK", "RESTART OK", "CHECK OK", "JOIN FAILED",
                 "RESTORE FAILED", "PARK FAILED");
         assertThat(clock.since(start)).isEqualTo(Duration.ofSeconds(90));
         assertThat(fleet.registered).containsKey("web-1");
@@ -158,7 +159,7 @@ class RolloutEngineTest {
         RolloutResult result = engine.run(plan);
 
         assertThat(result.succeeded()).isFalse();
-        assertThat(events.steps("web-1")).containsExactly("LEAVE FAILED");
+        assertThat(events.steps("web-1")).containsExactly("PREPARE OK", "LEAVE FAILED");
         assertThat(fleet.calls).noneMatch(c -> c.startsWith("deregister") || c.startsWith("restart"));
         assertThat(fleet.registered).hasSize(3);
     }
@@ -250,7 +251,7 @@ class RolloutEngineTest {
         assertThat(result.succeeded()).isFalse();
         assertThat(result.summary()).contains("loadBalancer not verified within 5.0s: the load balancer still routes to 10.0.0.1:8080");
         assertThat(clock.since(start)).isEqualTo(Duration.ofSeconds(5));
-        assertThat(events.steps("web-1")).containsExactly("LEAVE OK", "PROPAGATE FAILED", "RESTORE OK");
+        assertThat(events.steps("web-1")).containsExactly("PREPARE OK", "LEAVE OK", "PROPAGATE FAILED", "RESTORE OK");
         assertThat(fleet.calls).noneMatch(c -> c.startsWith("restart"));
     }
 
@@ -284,7 +285,7 @@ class RolloutEngineTest {
     void aHandoffWithDrainModeNoneNeverTakesTheInstanceOut() {
         RolloutResult result = engine.run(planWith("restart: { strategy: handoff }\ndrain: { mode: none }\n"));
         assertThat(result.succeeded()).isTrue();
-        assertThat(events.steps("web-1")).containsExactly("LEAVE SKIPPED", "PROPAGATE SKIPPED", "RESTART OK", "CHECK OK", "JOIN OK");
+        assertThat(events.steps("web-1")).containsExactly("PREPARE OK", "LEAVE SKIPPED", "PROPAGATE SKIPPED", "RESTART OK", "CHECK OK", "JOIN OK");
         assertThat(fleet.calls).noneMatch(c -> c.startsWith("deregister") || c.startsWith("maintenance"));
     }
 

@@ -2,9 +2,16 @@ package dev.baton.agent.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.baton.agent.hook.HookPlan;
+import dev.baton.agent.hook.HookRequest;
+import dev.baton.agent.hook.HookResult;
+import dev.baton.agent.hook.HookRunner;
+import dev.baton.agent.release.ArtifactException;
 import dev.baton.agent.restart.InvalidRequestException;
 import dev.baton.agent.restart.OperationConflictException;
 import dev.baton.agent.restart.OperationView;
+import dev.baton.agent.restart.PrefetchRequest;
+import dev.baton.agent.restart.PrefetchService;
 import dev.baton.agent.restart.RestartRequest;
 import dev.baton.agent.restart.RestartService;
 import dev.baton.agent.traffic.TrafficWatch;
@@ -13,6 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,24 +36,36 @@ public final class HttpApi implements AutoCloseable {
     /** How much of an over-sized body is read and dropped, so the client sees the 413 rather than a reset. */
     private static final int MAX_DISCARD_BYTES = 1024 * 1024;
     private static final String OPERATIONS = "/v1/operations/";
-    private static final int HANDLER_THREADS = 8;
-    /** Traffic watches block for up to their timeout; the rest of the handler threads stay free for the API. */
+    private static final int HANDLER_THREADS = 16;
+    /**
+     * Traffic watches, hooks and prefetches block for up to their timeouts; bounding each keeps some handler threads
+     * free for the rest of the API.
+     */
     static final int MAX_TRAFFIC_WATCHES = 4;
+    static final int MAX_HOOKS = 4;
+    static final int MAX_PREFETCHES = 2;
 
     private final BearerAuth auth;
     private final RestartService restarts;
     private final StatusReporter status;
     private final TrafficWatch traffic;
+    private final PrefetchService prefetches;
+    private final HookRunner hooks;
     private final Semaphore trafficWatches = new Semaphore(MAX_TRAFFIC_WATCHES);
+    private final Semaphore runningHooks = new Semaphore(MAX_HOOKS);
+    private final Semaphore runningPrefetches = new Semaphore(MAX_PREFETCHES);
     private final JsonCodec json = new JsonCodec();
     private HttpServer server;
     private ExecutorService handlers;
 
-    public HttpApi(BearerAuth auth, RestartService restarts, StatusReporter status, TrafficWatch traffic) {
+    public HttpApi(BearerAuth auth, RestartService restarts, StatusReporter status, TrafficWatch traffic,
+                   PrefetchService prefetches, HookRunner hooks) {
         this.auth = auth;
         this.restarts = restarts;
         this.status = status;
         this.traffic = traffic;
+        this.prefetches = prefetches;
+        this.hooks = hooks;
     }
 
     /** Binds and serves; a {@link java.net.BindException} means the address is taken. */
@@ -109,7 +129,10 @@ public final class HttpApi implements AutoCloseable {
                 return Response.ok(200, status.status());
             }
             case "/v1/releases" -> {
-                allow(method, "GET");
+                allow(method, "GET", "POST");
+                if (method.equals("POST")) {
+                    return Response.ok(200, prefetch(json.read(readBody(exchange), PrefetchRequest.class)));
+                }
                 return Response.ok(200, status.releases());
             }
             case "/v1/restarts" -> {
@@ -117,6 +140,10 @@ public final class HttpApi implements AutoCloseable {
                 RestartRequest request = json.read(readBody(exchange), RestartRequest.class);
                 OperationView operation = restarts.submit(request);
                 return new Response(202, operation, Map.of("Location", OPERATIONS + operation.id()));
+            }
+            case "/v1/hooks" -> {
+                allow(method, "POST");
+                return Response.ok(200, runHook(HookPlan.validate(json.read(readBody(exchange), HookRequest.class))));
             }
             case "/v1/traffic/quiet" -> {
                 allow(method, "GET");
@@ -150,10 +177,39 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    private static void allow(String method, String allowed) throws ApiException {
-        if (!method.equals(allowed)) {
-            throw new ApiException(405, "method " + ApiException.printable(method) + " not allowed; use " + allowed,
-                    Map.of("Allow", allowed));
+    private PrefetchService.Result prefetch(PrefetchRequest request) throws ApiException, InterruptedException {
+        if (!runningPrefetches.tryAcquire()) {
+            throw new ApiException(429, "already " + MAX_PREFETCHES + " prefetches running; retry later");
+        }
+        try {
+            return prefetches.prefetch(request);
+        } catch (ArtifactException e) {
+            throw new ApiException(e.kind() == ArtifactException.Kind.CHECKSUM ? 422 : 502, e.getMessage());
+        } catch (IOException e) {
+            throw new ApiException(500, e.getMessage());
+        } finally {
+            runningPrefetches.release();
+        }
+    }
+
+    private HookResult runHook(HookPlan plan) throws ApiException, InterruptedException {
+        if (!runningHooks.tryAcquire()) {
+            throw new ApiException(429, "already " + MAX_HOOKS + " hooks running; retry later");
+        }
+        try {
+            return hooks.run(plan);
+        } catch (IOException e) {
+            LOG.warn("hook {} failed to start: {}", plan.name(), e.getMessage());
+            throw new ApiException(500, e.getMessage());
+        } finally {
+            runningHooks.release();
+        }
+    }
+
+    private static void allow(String method, String... allowed) throws ApiException {
+        if (!List.of(allowed).contains(method)) {
+            throw new ApiException(405, "method " + ApiException.printable(method) + " not allowed; use "
+                    + String.join(" or ", allowed), Map.of("Allow", String.join(", ", allowed)));
         }
     }
 

@@ -84,7 +84,7 @@ class HttpApiTrafficTest {
 
     private void start(TrafficWatch watch) throws Exception {
         traffic = watch;
-        api = new HttpApi(new BearerAuth("secret"), null, null, traffic);
+        api = new HttpApi(new BearerAuth("secret"), null, null, traffic, null, null);
         api.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 

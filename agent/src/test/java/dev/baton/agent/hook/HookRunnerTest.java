@@ -1,0 +1,70 @@
+package dev.baton.agent.hook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.agent.AgentHome;
+import dev.baton.agent.app.Pids;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HookRunnerTest {
+
+    @TempDir
+    Path home;
+    private final List<Long> leftovers = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() throws InterruptedException {
+        for (long pid : leftovers) {
+            Pids.kill(pid);
+            Pids.waitForExit(pid, Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void dropsEveryVariableHoldingTheToken() throws Exception {
+        Map<String, String> environment = Map.of("PATH", System.getenv("PATH"), "AGENT_TOKEN", "s3cret",
+                "ALSO_TOKEN", " s3cret\n", "OTHER", "s3cret-but-longer");
+        HookRunner runner = new HookRunner(new AgentHome(home), environment, "AGENT_TOKEN", "s3cret");
+
+        HookResult result = runner.run(plan("env", Duration.ofSeconds(10), Map.of("GIVEN", "yes")));
+
+        assertThat(result.output()).contains("GIVEN=yes", "OTHER=s3cret-but-longer", "PATH=")
+                .doesNotContain("AGENT_TOKEN", "ALSO_TOKEN");
+    }
+
+    @Test
+    void aCommandIgnoringSigtermIsKilledTwoSecondsLater() throws Exception {
+        HookRunner runner = new HookRunner(new AgentHome(home), System.getenv(), null, "unused-token");
+
+        HookResult result = runner.run(plan("trap '' TERM; echo started; sleep 30; echo never", Duration.ofMillis(300),
+                Map.of()));
+
+        assertThat(result.timedOut()).isTrue();
+        assertThat(result.exitCode()).isEqualTo(128 + 9);
+        assertThat(result.durationMs()).isBetween(2_300L, 4_000L);
+        assertThat(result.output()).isEqualTo("started\n");
+    }
+
+    @Test
+    void aBackgroundProcessHoldingTheOutputDoesNotHoldTheAnswer() throws Exception {
+        HookRunner runner = new HookRunner(new AgentHome(home), System.getenv(), null, "unused-token");
+
+        HookResult result = runner.run(plan("sleep 30 & echo $!", Duration.ofSeconds(10), Map.of()));
+        leftovers.add(Long.parseLong(result.output().trim()));
+
+        assertThat(result.timedOut()).isFalse();
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.durationMs()).isLessThan(2_000);
+    }
+
+    private static HookPlan plan(String command, Duration timeout, Map<String, String> env) {
+        return new HookPlan("test", command, timeout, env);
+    }
+}
