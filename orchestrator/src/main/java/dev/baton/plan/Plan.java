@@ -69,7 +69,8 @@ public record Plan(
     /**
      * How hosts are grouped and what happens on failure. {@code groupByNodeMeta} null keeps the listed order;
      * otherwise batches never mix groups (one zone at a time). {@code autoPromoteAfter} null waits for an
-     * operator's promote after the canary.
+     * operator's promote after the canary. {@code minHealthy} null means "the fleet minus maxUnavailable": by
+     * default no more instances are ever out of the passing set than the plan takes out at once.
      */
     public record Strategy(Amount batch, Amount maxUnavailable, Amount minHealthy, Duration capacityWait, int canary,
                            Duration autoPromoteAfter, Duration pauseBetweenBatches, String groupByNodeMeta,

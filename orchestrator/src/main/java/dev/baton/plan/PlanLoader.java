@@ -102,7 +102,7 @@ public final class PlanLoader {
                     + fleet + " hosts in targets.hosts)");
         }
         Amount maxUnavailable = strategy.amount("maxUnavailable", batch, 1, 10_000);
-        Amount minHealthy = strategy.amount("minHealthy", Amount.of(1), 0, 10_000);
+        Amount minHealthy = strategy.amount("minHealthy", null, 0, 10_000);
         int canary = strategy.integer("canary", 0, 0, 10_000);
         if (canary > fleet) throw PlanException.at(strategy.field("canary"), canary + " canaries is more than the fleet (" + fleet + " hosts)");
         Duration autoPromote = strategy.duration("autoPromoteAfter", null, Duration.ZERO, Duration.ofHours(24));

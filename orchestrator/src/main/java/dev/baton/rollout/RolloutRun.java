@@ -63,13 +63,14 @@ final class RolloutRun {
         start = clock.now();
         emit(ROLLOUT, Event.Outcome.STARTED, null, plan.service() + " -> " + plan.version());
         try {
+            Map<String, HostRollout> parkedAfterCrash = settleInFlight(from);
             List<Instance> instances = targets();
             Schedule schedule = Schedule.of(strategy, instances);
             emit(ROLLOUT, Event.Outcome.OK, null, instances.size() + " hosts in " + schedule.batches().size() + " batches: "
                     + String.join("; ", schedule.batches().stream().map(Schedule.Batch::label).toList()));
             instances.forEach(i -> states.put(i.id(), RolloutResult.HostState.PENDING));
             states.putAll(from.settled());
-            settleInFlight(from, instances);
+            parkedAfterCrash.forEach((id, host) -> record(host, RolloutResult.HostState.PARKED));
             deployHooks("beforeDeploy", plan.hooks().beforeDeploy());
             for (int b = 0; b < schedule.batches().size(); b++) {
                 Schedule.Batch batch = schedule.batches().get(b);
@@ -80,6 +81,16 @@ final class RolloutRun {
                 }
             }
             deployHooks("afterDeploy", plan.hooks().afterDeploy());
+            List<String> missed = new ArrayList<>();
+            synchronized (states) {
+                states.forEach((id, state) -> {
+                    if (state != RolloutResult.HostState.DONE) missed.add(id + " " + state);
+                });
+            }
+            if (!missed.isEmpty()) {
+                return finish(RolloutResult.Status.FAILED, missed.size() + " host(s) did not reach " + plan.version() + ": "
+                        + String.join(", ", missed));
+            }
             return finish(RolloutResult.Status.SUCCEEDED, instances.size() + " hosts on " + plan.version());
         } catch (Stop stop) {
             return stop.result;
@@ -123,18 +134,22 @@ final class RolloutRun {
         return chosen;
     }
 
-    /** After a crash: hosts that were out of rotation are put back or parked before anything else. */
-    private void settleInFlight(Resume from, List<Instance> instances) {
+    /**
+     * After a crash: hosts that were out of rotation are put back (then rolled again like any pending host)
+     * or parked, before the targets are read, so that every instance is in Consul again.
+     */
+    private Map<String, HostRollout> settleInFlight(Resume from) {
+        Map<String, HostRollout> parked = new LinkedHashMap<>();
         for (Registration inFlight : from.inFlight()) {
             String id = inFlight.instance().id();
             if (from.settled().containsKey(id)) continue;
             HostRollout host = new HostRollout(inFlight.instance(), plan, plan.version(), ports, journal);
-            RolloutResult.HostState state = host.settleAfterCrash(inFlight);
-            if (state == RolloutResult.HostState.PARKED) {
-                record(host, state);
+            if (host.settleAfterCrash(inFlight) == RolloutResult.HostState.PARKED) {
+                parked.put(id, host);
                 failures++;
             }
         }
+        return parked;
     }
 
     private void rollBatch(Schedule.Batch batch, int fleetSize) throws Stop, InterruptedException {
@@ -220,7 +235,8 @@ final class RolloutRun {
 
     /** The capacity guard: never take instances out if fewer than minHealthy would still pass in Consul. */
     private void awaitCapacity(List<Instance> chunk, int fleetSize) throws StepFailure, InterruptedException {
-        int minHealthy = strategy.minHealthy().of(fleetSize, false);
+        int minHealthy = strategy.minHealthy() != null ? strategy.minHealthy().of(fleetSize, false)
+                : Math.max(0, fleetSize - strategy.maxUnavailable().of(fleetSize, true));
         if (minHealthy == 0) return;
         Instant until = clock.now().plus(strategy.capacityWait());
         Instant waitStart = clock.now();

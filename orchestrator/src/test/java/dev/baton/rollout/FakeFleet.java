@@ -36,7 +36,8 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
     FakeFleet(FakeClock clock, int hosts) {
         this.clock = clock;
         for (int n = 1; n <= hosts; n++) {
-            Instance instance = new Instance("web-" + n, "web", "node-" + n, "10.0.0." + n, 8080);
+            Instance instance = new Instance("web-" + n, "web", "node-" + n, "10.0.0." + n, 8080,
+                    Map.of("zone", n % 2 == 1 ? "zone-a" : "zone-b"));
             instances.put(instance.id(), instance);
             Map<String, Object> definition = new LinkedHashMap<>();
             definition.put("ID", instance.id());
@@ -136,8 +137,22 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
         return false;
     }
 
+    /** When set, each restart waits (bounded) until this many hosts restart at the same time. */
+    java.util.concurrent.CyclicBarrier restartBarrier;
+
     @Override
-    public synchronized RestartReport restart(Instance host, RestartOrder order, Duration timeout) throws StepFailure {
+    public RestartReport restart(Instance host, RestartOrder order, Duration timeout) throws StepFailure {
+        if (restartBarrier != null) {
+            try {
+                restartBarrier.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new StepFailure("hosts did not restart in parallel: " + e);
+            }
+        }
+        return restartNow(host, order, timeout);
+    }
+
+    private synchronized RestartReport restartNow(Instance host, RestartOrder order, Duration timeout) throws StepFailure {
         calls.add("restart " + host.id() + " " + order.version());
         if (hangingRestarts.contains(host.id())) {
             clock.sleep(timeout);
