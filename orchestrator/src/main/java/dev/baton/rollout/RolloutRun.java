@@ -375,6 +375,10 @@ final class RolloutRun {
             toRevert = new ArrayList<>(switched);
         }
         Collections.reverse(toRevert);
+        if (toRevert.isEmpty()) {
+            emit(Step.ROLLBACK.name(), Event.Outcome.OK, Duration.between(rollbackStart, clock.now()), "no host had switched releases");
+            return stop(RolloutResult.Status.FAILED, reason + "; no host had switched releases, so nothing was rolled back");
+        }
         int reverted = 0;
         List<String> stuck = new ArrayList<>();
         for (HostRollout forward : toRevert) {

@@ -52,7 +52,7 @@ class RollingDeployEndToEndTest {
 
     @Test
     @Order(1)
-    void aWrongChecksumFailsTheRolloutWithExitCode1AndPutsTheHostBack() throws Exception {
+    void aWrongChecksumFailsTheRolloutWithExitCode1BeforeAnyHostLeaves() throws Exception {
         Path good = fleet.writePlan("2.0.0", null);
         Path plan = good.resolveSibling("bad-sha.yaml");
         Files.writeString(plan, Files.readString(good).replaceAll("sha256: [0-9a-f]{64}", "sha256: " + "0".repeat(64)));
@@ -60,7 +60,8 @@ class RollingDeployEndToEndTest {
         Cli run = cli("apply", plan.toString(), "--wait");
 
         assertThat(run.exit).as(run.output).isEqualTo(1);
-        assertThat(run.output).contains("sha256 mismatch").contains("RESTORE").contains("rollout FAILED");
+        assertThat(run.output).contains("PREPARE   FAILED").contains("sha256 mismatch").contains("rollout FAILED")
+                .contains("nothing was rolled back").doesNotContain("LEAVE");
         assertThat(passing()).containsExactlyInAnyOrder("web-1", "web-2", "web-3");
         for (LocalFleet.Host host : fleet.hosts()) assertThat(version(host)).isEqualTo("1.0.0");
     }
@@ -101,7 +102,7 @@ class RollingDeployEndToEndTest {
         for (LocalFleet.Host host : fleet.hosts()) {
             List<String> steps = events.stream().filter(e -> host.serviceId().equals(e.host()))
                     .map(e -> e.step() + " " + e.outcome()).toList();
-            assertThat(steps).containsExactly("LEAVE STARTED", "LEAVE OK", "PROPAGATE STARTED", "PROPAGATE OK",
+            assertThat(steps).containsExactly("PREPARE STARTED", "PREPARE OK", "LEAVE STARTED", "LEAVE OK", "PROPAGATE STARTED", "PROPAGATE OK",
                     "RESTART STARTED", "RESTART OK", "CHECK STARTED", "CHECK OK", "JOIN STARTED", "JOIN OK");
             assertThat(version(host)).isEqualTo("2.0.0");
         }
@@ -111,24 +112,23 @@ class RollingDeployEndToEndTest {
 
     @Test
     @Order(4)
-    void aReleaseThatNeverTurnsHealthyStopsAtTheFirstHostAndParksItWithTheReason() throws Exception {
+    void aReleaseThatNeverTurnsHealthyIsRolledBackLeavingTheWholeFleetOnThePreviousVersion() throws Exception {
         Path planFile = fleet.writePlan("3.0.0-broken", "");
-        String text = Files.readString(planFile).replace("deadline: 30s", "deadline: 3s");
-        Files.writeString(planFile, text);
+        Files.writeString(planFile, Files.readString(planFile).replace("deadline: 30s", "deadline: 3s"));
         Plan plan = new PlanLoader().load(planFile);
         List<Event> events = Collections.synchronizedList(new ArrayList<>());
 
         RolloutResult result = engine(plan, events).run(plan);
 
-        assertThat(result.succeeded()).isFalse();
-        assertThat(result.hosts().get("web-1")).isEqualTo(RolloutResult.HostState.PARKED);
-        assertThat(result.hosts().get("web-2")).isEqualTo(RolloutResult.HostState.PENDING);
+        assertThat(result.status()).as(result.summary()).isEqualTo(RolloutResult.Status.ROLLED_BACK);
+        assertThat(result.summary()).contains("app not ready after 3s: last answer 503");
+        assertThat(result.hosts().get("web-1")).isEqualTo(RolloutResult.HostState.ROLLED_BACK);
+        assertThat(events).anyMatch(e -> "web-1".equals(e.host()) && "PARK".equals(e.step()));
+        assertThat(events).noneMatch(e -> "web-2".equals(e.host()));
+        assertThat(passing()).containsExactlyInAnyOrder("web-1", "web-2", "web-3");
+        for (LocalFleet.Host host : fleet.hosts()) assertThat(version(host)).isEqualTo("2.0.0");
         JsonNode checks = get(fleet.consulAddress() + "/v1/agent/checks");
-        JsonNode maintenance = checks.path("_service_maintenance:web-1");
-        assertThat(maintenance.path("Status").asText()).isEqualTo("critical");
-        assertThat(maintenance.path("Notes").asText()).startsWith("baton: parked:").contains("app not ready after 3s: last answer 503");
-        assertThat(passing()).containsExactlyInAnyOrder("web-2", "web-3");
-        assertThat(version(fleet.hosts().get(1))).isEqualTo("2.0.0");
+        assertThat(checks.has("_service_maintenance:web-1")).isFalse();
     }
 
     private static RolloutEngine engine(Plan plan, List<Event> events) {
