@@ -105,7 +105,7 @@ class RolloutControlEndToEndTest {
         Plan plan = plan("3.0.0", """
                 hooks:
                   beforeDeploy: ["echo deploy-start $BATON_VERSION%1$s"]
-                  beforeHost: ["echo before $BATON_HOST $(basename $(dirname $PWD))%1$s"]
+                  beforeHost: ["echo before $BATON_HOST $(basename $(dirname $(dirname $PWD)))%1$s"]
                   afterHost: [{ command: "echo after $BATON_HOST $(curl -s http://$BATON_HOST_ADDRESS:8080/version)%1$s", timeout: 10s }]
                   afterDeploy: ["echo deploy-done%1$s"]
                 """.formatted(append));
