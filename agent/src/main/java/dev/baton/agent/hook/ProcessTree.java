@@ -2,7 +2,7 @@ package dev.baton.agent.hook;
 
 import dev.baton.agent.app.Pids;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,33 +16,36 @@ final class ProcessTree {
     }
 
     /**
-     * Signals descendants before the process itself: once a parent is gone its children are re-parented and can no
-     * longer be found through it. Returns whether the whole tree is gone.
+     * Finds and signals the descendants before the process itself: once a parent is gone its children are
+     * re-parented and can no longer be found through it. Returns whether the whole tree is gone.
      */
     static boolean kill(ProcessHandle root, Duration grace) throws InterruptedException {
-        Set<ProcessHandle> tree = new LinkedHashSet<>(treeOf(root));
+        Set<ProcessHandle> tree = withDescendants(List.of(root));
         tree.forEach(ProcessHandle::destroy);
         if (awaitExit(tree, grace)) {
             return true;
         }
-        // Whatever started meanwhile is in the tree too, as long as its parent still runs.
-        tree.addAll(treeOf(root));
-        killNow(tree);
+        // Whatever the survivors started meanwhile belongs to the tree too.
+        tree = withDescendants(tree);
+        tree.forEach(ProcessHandle::destroyForcibly);
         return awaitExit(tree, grace);
     }
 
     /** SIGKILL to the whole tree at once, without waiting: for when the caller itself must stop. */
     static void killNow(ProcessHandle root) {
-        killNow(treeOf(root));
+        withDescendants(List.of(root)).forEach(ProcessHandle::destroyForcibly);
     }
 
-    private static void killNow(Iterable<ProcessHandle> tree) {
-        tree.forEach(ProcessHandle::destroyForcibly);
-    }
-
-    private static List<ProcessHandle> treeOf(ProcessHandle root) {
-        List<ProcessHandle> tree = new ArrayList<>(root.descendants().toList());
-        tree.add(root);
+    /** The processes and all their live descendants, descendants first. */
+    private static Set<ProcessHandle> withDescendants(Collection<ProcessHandle> processes) {
+        Set<ProcessHandle> tree = new LinkedHashSet<>();
+        for (ProcessHandle process : processes) {
+            // A handle checks its process's start time, so a dead one's pid, even if reused, leads nowhere.
+            if (process.isAlive()) {
+                tree.addAll(process.descendants().toList());
+            }
+        }
+        tree.addAll(processes);
         return tree;
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Proves that the app's port gets no more traffic, whatever load balancer sends it: samples the port's TCP
@@ -145,9 +146,15 @@ public final class TrafficWatch implements AutoCloseable {
                     + " install the Debian package iproute2 (" + oneLine(String.valueOf(e.getMessage())) + ")");
         }
         ScheduledFuture<?> kill = null;
+        // Set before the kill, so whatever the kill causes (exit 137, "Stream closed") reads as time up, not failure:
+        // a kill that is under way still lets cancel() succeed.
+        AtomicBoolean killed = new AtomicBoolean();
         try {
             // ss does not hang in practice, but the caller's timeout must hold even if it did.
-            kill = killer.schedule(process::destroyForcibly, remaining, TimeUnit.NANOSECONDS);
+            kill = killer.schedule(() -> {
+                killed.set(true);
+                process.destroyForcibly();
+            }, remaining, TimeUnit.NANOSECONDS);
             process.getOutputStream().close();
             byte[] output;
             try (InputStream in = process.getInputStream()) {
@@ -158,7 +165,7 @@ public final class TrafficWatch implements AutoCloseable {
                 process.destroyForcibly();
             }
             int exit = process.waitFor();
-            if (!kill.cancel(false)) {
+            if (!kill.cancel(false) || killed.get()) {
                 return Optional.empty();
             }
             String text = new String(output, 0, Math.min(output.length, MAX_OUTPUT_BYTES), StandardCharsets.ISO_8859_1);
@@ -168,6 +175,9 @@ public final class TrafficWatch implements AutoCloseable {
             List<TcpConnection> connections = SsParser.parse(truncated ? text.substring(0, text.lastIndexOf('\n') + 1) : text);
             return Optional.of(Snapshot.of(connections, ignored, truncated));
         } catch (IOException e) {
+            if (killed.get()) {
+                return Optional.empty();
+            }
             throw new TrafficWatchException("cannot read the output of " + program + ": " + oneLine(e.toString()));
         } catch (IllegalArgumentException e) {
             throw new TrafficWatchException("unexpected output from " + program + ": " + oneLine(e.getMessage()));

@@ -43,13 +43,18 @@ class HookRunnerTest {
     void aCommandIgnoringSigtermIsKilledTwoSecondsLater() throws Exception {
         HookRunner runner = new HookRunner(new AgentHome(home), System.getenv(), null, "unused-token");
 
-        HookResult result = runner.run(plan("trap '' TERM; echo started; sleep 30; echo never", Duration.ofMillis(300),
-                Map.of()));
+        // Whether the shell or its sleep gets the SIGKILL first, the shell ends with the status of a killed process.
+        HookResult result = runner.run(plan("trap '' TERM; echo $$; sleep 30 & echo $!; wait $!",
+                Duration.ofMillis(300), Map.of()));
 
         assertThat(result.timedOut()).isTrue();
         assertThat(result.exitCode()).isEqualTo(128 + 9);
         assertThat(result.durationMs()).isBetween(2_300L, 4_000L);
-        assertThat(result.output()).isEqualTo("started\n");
+        List<String> pids = result.output().lines().toList();
+        assertThat(pids).hasSize(2);
+        for (String pid : pids) {
+            assertThat(Pids.isAlive(Long.parseLong(pid))).as("pid %s", pid).isFalse();
+        }
     }
 
     @Test
