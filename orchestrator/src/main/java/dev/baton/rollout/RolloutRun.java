@@ -101,27 +101,11 @@ final class RolloutRun {
     }
 
     private List<Instance> targets() throws Stop {
-        Plan.Targets targets = plan.targets();
-        List<Instance> chosen = new ArrayList<>();
+        List<Instance> chosen;
         try {
-            List<Instance> registered = ports.registry().instances(targets.consulService(), targets.tag());
-            if (!targets.explicit()) {
-                chosen.addAll(registered);
-            } else {
-                for (String host : targets.hosts()) {
-                    List<Instance> onHost = registered.stream().filter(i -> i.address().equals(host)).toList();
-                    if (onHost.isEmpty()) {
-                        throw new StepFailure("host " + host + " has no instance of " + targets.consulService() + " in Consul");
-                    }
-                    chosen.addAll(onHost);
-                }
-            }
+            chosen = Targets.resolve(ports.registry(), plan.targets());
         } catch (StepFailure e) {
             throw stop(RolloutResult.Status.FAILED, "cannot resolve targets: " + e.getMessage());
-        }
-        if (chosen.isEmpty()) {
-            throw stop(RolloutResult.Status.FAILED, "cannot resolve targets: no instance of " + targets.consulService()
-                    + (targets.tag() == null ? "" : " with tag " + targets.tag()) + " is registered in Consul");
         }
         if (!strategy.batch().isPercent() && strategy.batch().count() > chosen.size()) {
             throw stop(RolloutResult.Status.FAILED, "strategy.batch " + strategy.batch() + " is larger than the fleet ("
