@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One host's way through the rollout: BEFORE_HOST, PREPARE, LEAVE, PROPAGATE, RESTART, CHECK, JOIN,
- * AFTER_HOST. When a step fails the host is never left out silently: it is put back if healthy (RESTORE),
+ * One host's way through the rollout: BEFORE_HOST, LEAVE, PROPAGATE, RESTART, CHECK, JOIN, AFTER_HOST
+ * (its PREPARE runs earlier, for every host at once, see {@link RolloutRun}). When a step fails the host is never left out silently: it is put back if healthy (RESTORE),
  * otherwise registered again in maintenance with the reason (PARK).
  */
 final class HostRollout {
@@ -60,7 +60,6 @@ final class HostRollout {
     RolloutResult.HostState run() {
         try {
             hooks(Step.BEFORE_HOST, plan.hooks().beforeHost());
-            if (rollingForward()) step(Step.PREPARE, this::prepare);
             if (plan.drain().leavesRotation()) {
                 step(Step.LEAVE, this::leave);
                 step(Step.PROPAGATE, this::propagate);
@@ -121,9 +120,18 @@ final class HostRollout {
         }
     }
 
-    private String prepare() throws StepFailure, InterruptedException {
-        hosts.prepare(instance, order());
-        return version + " fetched and verified while serving";
+    /** PREPARE: fetches and verifies the release on the host while it serves; changes nothing else. */
+    boolean prepare() throws InterruptedException {
+        try {
+            step(Step.PREPARE, () -> {
+                hosts.prepare(instance, order());
+                return version + " fetched and verified while serving";
+            });
+            return true;
+        } catch (StepFailure e) {
+            failure = e.getMessage();
+            return false;
+        }
     }
 
     private String leave() throws StepFailure {

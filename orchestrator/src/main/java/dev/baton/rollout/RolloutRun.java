@@ -72,6 +72,7 @@ final class RolloutRun {
             states.putAll(from.settled());
             parkedAfterCrash.forEach((id, host) -> record(host, RolloutResult.HostState.PARKED));
             deployHooks("beforeDeploy", plan.hooks().beforeDeploy());
+            prepareAll(instances);
             for (int b = 0; b < schedule.batches().size(); b++) {
                 Schedule.Batch batch = schedule.batches().get(b);
                 rollBatch(batch, instances.size());
@@ -167,6 +168,42 @@ final class RolloutRun {
             applyPolicy(failures + " host(s) failed, more than maxFailures " + strategy.maxFailures() + " (last: " + lastFailure() + ")");
         }
     }
+
+    /**
+     * PREPARE on every pending host at once, before any leaves rotation: a release that cannot be fetched or
+     * verified anywhere stops the rollout with nothing changed, and no host waits for a download while out.
+     */
+    private void prepareAll(List<Instance> instances) throws Stop, InterruptedException {
+        List<Instance> pending = instances.stream().filter(i -> states.get(i.id()) == RolloutResult.HostState.PENDING).toList();
+        if (pending.isEmpty()) return;
+        List<String> failed = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PREPARE_PARALLELISM, pending.size()));
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (Instance instance : pending) {
+                running.add(pool.submit(() -> {
+                    HostRollout host = new HostRollout(instance, plan, plan.version(), ports, journal);
+                    if (!host.prepare()) failed.add(instance.id() + ": " + host.failure());
+                    return null;
+                }));
+            }
+            for (Future<?> future : running) {
+                try {
+                    future.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("prepare crashed", e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        if (!failed.isEmpty()) {
+            throw stop(RolloutResult.Status.FAILED, "PREPARE failed on " + failed.size() + " host(s), nothing was changed: "
+                    + String.join("; ", failed));
+        }
+    }
+
+    private static final int PREPARE_PARALLELISM = 16;
 
     /** Rolls the hosts, in parallel when there are several; each result is recorded as it ends. */
     private void runAll(List<Instance> chunk) throws InterruptedException {
