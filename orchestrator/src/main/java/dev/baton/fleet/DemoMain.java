@@ -20,10 +20,11 @@ public final class DemoMain {
                 System.exit(2);
             }
         }
-        System.out.println("starting a local fleet: Consul + 3 hosts running web 1.0.0 ...");
+        System.out.println("starting a local fleet: Consul + HAProxy + 3 hosts running web 1.0.0 ...");
         int exit;
-        try (LocalFleet fleet = LocalFleet.start("web", 3, "1.0.0")) {
+        try (LocalFleet fleet = LocalFleet.start("web", 3, "1.0.0", true)) {
             System.out.println("Consul:  " + fleet.consulAddress() + "/ui/");
+            System.out.println("HAProxy: " + fleet.loadBalancerUrl() + "/   (try: curl " + fleet.loadBalancerUrl() + "/version)");
             for (LocalFleet.Host host : fleet.hosts()) {
                 System.out.println("host:    " + host.serviceId() + "  app " + host.appUrl() + "/version  agent " + host.agentUrl());
             }

@@ -97,6 +97,10 @@ public final class LocalFleet implements AutoCloseable {
         return "http://" + network + "250:8500";
     }
 
+    public boolean hasLoadBalancer() {
+        return Files.exists(work.resolve("haproxy.cfg"));
+    }
+
     /** The load balancer's URL, when the fleet has one. */
     public String loadBalancerUrl() {
         return "http://" + network + "240:" + Haproxy.PORT;
@@ -143,14 +147,15 @@ public final class LocalFleet implements AutoCloseable {
                 consul: %s
                 drain:
                   timeout: 30s
-                  propagation: { timeout: 30s }
+                  propagation: { verify: %s, quietPeriod: 300ms, timeout: 30s }
                 restart: { strategy: stop-start, timeout: 2m }
                 health:
                   http: { path: /healthz, expect: 200, timeout: 1s }
                   interval: 100ms
                   deadline: 30s
-                """.formatted(version, service, version, artifact.url(), artifact.sha256(), service, consulAddress())
-                + (Files.exists(work.resolve("haproxy.cfg")) ? """
+                """.formatted(version, service, version, artifact.url(), artifact.sha256(), service, consulAddress(),
+                        hasLoadBalancer() ? "[consul, loadBalancer, traffic]" : "[consul]")
+                + (hasLoadBalancer() ? """
                 loadBalancer:
                   haproxy: { runtime: "%s", backend: %s }
                 """.formatted(loadBalancerRuntime(), Haproxy.BACKEND) : "");
