@@ -58,7 +58,7 @@ final class HostRollout {
     }
 
     RolloutResult.HostState run() {
-        try {
+        return attempt(() -> {
             hooks(Step.BEFORE_HOST, plan.hooks().beforeHost());
             if (plan.drain().leavesRotation()) {
                 step(Step.LEAVE, this::leave);
@@ -69,21 +69,28 @@ final class HostRollout {
                 skip(Step.PROPAGATE, "stays in rotation");
             }
             return finish();
-        } catch (StepFailure e) {
-            failure = e.getMessage();
-        } catch (InterruptedException e) {
-            failure = "interrupted";
-        }
-        return recoverKeepingInterrupt();
+        });
     }
 
     /** A host parked earlier by this rollout (in maintenance) goes back to its previous release and into rotation. */
     RolloutResult.HostState runFromParked(Registration parked) {
         saved = parked;
-        try {
+        return attempt(() -> {
             skip(Step.LEAVE, "already out of rotation (parked)");
             skip(Step.PROPAGATE, "already out of rotation");
             return finish();
+        });
+    }
+
+    @FunctionalInterface
+    private interface Steps {
+        RolloutResult.HostState run() throws StepFailure, InterruptedException;
+    }
+
+    /** Runs the steps; on a failure the host is recovered (RESTORE or PARK), never left out. */
+    private RolloutResult.HostState attempt(Steps steps) {
+        try {
+            return steps.run();
         } catch (StepFailure e) {
             failure = e.getMessage();
         } catch (InterruptedException e) {
