@@ -131,6 +131,39 @@ class RollingDeployEndToEndTest {
         assertThat(checks.has("_service_maintenance:web-1")).isFalse();
     }
 
+    @Test
+    @Order(5)
+    void anOrchestratorStoppedMidStepPutsTheInstanceBackBeforeItExits() throws Exception {
+        maintenanceOff("web-1");
+        Path planFile = fleet.writePlan("4.0.0", "");
+        Files.writeString(planFile, Files.readString(planFile).replace("propagation: { verify: [consul],",
+                "propagation: { verify: [consul], minWait: 20s,").replace("timeout: 30s }", "timeout: 40s }"));
+        List<String> command = new ArrayList<>(List.of(DemoMain.javaBinary(), "-cp", System.getProperty("java.class.path"),
+                "dev.baton.cli.BatonMain", "apply", planFile.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(fleet.workDir().resolve("interrupted.log").toFile());
+        builder.environment().put("BATON_AGENT_TOKEN", fleet.agentToken());
+        Process cli = builder.start();
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> passing().size() == 2);
+            cli.destroy();
+            assertThat(cli.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            cli.destroyForcibly();
+        }
+        String output = Files.readString(fleet.workDir().resolve("interrupted.log"));
+        assertThat(output).contains("PROPAGATE FAILED").contains("RESTORE   ok");
+        assertThat(passing()).containsExactlyInAnyOrder("web-1", "web-2", "web-3");
+    }
+
+    private static void maintenanceOff(String id) throws IOException {
+        okhttp3.Request request = new okhttp3.Request.Builder().url(fleet.consulAddress() + "/v1/agent/service/maintenance/" + id
+                + "?enable=false").put(okhttp3.RequestBody.create(new byte[0])).build();
+        try (Response response = HTTP.newCall(request).execute()) {
+            assertThat(response.code()).isEqualTo(200);
+        }
+    }
+
     private static RolloutEngine engine(Plan plan, List<Event> events) {
         return new RolloutEngine(Adapters.forPlan(plan, HttpUrl.get(fleet.consulAddress()), null, fleet.agentToken(), event -> {
             events.add(event);
