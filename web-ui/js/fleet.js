@@ -19,7 +19,7 @@ export function fleetView(main) {
   function instance(i) {
     const health = i.maintenance ? 'maintenance' : i.health;
     const [label, icon] = HEALTH[health] ?? [health ?? 'Unknown', '?'];
-    return h('li', { class: `instance health-${health}`, dataset: { testid: `instance-${i.id}`, health } },
+    return h('li', { class: `instance inst-${health}`, dataset: { testid: `instance-${i.id}`, health } },
       h('div', { class: 'i-top' },
         h('span', { class: 'mono strong' }, i.id),
         h('span', { class: `health health-${health}`, dataset: { testid: 'instance-health' } },

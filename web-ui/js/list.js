@@ -35,9 +35,9 @@ export function rolloutList(main) {
         h('td', { 'data-label': 'Status' }, h('span', { class: 'badge' })),
         h('td', { 'data-label': 'Started' }, h('time')),
         h('td', { 'data-label': 'Duration', class: 'num c-duration' }),
-        h('td', { 'data-label': 'Hosts', class: 'c-hosts' },
+        h('td', { 'data-label': 'Hosts', class: 'c-hosts' }, h('div', { class: 'hosts-cell' },
           h('span', { class: 'meter', 'aria-hidden': 'true' }, h('span', { class: 'meter-done' }), h('span', { class: 'meter-failed' })),
-          h('span', { class: 'num c-count' })));
+          h('span', { class: 'num c-count' }))));
       // the whole row is a target for the pointer; the link stays the keyboard target
       tr.addEventListener('click', (e) => { if (!e.target.closest('a')) location.hash = href; });
       rows.set(r.id, tr);
@@ -53,7 +53,7 @@ export function rolloutList(main) {
     text(t, when(r.startedAt));
     text(c[5], duration(r.durationMs));
     const { total = 0, done = 0, failed = 0 } = r.hosts ?? {};
-    const [meter, count] = c[6].children;
+    const [meter, count] = c[6].firstChild.children;
     meter.firstChild.style.width = `${total ? (100 * done) / total : 0}%`;
     meter.lastChild.style.width = `${total ? (100 * failed) / total : 0}%`;
     text(count, `${done}/${total}${failed ? ` · ${failed} failed` : ''}`);

@@ -5,6 +5,10 @@ import { api, followEvents, isTerminal, session } from './api.js';
 import { h, text, attr, duration, clock, timeEl, statusBadge, statusLabel, announce, loading, errorPanel } from './ui.js';
 
 const ING = { LEAVE: 'LEAVING', PROPAGATE: 'PROPAGATING', RESTART: 'RESTARTING', CHECK: 'CHECKING', JOIN: 'JOINING' };
+// every per-host step, in the order a host goes through them (hooks share one colour)
+const STEPS = ['BEFORE_HOST', 'PREPARE', 'LEAVE', 'PROPAGATE', 'RESTART', 'CHECK', 'JOIN', 'AFTER_HOST', 'RESTORE', 'PARK'];
+const HOOK = new Set(['BEFORE_HOST', 'AFTER_HOST']);
+const stepClass = (step) => `step-${HOOK.has(step) ? 'hook' : step.toLowerCase()}`;
 const STATE = {
   PENDING: ['Pending', '○'], LEAVING: ['Leaving', '◐'], PROPAGATING: ['Propagating', '◐'],
   RESTARTING: ['Restarting', '◐'], CHECKING: ['Checking', '◐'], JOINING: ['Joining', '◐'],
@@ -29,6 +33,7 @@ export function rolloutView(main, id) {
   let reconcileBusy = false;
   let lastSeq = 0;
   let skew = 0; // server clock minus ours, learnt from event times
+  let lastEventAt = 0;
   let t0 = 0;
   let rollout = null;
   let busy = false;
@@ -36,6 +41,7 @@ export function rolloutView(main, id) {
   const running = new Set(); // step records still going: their bars grow with time
   const queue = [];
   let ui = null;
+  let stick = true;
 
   const serverNow = () => Date.now() + skew;
 
@@ -48,7 +54,7 @@ export function rolloutView(main, id) {
     const done = h('dd', { class: 'num', dataset: { testid: 'rollout-hosts' } });
     const started = h('dd');
     const summary = h('p', { class: 'summary', dataset: { testid: 'rollout-summary' } });
-    const error = h('p', { class: 'control-error', role: 'alert', dataset: { testid: 'action-error' } });
+    const error = h('p', { class: 'control-error', role: 'alert', dataset: { testid: 'control-error' } });
     const buttons = new Map();
     let controls = null;
     if (session.canControl()) {
@@ -61,8 +67,9 @@ export function rolloutView(main, id) {
           b.addEventListener('click', () => control(name, confirm));
           buttons.set(name, b);
           return b;
-        }));
+        }), error);
     }
+    const legend = h('ul', { class: 'legend', 'aria-label': 'Steps in the timelines' });
     const hostList = h('ul', { class: 'hosts', dataset: { testid: 'hosts' }, 'aria-labelledby': 'hosts-title' });
     const scaleBtn = h('button', { type: 'button', class: 'btn btn-quiet btn-small', 'aria-pressed': 'false', dataset: { testid: 'scale-toggle' } }, 'Per-host scale');
     scaleBtn.addEventListener('click', () => {
@@ -73,26 +80,26 @@ export function rolloutView(main, id) {
     const log = h('ol', { class: 'log', tabindex: '0', 'aria-label': 'Event log, newest at the bottom', dataset: { testid: 'event-log' } });
     const logCount = h('span', { class: 'muted small num' });
     const jump = h('button', { type: 'button', class: 'btn btn-small jump', hidden: true, dataset: { testid: 'log-jump' } }, 'New events ↓');
-    jump.addEventListener('click', () => { log.scrollTop = log.scrollHeight; jump.hidden = true; });
-    log.addEventListener('scroll', () => { if (atBottom(log)) jump.hidden = true; });
+    jump.addEventListener('click', () => { log.scrollTop = log.scrollHeight; jump.hidden = true; stick = true; });
+    // follow the newest line unless the reader scrolled up; known from scrolling, so appending never measures
+    log.addEventListener('scroll', () => { stick = atBottom(log); if (stick) jump.hidden = true; }, { passive: true });
 
     main.replaceChildren(
       h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/' }, '← Rollouts')),
       h('section', { class: 'panel rollout-head', 'aria-labelledby': 'rollout-title' },
         h('div', { class: 'title-row' },
-          h('h1', { id: 'rollout-title' }, h('span', {}, r.service), h('span', { class: 'arrow', 'aria-label': 'to' }, ' → '), h('span', { class: 'mono' }, r.version)),
+          h('h1', { id: 'rollout-title' }, h('span', {}, r.service), h('span', { class: 'arrow', 'aria-hidden': 'true' }, ' → '), h('span', { class: 'sr-only' }, ' to '), h('span', { class: 'mono' }, r.version)),
           badge, conn),
         h('dl', { class: 'facts' },
           h('div', {}, h('dt', {}, 'Rollout'), h('dd', { class: 'mono' }, r.id)),
           h('div', {}, h('dt', {}, 'Started'), started),
           h('div', {}, h('dt', {}, 'Duration'), dur),
           h('div', {}, h('dt', {}, 'Hosts done'), done)),
-        summary, controls, error),
+        summary, controls),
       h('section', { class: 'panel', 'aria-labelledby': 'hosts-title' },
         h('div', { class: 'section-head' },
           h('h2', { id: 'hosts-title' }, 'Hosts'),
-          h('ul', { class: 'legend', 'aria-label': 'Timeline colours' },
-            Object.keys(ING).map((s) => h('li', {}, h('span', { class: `swatch step-${s.toLowerCase()}`, 'aria-hidden': 'true' }), s))),
+          legend,
           scaleBtn),
         h('div', { class: 'host-head', 'aria-hidden': 'true' },
           h('span', {}, 'Host'), h('span', {}, 'Step'), h('span', {}, 'State'), h('span', {}, 'Version'),
@@ -102,7 +109,7 @@ export function rolloutView(main, id) {
         h('div', { class: 'section-head' }, h('h2', { id: 'log-title' }, 'Event log'), logCount, jump),
         log));
     started.append(timeEl(r.startedAt));
-    return { badge, conn, dur, done, summary, error, buttons, hostList, spanLabel, log, logCount, jump };
+    return { badge, conn, dur, done, summary, error, controls, buttons, legend, hostList, spanLabel, log, logCount, jump };
   }
 
   // ---- hosts ---------------------------------------------------------------------------------------
@@ -173,7 +180,8 @@ export function rolloutView(main, id) {
 
   function updateBar(rec) {
     if (!rec.el) {
-      rec.el = h('li', { class: `bar step-${rec.step.toLowerCase()}` }, h('span', { class: 'sr-only' }));
+      rec.el = h('li', { class: `bar ${stepClass(rec.step)}`, dataset: { step: rec.step } }, h('span', { class: 'sr-only' }));
+      seeStep(rec.step);
     }
     const el = rec.el;
     el.dataset.outcome = rec.outcome;
@@ -260,8 +268,21 @@ export function rolloutView(main, id) {
       else if (e.step === 'PARK') m.state = 'PARKED';
       if (e.step === 'RESTART' && e.outcome === 'OK' && rollout.status !== 'ROLLING_BACK') m.version = rollout.version;
     }
-    if (!ING[e.step] || e.outcome === 'FAILED') reconcileSoon(); // let the server say what happened to the host
+    // a failure, RESTORE or PARK: let the server say where the host ended (version, state)
+    if (!STEPS.includes(e.step) || e.step === 'RESTORE' || e.step === 'PARK' || e.outcome === 'FAILED') reconcileSoon();
     return m;
+  }
+
+  /** The legend lists the steps the timelines show, in their order, as they first appear. */
+  const seen = new Set();
+  function seeStep(step) {
+    const key = HOOK.has(step) ? 'HOOK' : step;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const order = (k) => (k === 'HOOK' ? 0 : STEPS.indexOf(k) + 1 || 99);
+    const item = h('li', { dataset: { order: order(key) } }, h('span', { class: `swatch ${stepClass(step)}`, 'aria-hidden': 'true' }), key);
+    const after = [...ui.legend.children].find((li) => Number(li.dataset.order) > order(key));
+    ui.legend.insertBefore(item, after ?? null);
   }
 
   // ---- event log -----------------------------------------------------------------------------------
@@ -282,7 +303,6 @@ export function rolloutView(main, id) {
   function appendLog(events) {
     if (!events.length) return;
     const { log } = ui;
-    const stick = atBottom(log);
     const fragment = document.createDocumentFragment();
     for (const e of events) fragment.append(logLine(e));
     log.append(fragment);
@@ -308,6 +328,7 @@ export function rolloutView(main, id) {
     text(ui.done, `${done}/${total}${failed ? ` · ${failed} failed` : ''}`);
     renderClock();
     const actions = new Set(r.actions ?? []);
+    if (ui.controls) ui.controls.hidden = isTerminal(r.status) && !actions.size; // nothing left to control
     const focused = document.activeElement;
     for (const [name, b] of ui.buttons) {
       b.disabled = busy || !actions.has(name);
@@ -345,9 +366,14 @@ export function rolloutView(main, id) {
   function setStatus(status) {
     if (!status || status === rollout.status) return;
     rollout.status = status;
+    if (isTerminal(status)) { // certain even before the server's answer: nothing left to do, it ended with its last event
+      rollout.actions = [];
+      rollout.endedAt ??= new Date(Math.max(lastEventAt, t0)).toISOString();
+      rollout.durationMs = Date.parse(rollout.endedAt) - t0;
+    }
     announce(`Rollout ${rollout.service} ${rollout.version}: ${statusLabel(status)}`);
     renderHead();
-    reconcileSoon();
+    reconcileSoon(100); // the server's word on the actions that apply now
   }
 
   async function control(name, confirm) {
@@ -375,9 +401,13 @@ export function rolloutView(main, id) {
   function takeSnapshot(r, initial) {
     const events = r.events ?? [];
     const seq = events.reduce((max, e) => Math.max(max, e.seq ?? 0), 0);
-    const fresh = initial || seq >= lastSeq || !events.length && !lastSeq;
-    const status = rollout?.status;
-    rollout = { ...rollout, ...r, status: fresh || !status ? r.status : status };
+    const before = rollout;
+    const status = before?.status;
+    // an answer that predates the end already seen (a request in flight when the stream said so) must not revive it
+    const predatesEnd = isTerminal(status) && !isTerminal(r.status);
+    const fresh = initial || (!predatesEnd && (seq >= lastSeq || !events.length && !lastSeq));
+    rollout = predatesEnd ? { ...r, ...before } : { ...before, ...r, status: fresh || !status ? r.status : status };
+    if (predatesEnd) reconcileSoon(); // ask again for the final word (summary, end time)
     if (fresh) {
       for (const hs of r.hosts ?? []) {
         const m = takeHost(hs);
@@ -397,22 +427,25 @@ export function rolloutView(main, id) {
 
   function learnClock(e) {
     const at = Date.parse(e.at);
+    if (at > lastEventAt) lastEventAt = at;
     if (at > Date.now() + skew) skew = at - Date.now();
   }
 
-  function reconcileSoon() {
+  function reconcileSoon(delay = 700) {
     if (reconcileTimer || stopped) return;
     reconcileTimer = setTimeout(async () => {
       if (reconcileBusy) { reconcileTimer = 0; reconcileSoon(); return; }
       reconcileBusy = true;
+      reconcileTimer = 0; // from here on, a stale answer may ask again
       try {
         const r = await api(`/rollouts/${encodeURIComponent(id)}`);
         flush(); // apply what the stream already delivered first, so the comparison is fair
         if (!stopped) takeSnapshot(r, false);
-      } catch { /* the stream keeps going; a 401 signs out */ }
+      } catch (e) {
+        if (e.status !== 401) console.warn('baton: could not refresh the rollout', e); // the stream keeps going
+      }
       reconcileBusy = false;
-      reconcileTimer = 0;
-    }, 700);
+    }, delay);
   }
 
   function onEvent(e) {

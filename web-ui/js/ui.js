@@ -50,10 +50,10 @@ export function when(iso) {
   return today ? timeFmt.format(d) : `${dayFmt.format(d)} ${timeFmt.format(d).slice(0, 5)}`;
 }
 
-/** hh:mm:ss.mmm for the event log. */
+/** hh:mm:ss.mmm for the event log (the milliseconds in their own span, which narrow screens hide). */
 export function clock(iso) {
   const d = new Date(iso);
-  return `${timeFmt.format(d)}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  return [timeFmt.format(d), h('span', { class: 'ms' }, `.${String(d.getMilliseconds()).padStart(3, '0')}`)];
 }
 
 export function timeEl(iso) {
