@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
  */
 final class RolloutRun {
     private static final String ROLLOUT = Step.ROLLOUT.name();
+    private static final int PREPARE_PARALLELISM = 16;
 
     private final Plan plan;
     private final Plan.Strategy strategy;
@@ -33,6 +34,8 @@ final class RolloutRun {
     private final EventSink events;
 
     private final Map<String, RolloutResult.HostState> states = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** Why each host failed, in the order they ended (null for hosts that did not fail). */
+    private final Map<String, String> lastFailures = Collections.synchronizedMap(new LinkedHashMap<>());
     /** Hosts this rollout switched to the new release, oldest first, with what they ran before. */
     private final List<HostRollout> switched = Collections.synchronizedList(new ArrayList<>());
     private Instant start;
@@ -203,8 +206,6 @@ final class RolloutRun {
         }
     }
 
-    private static final int PREPARE_PARALLELISM = 16;
-
     /** Rolls the hosts, in parallel when there are several; each result is recorded as it ends. */
     private void runAll(List<Instance> chunk) throws InterruptedException {
         List<HostRollout> hosts = chunk.stream()
@@ -241,8 +242,6 @@ final class RolloutRun {
         if (host.previousVersion() != null) switched.add(host);
         journal.settled(id, state, state == RolloutResult.HostState.DONE ? plan.version() : null);
     }
-
-    private final Map<String, String> lastFailures = Collections.synchronizedMap(new LinkedHashMap<>());
 
     private String lastFailure() {
         synchronized (lastFailures) {
