@@ -15,7 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-@Command(name = "apply", description = "Roll out a plan: one host at a time, exit 0 when every host is on the new version.")
+@Command(name = "apply", description = "Roll out a plan: one host at a time, exit 0 when every host is on the new version. "
+        + "Locally, or on a Baton server with --server.")
 final class ApplyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PLAN", description = "the rollout plan (YAML)")
     Path planFile;
@@ -27,8 +28,17 @@ final class ApplyCommand implements Callable<Integer> {
             description = "Consul HTTP address; default: the plan's consul, then $CONSUL_HTTP_ADDR, then http://127.0.0.1:8500")
     String consulFlag;
 
+    @Option(names = "--server", paramLabel = "URL",
+            description = "submit the plan to this Baton server instead of rolling out from here (default: $BATON_SERVER "
+                    + "unless --consul is given); the API token is read from $BATON_TOKEN")
+    String serverFlag;
+
     @Override
     public Integer call() {
+        String server = serverFlag != null ? serverFlag : consulFlag == null ? System.getenv(ServerClient.SERVER_ENV) : null;
+        if (server != null && !server.isBlank()) {
+            return new RemoteApply(ServerClient.connect(server), System.out).apply(planFile, waitForEnd);
+        }
         Plan plan;
         try {
             plan = new PlanLoader().load(planFile);
@@ -69,13 +79,8 @@ final class ApplyCommand implements Callable<Integer> {
     }
 
     private HttpUrl consulAddress(Plan plan) {
-        String raw = consulFlag != null ? consulFlag
-                : plan.consulAddress() != null ? plan.consulAddress()
-                : System.getenv("CONSUL_HTTP_ADDR") != null ? System.getenv("CONSUL_HTTP_ADDR")
-                : "http://127.0.0.1:8500";
-        String withScheme = raw.contains("://") ? raw : "http://" + raw;
-        HttpUrl url = HttpUrl.parse(withScheme);
-        if (url == null) throw new BatonMain.UserError("not a Consul address: " + raw);
-        return url;
+        if (consulFlag != null) return ConsulAddress.parse(consulFlag);
+        if (plan.consulAddress() != null) return ConsulAddress.parse(plan.consulAddress());
+        return ConsulAddress.resolve(null);
     }
 }

@@ -1,12 +1,21 @@
 package dev.baton.fleet;
 
+import dev.baton.api.BatonServer;
+import dev.baton.api.ServerConfig;
+import dev.baton.api.TokensFile;
+import okhttp3.HttpUrl;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
- * {@code bin/demo}: starts a 3-host fleet on v1, rolls it to v2 with {@code baton apply} while the event
- * log prints, then keeps the fleet up for a look around ({@code --once}: exit with the rollout's exit code).
+ * {@code bin/demo}: a 3-host fleet behind HAProxy on v1 and the Baton server with its dashboard; rolls the
+ * fleet to v2 with {@code baton apply --server ... --wait} while the event log prints, then keeps everything
+ * up for a look around ({@code --once}: exit with the rollout's exit code, leaving nothing running).
  */
 public final class DemoMain {
     private DemoMain() {
@@ -20,33 +29,52 @@ public final class DemoMain {
                 System.exit(2);
             }
         }
-        System.out.println("starting a local fleet: Consul + HAProxy + 3 hosts running web 1.0.0 ...");
+        System.out.println("starting a local fleet: Consul + HAProxy + 3 hosts running web 1.0.0, and the Baton server ...");
         int exit;
-        try (LocalFleet fleet = LocalFleet.start("web", 3, "1.0.0", true)) {
-            System.out.println("Consul:  " + fleet.consulAddress() + "/ui/");
-            System.out.println("HAProxy: " + fleet.loadBalancerUrl() + "/   (try: curl " + fleet.loadBalancerUrl() + "/version)");
+        try (LocalFleet fleet = LocalFleet.start("web", 3, "1.0.0", true);
+             BatonServer server = startServer(fleet)) {
+            String token = Files.readString(fleet.workDir().resolve("demo-token")).strip();
+            System.out.println();
+            System.out.println("dashboard: " + server.url() + "/   (sign in with the deployer token " + token + ")");
+            System.out.println("HAProxy:   " + fleet.loadBalancerUrl() + "/   (try: curl " + fleet.loadBalancerUrl() + "/version)");
+            System.out.println("Consul:    " + fleet.consulAddress() + "/ui/");
             for (LocalFleet.Host host : fleet.hosts()) {
-                System.out.println("host:    " + host.serviceId() + "  app " + host.appUrl() + "/version  agent " + host.agentUrl());
+                System.out.println("host:      " + host.serviceId() + "  app " + host.appUrl() + "/version  agent " + host.agentUrl());
             }
             Path plan = fleet.writePlan("2.0.0", null);
-            System.out.println("plan:    " + plan);
+            System.out.println("plan:      " + plan);
             System.out.println();
-            exit = apply(fleet, plan);
+            exit = apply(server, token, plan);
             System.out.println();
             System.out.println("baton apply exited with " + exit);
             if (!once) {
-                System.out.println("The fleet stays up: try curl " + fleet.hosts().get(0).appUrl() + "/version  (Ctrl-C stops everything)");
+                System.out.println("Everything stays up: watch the dashboard, roll again with");
+                System.out.println("  BATON_TOKEN=" + token + " bin/baton apply " + fleet.writePlan("3.0.0", null) + " --server " + server.url() + " --wait");
+                System.out.println("Ctrl-C stops everything.");
                 Thread.currentThread().join();
             }
         }
         System.exit(exit);
     }
 
-    private static int apply(LocalFleet fleet, Path plan) throws Exception {
+    private static BatonServer startServer(LocalFleet fleet) throws Exception {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        String token = HexFormat.of().formatHex(bytes);
+        Path tokens = fleet.workDir().resolve("tokens");
+        Files.writeString(tokens, "deployer " + token + "\n");
+        Files.writeString(fleet.workDir().resolve("demo-token"), token);
+        String agentToken = fleet.agentToken();
+        ServerConfig config = ServerConfig.of("127.0.0.1", 0, HttpUrl.get(fleet.consulAddress()), TokensFile.load(tokens).tokens(),
+                name -> ServerConfig.AGENT_TOKEN_ENV.equals(name) ? agentToken : System.getenv(name));
+        return BatonServer.start(config);
+    }
+
+    private static int apply(BatonServer server, String token, Path plan) throws Exception {
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", Tools.batonJar().toString(),
-                "apply", plan.toString(), "--wait"));
+                "apply", plan.toString(), "--server", server.url(), "--wait"));
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-        builder.environment().put("BATON_AGENT_TOKEN", fleet.agentToken());
+        builder.environment().put("BATON_TOKEN", token);
         return builder.start().waitFor();
     }
 

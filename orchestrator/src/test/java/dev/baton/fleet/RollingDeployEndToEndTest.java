@@ -156,6 +156,24 @@ class RollingDeployEndToEndTest {
         assertThat(passing()).containsExactlyInAnyOrder("web-1", "web-2", "web-3");
     }
 
+    @Test
+    @Order(6)
+    void planPrintsTheScheduleAndTheBoundsWithoutChangingAnything() throws Exception {
+        Path planFile = fleet.writePlan("5.0.0", "strategy: { canary: 1, batch: 2 }\nhooks: { afterHost: [\"./smoke\"] }\n");
+
+        Cli run = cli("plan", planFile.toString());
+
+        assertThat(run.exit).as(run.output).isZero();
+        assertThat(run.output).contains("web -> 5.0.0: 3 instances from Consul at " + fleet.consulAddress())
+                .contains("canary  web-1").contains("then wait for `baton promote`").contains("batch 1  web-2, web-3")
+                .contains("PROPAGATE   until consul agree it is out; at least 0ms, at most 30.0s")
+                .contains("CHECK       GET /healthz -> 200, every 100ms, within 30.0s")
+                .contains("AFTER_HOST  `./smoke` on the host (at most 30.0s)")
+                .contains("nothing was changed");
+        assertThat(passing()).containsExactlyInAnyOrder("web-1", "web-2", "web-3");
+        for (LocalFleet.Host host : fleet.hosts()) assertThat(version(host)).isNotEqualTo("5.0.0");
+    }
+
     private static void maintenanceOff(String id) throws IOException {
         okhttp3.Request request = new okhttp3.Request.Builder().url(fleet.consulAddress() + "/v1/agent/service/maintenance/" + id
                 + "?enable=false").put(okhttp3.RequestBody.create(new byte[0])).build();

@@ -1,0 +1,53 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** {@code baton apply PLAN --server URL [--wait]}: submits the plan; with --wait, prints its events until it ends. */
+final class RemoteApply {
+    private static final long LIMIT = 256 * 1024;
+
+    private final ServerClient client;
+    private final PrintStream out;
+
+    RemoteApply(ServerClient client, PrintStream out) {
+        this.client = client;
+        this.out = out;
+    }
+
+    int apply(Path planFile, boolean waitForEnd) {
+        byte[] plan = read(planFile);
+        String type = planFile.toString().endsWith(".json") ? "application/json" : "application/yaml";
+        JsonNode rollout = client.post("/rollouts", plan, type).body();
+        String id = rollout.path("id").asText();
+        out.println("rollout " + id + " started on " + client.address() + ": " + rollout.path("service").asText() + " -> "
+                + rollout.path("version").asText());
+        out.flush();
+        if (!waitForEnd) return BatonMain.OK;
+
+        String status = new EventFollower(client).follow(id, 0, event -> {
+            out.println(ConsoleEvents.format(event.event()));
+            out.flush();
+        });
+        String summary = client.get("/rollouts/" + id).body().path("summary").asText("");
+        boolean ok = status.equals("SUCCEEDED");
+        out.println((ok ? "rollout succeeded: " : "rollout " + status + ": ") + summary);
+        return ok ? BatonMain.OK : BatonMain.FAILED;
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            if (Files.size(file) > LIMIT) throw new BatonMain.UserError(file + ": plan is larger than " + LIMIT / 1024 + " KiB");
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new BatonMain.UserError(file + ": no such file");
+        } catch (IOException e) {
+            throw new BatonMain.UserError(file + ": cannot read plan: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.baton.cli;
+
+import dev.baton.api.BatonServer;
+import dev.baton.api.ServerConfig;
+import dev.baton.api.TokensFile;
+import dev.baton.store.StoreException;
+import okhttp3.HttpUrl;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "server", description = "Run the Baton server: the REST API, live events and the dashboard, "
+        + "rollout state in Consul KV. The agents' token is read from the environment variable each plan names "
+        + "(default BATON_AGENT_TOKEN).")
+final class ServerCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8800",
+            description = "where to listen (default: ${DEFAULT-VALUE}; port 0 picks a free one)")
+    String listen;
+
+    @Option(names = "--consul", paramLabel = "URL",
+            description = "Consul HTTP address; default: $CONSUL_HTTP_ADDR, then " + ConsulAddress.DEFAULT)
+    String consulFlag;
+
+    @Option(names = "--tokens-file", paramLabel = "FILE", required = true,
+            description = "API tokens and their roles: lines \"role token\" (viewer, deployer, admin), or YAML")
+    Path tokensFile;
+
+    @Option(names = "--agent-port", paramLabel = "PORT", defaultValue = "7070",
+            description = "the agents' port, to show each host's release in the fleet view (default: ${DEFAULT-VALUE})")
+    int agentPort;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        TokensFile.Loaded tokens;
+        try {
+            tokens = TokensFile.load(tokensFile);
+        } catch (TokensFile.Invalid e) {
+            throw new BatonMain.UserError(e.getMessage());
+        }
+        tokens.warnings().forEach(w -> System.err.println("baton: warning: " + w));
+        String agentToken = System.getenv(ServerConfig.AGENT_TOKEN_ENV);
+        if (agentToken == null || agentToken.isBlank()) {
+            System.err.println("baton: warning: " + ServerConfig.AGENT_TOKEN_ENV + " is not set: plans that use it "
+                    + "(agent.tokenEnv) will be refused");
+        }
+        HttpUrl consul = ConsulAddress.resolve(consulFlag);
+        int colon = listen.lastIndexOf(':');
+        int port;
+        try {
+            port = Integer.parseInt(listen.substring(colon + 1));
+            if (colon <= 0 || port < 0 || port > 65535) throw new NumberFormatException();
+        } catch (NumberFormatException e) {
+            throw new BatonMain.UserError("--listen: \"" + listen + "\" is not HOST:PORT (e.g. 127.0.0.1:8800)");
+        }
+        String host = listen.substring(0, colon);
+
+        ServerConfig config = ServerConfig.of(host, port, consul, tokens.tokens(), System::getenv).withAgentPort(agentPort);
+        BatonServer server;
+        try {
+            server = BatonServer.start(config);
+        } catch (StoreException e) {
+            throw new BatonMain.UserError(e.getMessage());
+        } catch (RuntimeException e) {
+            if (e.getClass().getName().contains("Bind") || e.getCause() instanceof java.net.BindException) {
+                throw new BatonMain.UserError("cannot listen on " + listen + ": " + rootMessage(e));
+            }
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "baton-server-stop"));
+        String consulText = consul.toString().replaceAll("/$", "");
+        System.out.println("baton server listening on " + server.url() + " (Consul " + consulText + ", "
+                + tokens.tokens().size() + " tokens)");
+        System.out.flush();
+        stopped.await();
+        return BatonMain.OK;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) t = t.getCause();
+        return t.getMessage();
+    }
+}

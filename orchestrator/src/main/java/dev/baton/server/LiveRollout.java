@@ -1,0 +1,201 @@
+package dev.baton.server;
+
+import dev.baton.rollout.Event;
+import dev.baton.rollout.EventSink;
+import dev.baton.rollout.Journal;
+import dev.baton.rollout.Registration;
+import dev.baton.rollout.RolloutControl;
+import dev.baton.rollout.RolloutResult;
+import dev.baton.store.HostPhase;
+import dev.baton.store.LoggedEvent;
+import dev.baton.store.RolloutRecord;
+import dev.baton.store.RolloutStatus;
+import dev.baton.store.RolloutStore;
+import dev.baton.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A rollout running on this server: the engine's event sink and journal, the operators' control, the live
+ * view and its watchers. Each event is numbered, applied to the view, stored with the record (one Consul
+ * transaction), then published to the watchers; events keep their order even when hosts run in parallel.
+ */
+final class LiveRollout implements EventSink, Journal {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveRollout.class);
+
+    private final RolloutView view;
+    private final RolloutControl control = new RolloutControl();
+    private final RolloutStore store;
+    private final Journal journal;
+    private final EventFanout fanout;
+    /** Held while an event is numbered, stored and published: one at a time, in order. */
+    private final Object publishing = new Object();
+    private long seq;
+    private boolean stopping;
+    private boolean storeFailing;
+
+    LiveRollout(RolloutView view, List<LoggedEvent> past, RolloutStore store, Journal journal, int watcherQueue) {
+        this.view = view;
+        this.store = store;
+        this.journal = journal;
+        this.fanout = new EventFanout(past, view.status(), watcherQueue);
+        this.seq = past.isEmpty() ? 0 : past.get(past.size() - 1).seq();
+        // a resumed rollout keeps what operators asked before the server stopped
+        if (view.status() == RolloutStatus.PAUSED) control.send(RolloutControl.Command.PAUSE);
+        if (view.status() == RolloutStatus.ROLLING_BACK) {
+            control.send(RolloutControl.Command.ROLLBACK);
+            stopping = true;
+        }
+    }
+
+    String id() {
+        return view.id();
+    }
+
+    RolloutControl control() {
+        return control;
+    }
+
+    @Override
+    public void emit(Event event) {
+        synchronized (publishing) {
+            LoggedEvent logged;
+            RolloutRecord record;
+            RolloutStatus changed = null;
+            synchronized (this) {
+                logged = LoggedEvent.of(++seq, event);
+                if (view.apply(logged)) changed = view.status();
+                record = view.record();
+            }
+            persist("event " + logged.seq(), () -> store.append(logged, RecordForm.stored(record)));
+            fanout.publish(logged);
+            if (changed != null) fanout.publish(changed);
+        }
+    }
+
+    @Override
+    public void leaving(Registration saved) {
+        journal.leaving(saved);
+    }
+
+    @Override
+    public void settled(String instanceId, RolloutResult.HostState state, String version) {
+        journal.settled(instanceId, state, version);
+        synchronized (publishing) {
+            RolloutRecord record;
+            synchronized (this) {
+                view.settle(instanceId, HostPhase.valueOf(state.name()), version);
+                record = view.record();
+            }
+            persist("the record", () -> store.save(RecordForm.stored(record)));
+        }
+    }
+
+    /** The release a host's agent reported before the rollout reached it. */
+    synchronized void reported(String host, String version) {
+        view.reported(host, version);
+    }
+
+    synchronized void targets(List<RolloutView.Target> targets) {
+        view.targets(targets);
+    }
+
+    /** The engine returned (or crashed): the final status is stored, published, and every stream ends. */
+    RolloutRecord finish(RolloutStatus status, String summary) {
+        synchronized (publishing) {
+            RolloutRecord record;
+            boolean changed;
+            synchronized (this) {
+                changed = view.finish(status, summary, Instant.now());
+                record = view.record();
+            }
+            persistFinal(record);
+            if (changed) fanout.publish(record.status());
+            fanout.end();
+            return record;
+        }
+    }
+
+    synchronized RolloutRecord record() {
+        return view.record();
+    }
+
+    /** The view may be one event ahead of the log (applied, not yet published): a watcher asks for it next. */
+    synchronized RolloutDetails details() {
+        return new RolloutDetails(view.record(), fanout.history(), actions());
+    }
+
+    Feed follow(long afterSeq) {
+        return fanout.subscribe(afterSeq);
+    }
+
+    /** Sends an operator's command if it makes sense now; otherwise a conflict naming why. */
+    RolloutDetails command(RolloutControl.Command command) {
+        String action = command.name().toLowerCase();
+        synchronized (this) {
+            List<String> actions = actions();
+            if (!actions.contains(action)) {
+                throw RolloutException.conflict("cannot " + action + " " + view.id() + ": it is " + view.status()
+                        + (stopping && !view.status().isFinal() ? " and stopping" : "")
+                        + (actions.isEmpty() ? "" : " (possible now: " + String.join(", ", actions) + ")"));
+            }
+            control.send(command);
+            if (command == RolloutControl.Command.ABORT || command == RolloutControl.Command.ROLLBACK) stopping = true;
+        }
+        return details();
+    }
+
+    /** The lock on the service was lost: stop at the next boundary, before another server may start. */
+    void lockLost() {
+        synchronized (this) {
+            stopping = true;
+        }
+        control.send(RolloutControl.Command.ABORT);
+    }
+
+    private List<String> actions() {
+        RolloutStatus status = view.status();
+        List<String> actions = new ArrayList<>();
+        if (status.isFinal() || status == RolloutStatus.ROLLING_BACK || stopping) return actions;
+        if (status == RolloutStatus.AWAITING_PROMOTION) {
+            actions.add("promote");
+        } else {
+            actions.add(control.paused() ? "resume" : "pause");
+        }
+        actions.add("abort");
+        actions.add("rollback");
+        return actions;
+    }
+
+    private void persistFinal(RolloutRecord record) {
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            try {
+                store.save(RecordForm.stored(record));
+                return;
+            } catch (StoreException e) {
+                LOG.warn("cannot store the final status of {} (attempt {}): {}", record.id(), attempt, e.getMessage());
+                try {
+                    Thread.sleep(500L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void persist(String what, Runnable write) {
+        try {
+            write.run();
+            if (storeFailing) LOG.warn("storing {} in Consul works again", view.id());
+            storeFailing = false;
+        } catch (StoreException e) {
+            if (!storeFailing) LOG.warn("cannot store {} of {} (the rollout goes on): {}", what, view.id(), e.getMessage());
+            storeFailing = true;
+        }
+    }
+}

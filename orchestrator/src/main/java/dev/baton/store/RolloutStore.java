@@ -1,0 +1,218 @@
+package dev.baton.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.rollout.Instance;
+import dev.baton.rollout.Registration;
+import dev.baton.rollout.Resume;
+import dev.baton.rollout.RolloutResult;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Rollouts in Consul KV. Under {@code baton/rollouts/<id>/}: {@code record} (the rollout as JSON), {@code plan}
+ * (its text), {@code events/<seq>} (one key per event, zero-padded so that keys sort in order) and
+ * {@code journal/<host>} (per host, the last of: the registration saved before it left rotation, or how it
+ * settled). Ids come from a per-day counter under {@code baton/ids/}.
+ */
+public final class RolloutStore {
+    public static final String ROOT = "baton/";
+    static final String ROLLOUTS = ROOT + "rollouts/";
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC);
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private final ConsulKv kv;
+
+    public RolloutStore(ConsulKv kv) {
+        this.kv = kv;
+    }
+
+    /** A new id like {@code r-20261122-0001}, unique across servers sharing the Consul. */
+    public String nextId(Instant now) {
+        String day = DAY.format(now);
+        String key = ROOT + "ids/" + day;
+        for (int attempt = 0; attempt < 50; attempt++) {
+            Optional<ConsulKv.Entry> current = kv.get(key);
+            long next = current.map(e -> Long.parseLong(e.text().strip()) + 1).orElse(1L);
+            if (kv.compareAndSet(key, bytes(Long.toString(next)), current.map(ConsulKv.Entry::modifyIndex).orElse(0L))) {
+                return String.format("r-%s-%04d", day, next);
+            }
+        }
+        throw new StoreException("cannot allocate a rollout id: the counter " + key + " keeps changing");
+    }
+
+    public void create(RolloutRecord record, String planText) {
+        Map<String, byte[]> sets = new LinkedHashMap<>();
+        sets.put(recordKey(record.id()), json(record));
+        sets.put(ROLLOUTS + record.id() + "/plan", bytes(planText));
+        kv.transaction(sets);
+    }
+
+    /** The event and the record as it stands after it, atomically. */
+    public void append(LoggedEvent event, RolloutRecord record) {
+        Map<String, byte[]> sets = new LinkedHashMap<>();
+        sets.put(eventKey(record.id(), event.seq()), json(event));
+        sets.put(recordKey(record.id()), json(record));
+        kv.transaction(sets);
+    }
+
+    public void save(RolloutRecord record) {
+        kv.put(recordKey(record.id()), json(record));
+    }
+
+    public Optional<RolloutRecord> record(String id) {
+        return kv.get(recordKey(id)).map(e -> read(e.value(), RolloutRecord.class));
+    }
+
+    /** The ids of every stored rollout. */
+    public List<String> ids() {
+        List<String> ids = new ArrayList<>();
+        for (String key : kv.keys(ROLLOUTS)) {
+            if (key.endsWith("/")) ids.add(key.substring(ROLLOUTS.length(), key.length() - 1));
+        }
+        return ids;
+    }
+
+    /** Every stored record. */
+    public List<RolloutRecord> records() {
+        List<RolloutRecord> out = new ArrayList<>();
+        for (String id : ids()) record(id).ifPresent(out::add);
+        return out;
+    }
+
+    public Optional<String> plan(String id) {
+        return kv.get(ROLLOUTS + id + "/plan").map(ConsulKv.Entry::text);
+    }
+
+    public List<LoggedEvent> events(String id) {
+        List<LoggedEvent> events = new ArrayList<>();
+        for (ConsulKv.Entry entry : kv.list(ROLLOUTS + id + "/events/")) events.add(read(entry.value(), LoggedEvent.class));
+        events.sort(Comparator.comparingLong(LoggedEvent::seq));
+        return events;
+    }
+
+    /** A rollout's record and events, read together, and the index to wait on for the next change. */
+    public record Watched(Optional<RolloutRecord> record, List<LoggedEvent> events, long index) {
+    }
+
+    /** With {@code index} > 0, waits up to {@code wait} for anything of the rollout to change before reading it. */
+    public Watched watch(String id, long index, Duration wait) {
+        String prefix = ROLLOUTS + id + "/";
+        ConsulKv.Listing listing = kv.list(prefix, index, wait);
+        RolloutRecord record = null;
+        List<LoggedEvent> events = new ArrayList<>();
+        for (ConsulKv.Entry entry : listing.entries()) {
+            String rest = entry.key().substring(prefix.length());
+            if (rest.equals("record")) record = read(entry.value(), RolloutRecord.class);
+            else if (rest.startsWith("events/")) events.add(read(entry.value(), LoggedEvent.class));
+        }
+        events.sort(Comparator.comparingLong(LoggedEvent::seq));
+        return new Watched(Optional.ofNullable(record), events, listing.index());
+    }
+
+    /** Written before the host leaves rotation: after a crash, the host is put back with exactly this. */
+    public void leaving(String id, Registration saved) {
+        ObjectNode entry = Json.MAPPER.createObjectNode();
+        entry.put("host", saved.instance().id());
+        entry.set("leaving", registration(saved));
+        kv.put(journalKey(id, saved.instance().id()), json(entry));
+    }
+
+    public void settled(String id, String host, RolloutResult.HostState state, String version) {
+        ObjectNode entry = Json.MAPPER.createObjectNode();
+        entry.put("host", host);
+        entry.put("settled", state.name());
+        entry.put("version", version);
+        kv.put(journalKey(id, host), json(entry));
+    }
+
+    /** Where the rollout stood: settled hosts, and the registrations of hosts that left rotation and never settled. */
+    public Resume resume(String id) {
+        Map<String, RolloutResult.HostState> settled = new LinkedHashMap<>();
+        List<Registration> inFlight = new ArrayList<>();
+        for (ConsulKv.Entry entry : kv.list(ROLLOUTS + id + "/journal/")) {
+            JsonNode node = read(entry.value(), JsonNode.class);
+            if (node.hasNonNull("settled")) {
+                settled.put(node.path("host").asText(), RolloutResult.HostState.valueOf(node.path("settled").asText()));
+            } else if (node.has("leaving")) {
+                inFlight.add(registration(node.path("leaving")));
+            }
+        }
+        return new Resume(settled, inFlight);
+    }
+
+    private static ObjectNode registration(Registration saved) {
+        Instance i = saved.instance();
+        ObjectNode instance = Json.MAPPER.createObjectNode().put("id", i.id()).put("service", i.service())
+                .put("node", i.node()).put("address", i.address()).put("port", i.port());
+        instance.set("nodeMeta", Json.MAPPER.valueToTree(i.nodeMeta()));
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.set("instance", instance);
+        node.set("definition", Json.MAPPER.valueToTree(saved.definition()));
+        return node;
+    }
+
+    private static Registration registration(JsonNode node) {
+        JsonNode i = node.path("instance");
+        Map<String, String> meta = new LinkedHashMap<>();
+        i.path("nodeMeta").fields().forEachRemaining(f -> meta.put(f.getKey(), f.getValue().asText()));
+        Instance instance = new Instance(i.path("id").asText(), i.path("service").asText(), i.path("node").asText(),
+                i.path("address").asText(), i.path("port").asInt(), meta);
+        return new Registration(instance, Json.MAPPER.convertValue(node.path("definition"), MAP));
+    }
+
+    private static String recordKey(String id) {
+        return ROLLOUTS + id + "/record";
+    }
+
+    private static String eventKey(String id, long seq) {
+        return ROLLOUTS + id + "/events/" + String.format("%010d", seq);
+    }
+
+    /** Host ids become one key segment: anything but letters, digits, '.', '_' and '-' is written as ~XX. */
+    private static String journalKey(String id, String host) {
+        StringBuilder segment = new StringBuilder();
+        for (byte b : host.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-') {
+                segment.append(c);
+            } else {
+                segment.append('~').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return ROLLOUTS + id + "/journal/" + segment;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] json(Object value) {
+        try {
+            return Json.MAPPER.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new StoreException("cannot encode " + value.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> T read(byte[] value, Class<T> type) {
+        try {
+            return Json.MAPPER.readValue(value, type);
+        } catch (IOException e) {
+            throw new StoreException("a stored " + type.getSimpleName() + " is not readable: " + e.getMessage(), e);
+        }
+    }
+}

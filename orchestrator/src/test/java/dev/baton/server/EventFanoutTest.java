@@ -1,0 +1,77 @@
+package dev.baton.server;
+
+import dev.baton.store.LoggedEvent;
+import dev.baton.store.RolloutStatus;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EventFanoutTest {
+    private static final Duration NOW = Duration.ZERO;
+
+    private static LoggedEvent event(long seq) {
+        return new LoggedEvent(seq, Instant.EPOCH.plusSeconds(seq), "web-1", "LEAVE", "OK", 1L, null);
+    }
+
+    private static List<StreamItem> drain(Feed feed) throws InterruptedException {
+        List<StreamItem> items = new ArrayList<>();
+        StreamItem item;
+        while ((item = feed.next(NOW)) != null) {
+            items.add(item);
+            if (item instanceof StreamItem.End) break;
+        }
+        return items;
+    }
+
+    @Test
+    void aWatcherGetsThePastAfterItsSeqTheStatusThenLiveItemsThenTheEnd() throws Exception {
+        EventFanout fanout = new EventFanout(List.of(event(1), event(2), event(3)), RolloutStatus.RUNNING, 100);
+        Feed feed = fanout.subscribe(1);
+        fanout.publish(event(4));
+        fanout.publish(RolloutStatus.SUCCEEDED);
+        fanout.end();
+        assertThat(drain(feed)).containsExactly(new StreamItem.EventItem(event(2)), new StreamItem.EventItem(event(3)),
+                new StreamItem.StatusItem(RolloutStatus.RUNNING), new StreamItem.EventItem(event(4)),
+                new StreamItem.StatusItem(RolloutStatus.SUCCEEDED), new StreamItem.End(false));
+        assertThat(fanout.watchers()).isZero();
+
+        Feed late = fanout.subscribe(3);
+        assertThat(drain(late)).containsExactly(new StreamItem.EventItem(event(4)),
+                new StreamItem.StatusItem(RolloutStatus.SUCCEEDED), new StreamItem.End(false));
+    }
+
+    @Test
+    void aWatcherThatFallsBehindIsDroppedAndNeverBlocksThePublisher() throws Exception {
+        EventFanout fanout = new EventFanout(List.of(), RolloutStatus.RUNNING, 4);
+        Feed slow = fanout.subscribe(0);
+        Feed fast = fanout.subscribe(0);
+        assertThat(fast.next(NOW)).isEqualTo(new StreamItem.StatusItem(RolloutStatus.RUNNING));
+        List<StreamItem> fastItems = new ArrayList<>();
+        long start = System.nanoTime();
+        for (long seq = 1; seq <= 20; seq++) {
+            fanout.publish(event(seq));
+            StreamItem item = fast.next(NOW);
+            if (item != null) fastItems.add(item);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        assertThat(fastItems).hasSize(20);
+        assertThat(fanout.watchers()).isEqualTo(1);
+
+        assertThat(slow.next(NOW)).isEqualTo(new StreamItem.StatusItem(RolloutStatus.RUNNING));
+        assertThat(slow.next(NOW)).isEqualTo(new StreamItem.End(true));
+    }
+
+    @Test
+    void aClosedWatcherIsForgotten() {
+        EventFanout fanout = new EventFanout(List.of(), RolloutStatus.RUNNING, 4);
+        Feed feed = fanout.subscribe(0);
+        assertThat(fanout.watchers()).isEqualTo(1);
+        feed.close();
+        assertThat(fanout.watchers()).isZero();
+    }
+}
