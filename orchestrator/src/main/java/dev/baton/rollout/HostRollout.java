@@ -317,8 +317,13 @@ final class HostRollout {
             if (plan.drain().mode().equals("deregister") && !parkedHere()) registry.register(saved);
             registry.maintenance(instance, true, "baton: parked: " + reason);
             saved = parked(saved);
-            journal.leaving(saved);
-            emit(Step.PARK, Event.Outcome.FAILED, start, "registered in maintenance, out of rotation: " + reason);
+            String unjournaled = "";
+            try {
+                journal.leaving(saved);
+            } catch (StepFailure e) {
+                unjournaled = " (not journaled: " + e.getMessage() + ")";
+            }
+            emit(Step.PARK, Event.Outcome.FAILED, start, "registered in maintenance, out of rotation: " + reason + unjournaled);
         } catch (StepFailure e) {
             emit(Step.PARK, Event.Outcome.FAILED, start, "NOT back in Consul (" + e.getMessage() + "); reason: " + reason
                     + "; saved registration: " + saved.definition());

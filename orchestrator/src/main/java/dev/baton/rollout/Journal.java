@@ -6,8 +6,11 @@ package dev.baton.rollout;
  * after a crash, {@link RolloutEngine#resume} can put back or park the host that was in flight.
  */
 public interface Journal {
-    /** The host is about to leave rotation; this is its exact registration. Called before the first change. */
-    void leaving(Registration saved);
+    /**
+     * The host is about to leave rotation; this is its exact registration. Called before the first change;
+     * a failure keeps the host in rotation and fails its step.
+     */
+    void leaving(Registration saved) throws StepFailure;
 
     /** The host ended in {@code state}, running {@code version}. */
     void settled(String instanceId, RolloutResult.HostState state, String version);

@@ -78,7 +78,7 @@ final class LiveRollout implements EventSink, Journal {
     }
 
     @Override
-    public void leaving(Registration saved) {
+    public void leaving(Registration saved) throws dev.baton.rollout.StepFailure {
         journal.leaving(saved);
     }
 

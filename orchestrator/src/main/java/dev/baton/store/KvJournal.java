@@ -3,6 +3,7 @@ package dev.baton.store;
 import dev.baton.rollout.Journal;
 import dev.baton.rollout.Registration;
 import dev.baton.rollout.RolloutResult;
+import dev.baton.rollout.StepFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +25,12 @@ public final class KvJournal implements Journal {
     }
 
     @Override
-    public void leaving(Registration saved) {
-        retry(() -> store.leaving(rolloutId, saved), "the saved registration of " + saved.instance().id(), true);
+    public void leaving(Registration saved) throws StepFailure {
+        try {
+            retry(() -> store.leaving(rolloutId, saved), "the saved registration of " + saved.instance().id(), true);
+        } catch (StoreException e) {
+            throw new StepFailure(e.getMessage(), e);
+        }
     }
 
     @Override

@@ -300,4 +300,25 @@ class RolloutEngineTest {
         assertThat(fleet.maintenance).containsKey("web-1");
         assertThat(fleet.calls).noneMatch(c -> c.startsWith("register"));
     }
+
+    @Test
+    void aJournalThatCannotRecordTheRegistrationKeepsTheHostInRotation() {
+        Journal broken = new Journal() {
+            @Override
+            public void leaving(Registration saved) throws StepFailure {
+                throw new StepFailure("cannot journal the saved registration of " + saved.instance().id());
+            }
+
+            @Override
+            public void settled(String instanceId, RolloutResult.HostState state, String version) {
+            }
+        };
+
+        RolloutResult result = engine.run(plan, new RolloutControl(), broken);
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(events.steps("web-1")).containsExactly("PREPARE OK", "LEAVE FAILED", "RESTORE OK");
+        assertThat(fleet.calls).noneMatch(c -> c.startsWith("deregister") || c.startsWith("restart"));
+        assertThat(fleet.maxOut).isZero();
+    }
 }
