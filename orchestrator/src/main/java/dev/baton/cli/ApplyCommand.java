@@ -67,7 +67,7 @@ final class ApplyCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(onSignal);
         try {
             RolloutResult result = engine.run(plan);
-            System.out.println((result.succeeded() ? "rollout succeeded: " : "rollout FAILED: ") + result.summary());
+            System.out.println((result.succeeded() ? "rollout succeeded: " : "rollout " + result.status() + ": ") + result.summary());
             return result.succeeded() ? BatonMain.OK : BatonMain.FAILED;
         } finally {
             try {
