@@ -3,6 +3,7 @@ package dev.baton.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.fleet.LocalFleet;
 import dev.baton.server.Api;
+import dev.baton.server.ServerFixture;
 import dev.baton.server.ServerHarness;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -30,18 +31,20 @@ class ApiTest {
     private static Api api;
     private static String finished;
 
+    private static ServerFixture fixture;
+
     @BeforeAll
     static void start() throws Exception {
-        fleet = LocalFleet.start("web", 3, "1.0.0");
-        harness = new ServerHarness(fleet);
-        server = harness.start();
-        api = new Api(server.url());
+        fixture = ServerFixture.start();
+        fleet = fixture.fleet();
+        harness = fixture.harness();
+        server = fixture.server();
+        api = fixture.api();
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) server.close();
-        if (fleet != null) fleet.close();
+        if (fixture != null) fixture.close();
     }
 
     @Test

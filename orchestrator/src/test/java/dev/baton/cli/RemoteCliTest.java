@@ -3,6 +3,7 @@ package dev.baton.cli;
 import dev.baton.api.BatonServer;
 import dev.baton.fleet.LocalFleet;
 import dev.baton.server.Api;
+import dev.baton.server.ServerFixture;
 import dev.baton.server.ServerHarness;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,18 +33,20 @@ class RemoteCliTest {
     private static Api api;
     private static String applied;
 
+    private static ServerFixture fixture;
+
     @BeforeAll
     static void start() throws Exception {
-        fleet = LocalFleet.start("web", 3, "1.0.0");
-        harness = new ServerHarness(fleet);
-        server = harness.start();
-        api = new Api(server.url());
+        fixture = ServerFixture.start();
+        fleet = fixture.fleet();
+        harness = fixture.harness();
+        server = fixture.server();
+        api = fixture.api();
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) server.close();
-        if (fleet != null) fleet.close();
+        if (fixture != null) fixture.close();
     }
 
     @Test

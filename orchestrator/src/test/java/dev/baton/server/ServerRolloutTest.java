@@ -30,18 +30,20 @@ class ServerRolloutTest {
     private static Api api;
     private static final Map<String, String> ended = new LinkedHashMap<>();
 
+    private static ServerFixture fixture;
+
     @BeforeAll
     static void start() throws Exception {
-        fleet = LocalFleet.start("web", 3, "1.0.0");
-        harness = new ServerHarness(fleet);
-        server = harness.start();
-        api = new Api(server.url());
+        fixture = ServerFixture.start();
+        fleet = fixture.fleet();
+        harness = fixture.harness();
+        server = fixture.server();
+        api = fixture.api();
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) server.close();
-        if (fleet != null) fleet.close();
+        if (fixture != null) fixture.close();
     }
 
     @Test
