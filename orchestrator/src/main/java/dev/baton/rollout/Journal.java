@@ -15,6 +15,9 @@ public interface Journal {
     /** The host ended in {@code state}, running {@code version}. */
     void settled(String instanceId, RolloutResult.HostState state, String version);
 
+    /** The host was switched to the new release; a rollback, even after a crash, returns it to the previous one. */
+    void switched(SwitchedHost host);
+
     Journal NONE = new Journal() {
         @Override
         public void leaving(Registration saved) {
@@ -22,6 +25,10 @@ public interface Journal {
 
         @Override
         public void settled(String instanceId, RolloutResult.HostState state, String version) {
+        }
+
+        @Override
+        public void switched(SwitchedHost host) {
         }
     };
 }

@@ -37,7 +37,7 @@ final class RolloutRun {
     /** Why each host failed, in the order they ended (null for hosts that did not fail). */
     private final Map<String, String> lastFailures = Collections.synchronizedMap(new LinkedHashMap<>());
     /** Hosts this rollout switched to the new release, oldest first, with what they ran before. */
-    private final List<HostRollout> switched = Collections.synchronizedList(new ArrayList<>());
+    private final List<SwitchedHost> switched = Collections.synchronizedList(new ArrayList<>());
     private Instant start;
     private Duration paused = Duration.ZERO;
     private int failures;
@@ -73,6 +73,7 @@ final class RolloutRun {
                     + String.join("; ", schedule.batches().stream().map(Schedule.Batch::label).toList()));
             instances.forEach(i -> states.put(i.id(), RolloutResult.HostState.PENDING));
             states.putAll(from.settled());
+            switched.addAll(from.switched());
             parkedAfterCrash.forEach((id, host) -> record(host, RolloutResult.HostState.PARKED));
             deployHooks("beforeDeploy", plan.hooks().beforeDeploy());
             prepareAll(instances);
@@ -239,8 +240,12 @@ final class RolloutRun {
         String id = host.instance().id();
         states.put(id, state);
         lastFailures.put(id, host.failure());
-        if (host.previousVersion() != null) switched.add(host);
         journal.settled(id, state, state == RolloutResult.HostState.DONE ? plan.version() : null);
+        if (host.previousVersion() != null && host.saved() != null) {
+            SwitchedHost moved = new SwitchedHost(host.saved(), host.previousVersion());
+            switched.add(moved);
+            journal.switched(moved);
+        }
     }
 
     private String lastFailure() {
@@ -390,7 +395,7 @@ final class RolloutRun {
     private Stop rollback(String reason) {
         Instant rollbackStart = clock.now();
         emit(Step.ROLLBACK.name(), Event.Outcome.STARTED, null, reason);
-        List<HostRollout> toRevert;
+        List<SwitchedHost> toRevert;
         synchronized (switched) {
             toRevert = new ArrayList<>(switched);
         }
@@ -401,8 +406,9 @@ final class RolloutRun {
         }
         int reverted = 0;
         List<String> stuck = new ArrayList<>();
-        for (HostRollout forward : toRevert) {
-            Instance instance = forward.instance();
+        for (SwitchedHost forward : toRevert) {
+            Instance instance = forward.saved().instance();
+            if (states.get(instance.id()) == RolloutResult.HostState.ROLLED_BACK) continue;
             HostRollout back = new HostRollout(instance, plan, forward.previousVersion(), ports, journal);
             RolloutResult.HostState state = states.get(instance.id()) == RolloutResult.HostState.PARKED
                     ? back.runFromParked(forward.saved()) : back.run();

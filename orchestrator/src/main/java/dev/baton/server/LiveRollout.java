@@ -83,6 +83,11 @@ final class LiveRollout implements EventSink, Journal {
     }
 
     @Override
+    public void switched(dev.baton.rollout.SwitchedHost host) {
+        journal.switched(host);
+    }
+
+    @Override
     public void settled(String instanceId, RolloutResult.HostState state, String version) {
         journal.settled(instanceId, state, version);
         synchronized (publishing) {

@@ -4,6 +4,7 @@ import dev.baton.rollout.Journal;
 import dev.baton.rollout.Registration;
 import dev.baton.rollout.RolloutResult;
 import dev.baton.rollout.StepFailure;
+import dev.baton.rollout.SwitchedHost;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,11 @@ public final class KvJournal implements Journal {
     @Override
     public void settled(String instanceId, RolloutResult.HostState state, String version) {
         retry(() -> store.settled(rolloutId, instanceId, state, version), "how " + instanceId + " settled", false);
+    }
+
+    @Override
+    public void switched(SwitchedHost host) {
+        retry(() -> store.switched(rolloutId, host), "the previous version of " + host.saved().instance().id(), false);
     }
 
     private void retry(Runnable write, String what, boolean mustSucceed) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.rollout.Instance;
 import dev.baton.rollout.Registration;
 import dev.baton.rollout.Resume;
+import dev.baton.rollout.SwitchedHost;
 import dev.baton.rollout.RolloutResult;
 
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.Optional;
 /**
  * Rollouts in Consul KV. Under {@code baton/rollouts/<id>/}: {@code record} (the rollout as JSON), {@code plan}
  * (its text), {@code events/<seq>} (one key per event, zero-padded so that keys sort in order) and
+ * {@code switched/<host>} (the release a host ran before this rollout switched it, for a rollback after a crash),
  * {@code journal/<host>} (per host, the last of: the registration saved before it left rotation, or how it
  * settled). Ids come from a per-day counter under {@code baton/ids/}.
  */
@@ -139,6 +141,14 @@ public final class RolloutStore {
         kv.put(journalKey(id, host), json(entry));
     }
 
+    /** The host runs the new release; a rollback after a crash needs its previous version and registration. */
+    public void switched(String id, SwitchedHost host) {
+        ObjectNode entry = Json.MAPPER.createObjectNode();
+        entry.put("previousVersion", host.previousVersion());
+        entry.set("registration", registration(host.saved()));
+        kv.put(hostKey(id, "switched", host.saved().instance().id()), json(entry));
+    }
+
     /** Where the rollout stood: settled hosts, and the registrations of hosts that left rotation and never settled. */
     public Resume resume(String id) {
         Map<String, RolloutResult.HostState> settled = new LinkedHashMap<>();
@@ -151,7 +161,12 @@ public final class RolloutStore {
                 inFlight.add(registration(node.path("leaving")));
             }
         }
-        return new Resume(settled, inFlight);
+        List<SwitchedHost> switched = new ArrayList<>();
+        for (ConsulKv.Entry entry : kv.list(ROLLOUTS + id + "/switched/")) {
+            JsonNode node = read(entry.value(), JsonNode.class);
+            switched.add(new SwitchedHost(registration(node.path("registration")), node.path("previousVersion").asText()));
+        }
+        return new Resume(settled, inFlight, switched);
     }
 
     private static ObjectNode registration(Registration saved) {
@@ -184,6 +199,10 @@ public final class RolloutStore {
 
     /** Host ids become one key segment: anything but letters, digits, '.', '_' and '-' is written as ~XX. */
     private static String journalKey(String id, String host) {
+        return hostKey(id, "journal", host);
+    }
+
+    private static String hostKey(String id, String folder, String host) {
         StringBuilder segment = new StringBuilder();
         for (byte b : host.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xff);
@@ -193,7 +212,7 @@ public final class RolloutStore {
                 segment.append('~').append(String.format("%02X", b & 0xff));
             }
         }
-        return ROLLOUTS + id + "/journal/" + segment;
+        return ROLLOUTS + id + "/" + folder + "/" + segment;
     }
 
     private static byte[] bytes(String text) {

@@ -312,6 +312,10 @@ class RolloutEngineTest {
             @Override
             public void settled(String instanceId, RolloutResult.HostState state, String version) {
             }
+
+            @Override
+            public void switched(SwitchedHost host) {
+            }
         };
 
         RolloutResult result = engine.run(plan, new RolloutControl(), broken);

@@ -289,4 +289,23 @@ class RolloutStrategyTest {
         assertThat(fleet.versions.values()).as(fleet.calls.toString()).containsOnly("2.0.0");
         assertThat(fleet.registered).containsOnlyKeys("web-1", "web-2", "web-3");
     }
+
+    @Test
+    void aRollbackAfterACrashStillReachesTheHostsSwitchedBeforeIt() {
+        fleet = new FakeFleet(clock, 3);
+        events = new RecordingEvents(fleet);
+        fleet.versions.put("web-1", "2.0.0");
+        Plan plan = new PlanLoader().parse("plan.yaml", BASE);
+        RolloutControl operator = new RolloutControl();
+        operator.send(RolloutControl.Command.ROLLBACK);
+
+        RolloutResult result = new RolloutEngine(new Ports(fleet, fleet, fleet, fleet, fleet, clock, events)).resume(plan,
+                operator, Journal.NONE, new Resume(Map.of("web-1", RolloutResult.HostState.DONE), List.of(),
+                        List.of(new SwitchedHost(fleet.registered.get("web-1"), "1.0.0"))));
+
+        assertThat(result.status()).isEqualTo(RolloutResult.Status.ROLLED_BACK);
+        assertThat(fleet.versions.values()).containsOnly("1.0.0");
+        assertThat(fleet.calls).contains("restart web-1 1.0.0").doesNotContain("restart web-2 2.0.0");
+        assertThat(result.hosts()).containsEntry("web-1", RolloutResult.HostState.ROLLED_BACK);
+    }
 }
