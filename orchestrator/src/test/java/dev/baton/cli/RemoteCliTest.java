@@ -1,10 +1,7 @@
 package dev.baton.cli;
 
-import dev.baton.api.BatonServer;
-import dev.baton.fleet.LocalFleet;
 import dev.baton.server.Api;
 import dev.baton.server.ServerFixture;
-import dev.baton.server.ServerHarness;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -27,10 +24,6 @@ import static org.awaitility.Awaitility.await;
 /** The command line against a real server: apply --wait, status, logs, pause/resume, and its one-line refusals. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RemoteCliTest {
-    private static LocalFleet fleet;
-    private static ServerHarness harness;
-    private static BatonServer server;
-    private static Api api;
     private static String applied;
 
     private static ServerFixture fixture;
@@ -38,10 +31,6 @@ class RemoteCliTest {
     @BeforeAll
     static void start() throws Exception {
         fixture = ServerFixture.start();
-        fleet = fixture.fleet();
-        harness = fixture.harness();
-        server = fixture.server();
-        api = fixture.api();
     }
 
     @AfterAll
@@ -52,25 +41,25 @@ class RemoteCliTest {
     @Test
     @Order(1)
     void applyWaitPrintsEveryEventAsTheLocalModeDoesAndExits0() throws Exception {
-        Path plan = fleet.writePlan("2.0.0", null);
-        Cli run = cli(Map.of("BATON_TOKEN", harness.deployer), "apply", plan.toString(), "--server", server.url(), "--wait");
+        Path plan = fixture.fleet().writePlan("2.0.0", null);
+        Cli run = cli(Map.of("BATON_TOKEN", fixture.harness().deployer), "apply", plan.toString(), "--server", fixture.server().url(), "--wait");
 
         assertThat(run.exit).as(run.output).isZero();
-        assertThat(run.output).containsPattern("(?m)^rollout (r-\\d{8}-\\d{4}) started on " + server.url());
+        assertThat(run.output).containsPattern("(?m)^rollout (r-\\d{8}-\\d{4}) started on " + fixture.server().url());
         assertThat(run.output).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  web-1 +LEAVE +ok +\\S+  deregistered web-1");
         assertThat(run.output).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  web-3 +JOIN +ok ");
         assertThat(run.output).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  \\* +ROLLOUT +ok ");
         assertThat(run.output.strip()).endsWith("rollout succeeded: 3 hosts on 2.0.0");
         applied = run.output.lines().filter(l -> l.startsWith("rollout r-")).findFirst().orElseThrow().split(" ")[1];
-        assertThat(api.rollout(applied, harness.viewer).path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(fixture.api().rollout(applied, fixture.harness().viewer).path("status").asText()).isEqualTo("SUCCEEDED");
     }
 
     @Test
     @Order(2)
     void anInvalidPlanExits2WithTheServersLine() throws Exception {
-        Path plan = fleet.workDir().resolve("invalid.yaml");
+        Path plan = fixture.fleet().workDir().resolve("invalid.yaml");
         Files.writeString(plan, "service: web\nversion: 2.0.0\nartifact: { url: http://x/y, sha256: abc }\n");
-        Cli run = cli(Map.of("BATON_TOKEN", harness.deployer, "BATON_SERVER", server.url()), "apply", plan.toString(), "--wait");
+        Cli run = cli(Map.of("BATON_TOKEN", fixture.harness().deployer, "BATON_SERVER", fixture.server().url()), "apply", plan.toString(), "--wait");
 
         assertThat(run.exit).isEqualTo(2);
         assertThat(run.output.strip()).isEqualTo("baton: plan:3:38: artifact.sha256: \"abc\" is not valid "
@@ -80,7 +69,7 @@ class RemoteCliTest {
     @Test
     @Order(3)
     void statusListsTheRolloutsAndShowsOneWithItsHostsAndLogsPrintsItsEvents() throws Exception {
-        Map<String, String> env = Map.of("BATON_TOKEN", harness.viewer, "BATON_SERVER", server.url());
+        Map<String, String> env = Map.of("BATON_TOKEN", fixture.harness().viewer, "BATON_SERVER", fixture.server().url());
         Cli list = cli(env, "status");
         assertThat(list.exit).as(list.output).isZero();
         assertThat(list.output).contains("ID").containsPattern(applied + " +web +2\\.0\\.0 +SUCCEEDED .* 3/3 done");
@@ -88,12 +77,12 @@ class RemoteCliTest {
         Cli one = cli(env, "status", applied);
         assertThat(one.exit).as(one.output).isZero();
         assertThat(one.output).contains(applied + "  web -> 2.0.0  SUCCEEDED")
-                .containsPattern("web-1 +" + fleet.hosts().get(0).address().replace(".", "\\.") + " +DONE +JOIN +2\\.0\\.0")
+                .containsPattern("web-1 +" + fixture.fleet().hosts().get(0).address().replace(".", "\\.") + " +DONE +JOIN +2\\.0\\.0")
                 .contains("summary: 3 hosts on 2.0.0");
 
         Cli logs = cli(env, "logs", applied);
         assertThat(logs.exit).isZero();
-        int events = api.rollout(applied, harness.viewer).path("events").size();
+        int events = fixture.api().rollout(applied, fixture.harness().viewer).path("events").size();
         assertThat(logs.output.lines().count()).isEqualTo(events);
         Cli follow = cli(env, "logs", applied, "--follow");
         assertThat(follow.exit).isZero();
@@ -107,13 +96,13 @@ class RemoteCliTest {
     @Test
     @Order(4)
     void pauseAndResumeARunningRollout() throws Exception {
-        String id = api.start(harness.plan("3.0.0", Duration.ofSeconds(2)), harness.deployer);
-        Map<String, String> env = Map.of("BATON_TOKEN", harness.deployer, "BATON_SERVER", server.url());
+        String id = fixture.api().start(fixture.harness().plan("3.0.0", Duration.ofSeconds(2)), fixture.harness().deployer);
+        Map<String, String> env = Map.of("BATON_TOKEN", fixture.harness().deployer, "BATON_SERVER", fixture.server().url());
 
         Cli pause = cli(env, "pause", id);
         assertThat(pause.exit).as(pause.output).isZero();
         assertThat(pause.output).contains(id + ": pause sent");
-        await().atMost(Duration.ofMinutes(2)).until(() -> api.rollout(id, harness.viewer).path("status").asText().equals("PAUSED"));
+        await().atMost(Duration.ofMinutes(2)).until(() -> fixture.api().rollout(id, fixture.harness().viewer).path("status").asText().equals("PAUSED"));
         assertThat(cli(env, "status", id).output).contains("PAUSED").contains("possible now: resume, abort, rollback");
 
         Cli again = cli(env, "pause", id);
@@ -122,29 +111,29 @@ class RemoteCliTest {
 
         Cli resume = cli(env, "resume", id);
         assertThat(resume.exit).as(resume.output).isZero();
-        Cli viewer = cli(Map.of("BATON_TOKEN", harness.viewer, "BATON_SERVER", server.url()), "abort", id);
+        Cli viewer = cli(Map.of("BATON_TOKEN", fixture.harness().viewer, "BATON_SERVER", fixture.server().url()), "abort", id);
         assertThat(viewer.exit).isEqualTo(2);
         assertThat(viewer.output.strip()).startsWith("baton: not allowed with the token in BATON_TOKEN: the viewer role");
-        await().atMost(Duration.ofMinutes(2)).until(() -> api.rollout(id, harness.viewer).path("status").asText().equals("SUCCEEDED"));
+        await().atMost(Duration.ofMinutes(2)).until(() -> fixture.api().rollout(id, fixture.harness().viewer).path("status").asText().equals("SUCCEEDED"));
     }
 
     @Test
     @Order(5)
     void aMissingOrUnknownTokenAndAnUnreachableServerAreOneLineAndExit2() throws Exception {
-        Path plan = fleet.writePlan("2.0.0", null);
-        Cli none = cli(Map.of(), "status", "--server", server.url());
+        Path plan = fixture.fleet().writePlan("2.0.0", null);
+        Cli none = cli(Map.of(), "status", "--server", fixture.server().url());
         assertThat(none.exit).isEqualTo(2);
         assertThat(none.output.strip()).isEqualTo("baton: environment variable BATON_TOKEN is not set: it holds your Baton API token");
 
-        Cli bad = cli(Map.of("BATON_TOKEN", "wrong"), "apply", plan.toString(), "--server", server.url());
+        Cli bad = cli(Map.of("BATON_TOKEN", "wrong"), "apply", plan.toString(), "--server", fixture.server().url());
         assertThat(bad.exit).isEqualTo(2);
-        assertThat(bad.output.strip()).isEqualTo("baton: the server at " + server.url() + " does not accept the token in BATON_TOKEN (unknown token)");
+        assertThat(bad.output.strip()).isEqualTo("baton: the server at " + fixture.server().url() + " does not accept the token in BATON_TOKEN (unknown token)");
 
-        Cli noServer = cli(Map.of("BATON_TOKEN", harness.viewer), "status");
+        Cli noServer = cli(Map.of("BATON_TOKEN", fixture.harness().viewer), "status");
         assertThat(noServer.exit).isEqualTo(2);
         assertThat(noServer.output.strip()).isEqualTo("baton: no server: give --server URL or set BATON_SERVER");
 
-        Cli unreachable = cli(Map.of("BATON_TOKEN", harness.viewer), "status", "--server", "http://127.0.0.1:9");
+        Cli unreachable = cli(Map.of("BATON_TOKEN", fixture.harness().viewer), "status", "--server", "http://127.0.0.1:9");
         assertThat(unreachable.exit).isEqualTo(2);
         assertThat(unreachable.output.strip()).startsWith("baton: cannot reach the Baton server at http://127.0.0.1:9").doesNotContain("\n");
     }
@@ -152,25 +141,25 @@ class RemoteCliTest {
     @Test
     @Order(6)
     void theServerRefusesToStartWithABadTokensFileInOneLine() throws Exception {
-        Path missing = fleet.workDir().resolve("no-such-tokens");
-        Cli run = cli(Map.of(), "server", "--listen", "127.0.0.1:0", "--consul", fleet.consulAddress(), "--tokens-file", missing.toString());
+        Path missing = fixture.fleet().workDir().resolve("no-such-tokens");
+        Cli run = cli(Map.of(), "server", "--listen", "127.0.0.1:0", "--consul", fixture.fleet().consulAddress(), "--tokens-file", missing.toString());
         assertThat(run.exit).isEqualTo(2);
         assertThat(run.output.strip()).isEqualTo("baton: " + missing + ": no such tokens file");
 
-        Path unknownRole = fleet.workDir().resolve("tokens-bad-role");
+        Path unknownRole = fixture.fleet().workDir().resolve("tokens-bad-role");
         Files.writeString(unknownRole, "viewer abcdefabcdef\nroot 0123456789abcdef\n");
-        run = cli(Map.of(), "server", "--listen", "127.0.0.1:0", "--consul", fleet.consulAddress(), "--tokens-file", unknownRole.toString());
+        run = cli(Map.of(), "server", "--listen", "127.0.0.1:0", "--consul", fixture.fleet().consulAddress(), "--tokens-file", unknownRole.toString());
         assertThat(run.exit).isEqualTo(2);
         assertThat(run.output.strip()).isEqualTo("baton: " + unknownRole + ":2: unknown role \"root\" (roles: viewer, deployer, admin)");
 
-        Path empty = fleet.workDir().resolve("tokens-empty");
+        Path empty = fixture.fleet().workDir().resolve("tokens-empty");
         Files.writeString(empty, "# nobody yet\n");
-        run = cli(Map.of(), "server", "--listen", "127.0.0.1:0", "--consul", fleet.consulAddress(), "--tokens-file", empty.toString());
+        run = cli(Map.of(), "server", "--listen", "127.0.0.1:0", "--consul", fixture.fleet().consulAddress(), "--tokens-file", empty.toString());
         assertThat(run.exit).isEqualTo(2);
         assertThat(run.output.strip()).startsWith("baton: " + empty + ": no tokens");
 
-        run = cli(Map.of("BATON_AGENT_TOKEN", fleet.agentToken()), "server", "--listen", "127.0.0.1:0", "--consul", "http://127.0.0.1:9", "--tokens-file",
-                harness.tokensFile(fleet.workDir()).toString());
+        run = cli(Map.of("BATON_AGENT_TOKEN", fixture.fleet().agentToken()), "server", "--listen", "127.0.0.1:0", "--consul", "http://127.0.0.1:9", "--tokens-file",
+                fixture.harness().tokensFile(fixture.fleet().workDir()).toString());
         assertThat(run.exit).isEqualTo(2);
         assertThat(run.output.strip()).startsWith("baton: Consul at 127.0.0.1:9 is unreachable").doesNotContain("\n");
     }
