@@ -2,11 +2,10 @@ package dev.baton.cli;
 
 import dev.baton.server.Api;
 import dev.baton.server.ServerFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Files;
@@ -26,17 +25,8 @@ import static org.awaitility.Awaitility.await;
 class RemoteCliTest {
     private static String applied;
 
-    private static ServerFixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = ServerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) fixture.close();
-    }
+    @RegisterExtension
+    static final ServerFixture fixture = new ServerFixture();
 
     @Test
     @Order(1)

@@ -30,20 +30,18 @@ class ServerRolloutTest {
     private static Api api;
     private static final Map<String, String> ended = new LinkedHashMap<>();
 
-    private static ServerFixture fixture;
-
     @BeforeAll
     static void start() throws Exception {
-        fixture = ServerFixture.start();
-        fleet = fixture.fleet();
-        harness = fixture.harness();
-        server = fixture.server();
-        api = fixture.api();
+        fleet = LocalFleet.start("web", 3, "1.0.0");
+        harness = new ServerHarness(fleet);
+        server = harness.start();
+        api = new Api(server.url());
     }
 
     @AfterAll
     static void stop() {
-        if (fixture != null) fixture.close();
+        if (server != null) server.close();
+        if (fleet != null) fleet.close();
     }
 
     @Test
