@@ -48,6 +48,13 @@ export async function api(path, { method = 'GET', signal, token } = {}) {
   return res.status === 204 ? null : res.json();
 }
 
+let words = null;
+/** The engine's steps and host states, declared once on the server; fetched once per page. */
+export function vocabulary() {
+  words ??= api('/vocabulary').catch((e) => { words = null; throw e; });
+  return words;
+}
+
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'ABORTED', 'ROLLED_BACK']);
 export const isTerminal = (status) => TERMINAL.has(status);
 

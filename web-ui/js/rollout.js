@@ -1,19 +1,17 @@
 // One rollout, live: header and controls, a row per host with a timeline of its steps, the event log.
 // Events from the stream are queued and applied once per animation frame: only the hosts they touch
 // are updated, and log lines are appended in one fragment, so hundreds of hosts stay smooth.
-import { api, followEvents, isTerminal, session } from './api.js';
+import { api, followEvents, isTerminal, session, vocabulary } from './api.js';
 import { h, text, attr, duration, clock, timeEl, statusBadge, statusLabel, announce, loading, errorPanel } from './ui.js';
 
-const ING = { LEAVE: 'LEAVING', PROPAGATE: 'PROPAGATING', RESTART: 'RESTARTING', CHECK: 'CHECKING', JOIN: 'JOINING' };
-// every per-host step, in the order a host goes through them (hooks share one colour)
-const STEPS = ['BEFORE_HOST', 'PREPARE', 'LEAVE', 'PROPAGATE', 'RESTART', 'CHECK', 'JOIN', 'AFTER_HOST', 'RESTORE', 'PARK'];
+// Steps and states come from the server's one declaration of them (GET /vocabulary): their order, names
+// and meanings; only how each looks (colour class, icon) is decided here.
 const HOOK = new Set(['BEFORE_HOST', 'AFTER_HOST']);
 const stepClass = (step) => `step-${HOOK.has(step) ? 'hook' : step.toLowerCase()}`;
-const STATE = {
-  PENDING: ['Pending', '○'], LEAVING: ['Leaving', '◐'], PROPAGATING: ['Propagating', '◐'],
-  RESTARTING: ['Restarting', '◐'], CHECKING: ['Checking', '◐'], JOINING: ['Joining', '◐'],
-  DONE: ['Done', '✓'], RESTORED: ['Restored', '↩'], PARKED: ['Parked', '⚠'], ROLLED_BACK: ['Rolled back', '↺'],
+const ICON = {
+  PENDING: '○', PREPARED: '○', DONE: '✓', RESTORED: '↩', PARKED: '⚠', ROLLED_BACK: '↺', SKIPPED: '–',
 };
+const label = (name) => name.charAt(0) + name.slice(1).toLowerCase().replaceAll('_', ' ');
 const ACTIONS = [
   ['pause', 'Pause'], ['resume', 'Resume'], ['promote', 'Promote'],
   ['abort', 'Abort…', 'Abort this rollout?', 'The host in progress finishes its step and is put back; no further host is touched.', 'Abort rollout'],
@@ -37,6 +35,7 @@ export function rolloutView(main, id) {
   let t0 = 0;
   let rollout = null;
   let busy = false;
+  let words = { hostSteps: [], recoverySteps: [], hostStates: [] };
   const hosts = new Map();
   const running = new Set(); // step records still going: their bars grow with time
   const queue = [];
@@ -122,7 +121,7 @@ export function rolloutView(main, id) {
   function hostModel(hs) {
     let m = hosts.get(hs.id);
     if (!m) {
-      m = { id: hs.id, address: hs.address ?? '', state: 'PENDING', step: null, version: null, steps: [], row: null, shown: {} };
+      m = { id: hs.id, address: hs.address ?? '', state: 'PENDING', step: null, version: null, target: null, steps: [], row: null, shown: {} };
       hosts.set(hs.id, m);
     }
     return m;
@@ -134,6 +133,7 @@ export function rolloutView(main, id) {
     m.state = hs.state ?? m.state;
     m.step = hs.step ?? null;
     m.version = hs.version ?? null;
+    m.target = hs.target ?? m.target;
     const steps = hs.steps ?? [];
     const same = steps.length === m.steps.length
       && steps.every((s, i) => s.step === m.steps[i].step && s.outcome === m.steps[i].outcome);
@@ -181,7 +181,6 @@ export function rolloutView(main, id) {
   function updateBar(rec) {
     if (!rec.el) {
       rec.el = h('li', { class: `bar ${stepClass(rec.step)}`, dataset: { step: rec.step } }, h('span', { class: 'sr-only' }));
-      seeStep(rec.step);
     }
     const el = rec.el;
     el.dataset.outcome = rec.outcome;
@@ -194,16 +193,18 @@ export function rolloutView(main, id) {
 
   function renderHost(m) {
     if (!m.row) return;
-    const [label, icon] = STATE[m.state] ?? [m.state, '•'];
+    const meaning = words.hostStates.find((t) => t.name === m.state)?.meaning ?? '';
+    const icon = ICON[m.state] ?? '◐';
     attr(m.row, 'data-state', m.state);
     attr(m.row, 'data-step', m.step);
     if (m.shown.state !== m.state) {
       m.shown.state = m.state;
       m.ui.state.className = `state state-${m.state.toLowerCase()}`;
-      m.ui.state.replaceChildren(h('span', { class: 'icon', 'aria-hidden': 'true' }, icon), label);
+      m.ui.state.replaceChildren(h('span', { class: 'icon', 'aria-hidden': 'true' }, icon), label(m.state));
+      m.ui.state.title = meaning;
     }
     text(m.ui.step, m.step ?? '—');
-    text(m.ui.version, m.version ?? '—');
+    text(m.ui.version, (m.version ?? '—') + (m.target && m.target !== m.version && !m.state.match(/^(DONE|ROLLED_BACK|RESTORED|PARKED|SKIPPED)$/) ? ` → ${m.target}` : ''));
     const last = m.steps[m.steps.length - 1];
     text(m.ui.took, last ? ` ${duration(last.took ?? serverNow() - last.start)}` : '');
     let prev = null;
@@ -248,7 +249,6 @@ export function rolloutView(main, id) {
       m.steps.push(rec);
       running.add(rec);
       m.step = e.step;
-      if (ING[e.step]) m.state = ING[e.step];
     } else {
       let rec = null;
       for (let i = m.steps.length - 1; i >= 0; i--) {
@@ -263,26 +263,24 @@ export function rolloutView(main, id) {
       rec.detail = e.detail ?? null;
       running.delete(rec);
       m.step = e.step;
-      if (e.step === 'JOIN' && e.outcome === 'OK') m.state = 'DONE';
-      else if (e.step === 'RESTORE' && e.outcome === 'OK') m.state = 'RESTORED';
-      else if (e.step === 'PARK') m.state = 'PARKED';
-      if (e.step === 'RESTART' && e.outcome === 'OK' && rollout.status !== 'ROLLING_BACK') m.version = rollout.version;
+      if (e.step === 'RESTART' && e.outcome === 'OK') m.version = e.version ?? m.version;
     }
-    // a failure, RESTORE or PARK: let the server say where the host ended (version, state)
-    if (!STEPS.includes(e.step) || e.step === 'RESTORE' || e.step === 'PARK' || e.outcome === 'FAILED') reconcileSoon();
+    // the state the engine says the host is in; the journal's later moves (DONE, RESTORED...) come by reconciling
+    if (e.state) m.state = e.state;
+    if (e.version) m.target = e.version;
+    if (e.outcome !== 'STARTED' && (e.step === 'JOIN' || e.step === 'AFTER_HOST' || e.outcome === 'FAILED' || words.recoverySteps.some((t) => t.name === e.step))) reconcileSoon();
     return m;
   }
 
-  /** The legend lists the steps the timelines show, in their order, as they first appear. */
-  const seen = new Set();
-  function seeStep(step) {
-    const key = HOOK.has(step) ? 'HOOK' : step;
-    if (seen.has(key)) return;
-    seen.add(key);
-    const order = (k) => (k === 'HOOK' ? 0 : STEPS.indexOf(k) + 1 || 99);
-    const item = h('li', { dataset: { order: order(key) } }, h('span', { class: `swatch ${stepClass(step)}`, 'aria-hidden': 'true' }), key);
-    const after = [...ui.legend.children].find((li) => Number(li.dataset.order) > order(key));
-    ui.legend.insertBefore(item, after ?? null);
+  /** The legend: every per-host step in the engine's order, then the recovery steps, from the vocabulary. */
+  function fillLegend() {
+    const seen = new Set();
+    for (const t of [...words.hostSteps, ...words.recoverySteps]) {
+      const key = HOOK.has(t.name) ? 'HOOK' : t.name;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      ui.legend.append(h('li', { title: t.meaning, dataset: { step: key } }, h('span', { class: `swatch ${stepClass(t.name)}`, 'aria-hidden': 'true' }), key));
+    }
   }
 
   // ---- event log -----------------------------------------------------------------------------------
@@ -494,7 +492,7 @@ export function rolloutView(main, id) {
   (async () => {
     let r;
     try {
-      r = await api(`/rollouts/${encodeURIComponent(id)}`);
+      [r, words] = await Promise.all([api(`/rollouts/${encodeURIComponent(id)}`), vocabulary()]);
     } catch (e) {
       if (stopped || e.status === 401) return;
       main.replaceChildren(h('nav', { class: 'crumbs' }, h('a', { href: '#/' }, '← Rollouts')),
@@ -504,6 +502,7 @@ export function rolloutView(main, id) {
     if (stopped) return;
     t0 = Date.parse(r.startedAt) || Date.now();
     ui = build(r);
+    fillLegend();
     takeSnapshot(r, true);
     ui.log.scrollTop = ui.log.scrollHeight;
     document.title = `${r.service} ${r.version} · ${statusLabel(r.status)} · Baton`;

@@ -1,7 +1,7 @@
 package dev.baton.api;
 
 import dev.baton.server.RolloutDetails;
-import dev.baton.store.HostPhase;
+import dev.baton.rollout.HostState;
 import dev.baton.store.LoggedEvent;
 import dev.baton.store.RolloutRecord;
 import dev.baton.store.RolloutStatus;
@@ -30,6 +30,24 @@ final class ApiViews {
     public record Rollouts(List<Summary> rollouts) {
     }
 
+    /** The engine's vocabulary, from the one declaration of each: the per-host steps in order, and the host states. */
+    public record Vocabulary(List<Term> hostSteps, List<Term> recoverySteps, List<Term> hostStates) {
+    }
+
+    public record Term(String name, String meaning, String during) {
+    }
+
+    static Vocabulary vocabulary() {
+        List<Term> recovery = java.util.Arrays.stream(dev.baton.rollout.Step.values())
+                .filter(s -> s.scope() == dev.baton.rollout.Step.Scope.RECOVERY).map(ApiViews::term).toList();
+        return new Vocabulary(dev.baton.rollout.Step.HOST_STEPS.stream().map(ApiViews::term).toList(), recovery,
+                java.util.Arrays.stream(HostState.values()).map(s -> new Term(s.name(), s.meaning(), null)).toList());
+    }
+
+    private static Term term(dev.baton.rollout.Step step) {
+        return new Term(step.name(), step.meaning(), step.during() == null ? null : step.during().name());
+    }
+
     public record Me(String role) {
     }
 
@@ -40,8 +58,8 @@ final class ApiViews {
         int done = 0;
         int failed = 0;
         for (RolloutRecord.Host host : r.hosts()) {
-            if (host.state() == HostPhase.DONE) done++;
-            if (host.state() == HostPhase.PARKED || host.state() == HostPhase.RESTORED) failed++;
+            if (host.state() == HostState.DONE) done++;
+            if (host.state() == HostState.PARKED || host.state() == HostState.RESTORED) failed++;
         }
         return new Summary(r.id(), r.service(), r.version(), r.status(), r.startedAt(), r.endedAt(), durationMs(r),
                 new HostCounts(r.hosts().size(), done, failed));

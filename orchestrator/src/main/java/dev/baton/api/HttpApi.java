@@ -69,6 +69,7 @@ public final class HttpApi {
         });
         app.before(BASE + "/*", this::authenticate);
         app.get(BASE + "/openapi.json", this::openApi);
+        app.get(BASE + "/vocabulary", ctx -> json(ctx, 200, ApiViews.vocabulary()));
         app.get(BASE + "/me", ctx -> json(ctx, 200, new ApiViews.Me(role(ctx).label())));
         app.get(BASE + "/rollouts", ctx -> json(ctx, 200,
                 new ApiViews.Rollouts(rollouts.list().stream().map(ApiViews::summary).toList())));

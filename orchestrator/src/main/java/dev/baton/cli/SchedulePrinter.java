@@ -4,9 +4,11 @@ import dev.baton.plan.Durations;
 import dev.baton.plan.Plan;
 import dev.baton.rollout.Instance;
 import dev.baton.rollout.Schedule;
+import dev.baton.rollout.Step;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Prints what a plan will do — batches, what each step waits for and its bounds — in the engine's vocabulary. */
@@ -27,7 +29,7 @@ final class SchedulePrinter {
         out.printf("strategy: %sbatches of %s, at most %d out at once, at least %d passing in Consul (waits up to %s), "
                         + "on failure: %s after more than %s failed, progress deadline %s%n",
                 s.canary() > 0 ? "canary " + s.canary() + ", then " : "", s.batch(), chunk, minHealthy,
-                Durations.format(s.capacityWait()), s.onFailure(), s.maxFailures(), Durations.format(s.progressDeadline()));
+                Durations.format(s.capacityWait()), s.onFailure().yaml(), s.maxFailures(), Durations.format(s.progressDeadline()));
         out.println();
         for (String hook : hooks("beforeDeploy", plan.hooks().beforeDeploy())) out.println(hook);
         for (Schedule.Batch batch : Schedule.of(s, instances).batches()) {
@@ -49,40 +51,52 @@ final class SchedulePrinter {
         return hooks.stream().map(h -> "HOOK " + name + ": `" + h.command() + "` (at most " + Durations.format(h.timeout()) + ")").toList();
     }
 
+    /** One line per step of {@link Step#HOST_STEPS}, in the engine's order, with what this plan makes of it. */
     static List<String> hostSteps(Plan plan) {
+        List<String> lines = new ArrayList<>();
+        for (Step step : Step.HOST_STEPS) {
+            for (String what : describe(step, plan)) lines.add(String.format("%-11s %s", step, what));
+        }
+        lines.add(String.format("%-11s %s", "on failure", "put back if healthy (" + Step.RESTORE + "), else maintenance with the reason ("
+                + Step.PARK + "), retried for up to " + Durations.format(plan.drain().restoreTimeout())));
+        return lines;
+    }
+
+    private static List<String> describe(Step step, Plan plan) {
         Plan.Drain drain = plan.drain();
         Plan.Propagation p = drain.propagation();
         Plan.Health h = plan.health();
-        java.util.ArrayList<String> lines = new java.util.ArrayList<>();
-        plan.hooks().beforeHost().forEach(hook -> lines.add(String.format("%-11s `%s` on the host (at most %s)", "BEFORE_HOST",
-                hook.command(), Durations.format(hook.timeout()))));
-        lines.add(String.format("%-11s fetch %s and verify its sha256 on the host while it serves", "PREPARE", plan.version()));
-        if (drain.leavesRotation()) {
-            lines.add(String.format("%-11s %s", "LEAVE", drain.mode().equals("maintenance")
-                    ? "maintenance mode on in Consul (registration kept)" : "save the registration, deregister from Consul"));
-            lines.add(String.format("%-11s %s", "PROPAGATE", p.sleep() != null
+        boolean maintenance = drain.mode() == Plan.DrainMode.MAINTENANCE;
+        return switch (step) {
+            case PREPARE -> List.of("fetch " + plan.version() + " and verify its sha256 on the host while it serves");
+            case BEFORE_HOST -> hostHooks(plan.hooks().beforeHost());
+            case LEAVE -> List.of(!drain.leavesRotation() ? "skipped: stays in rotation (hand-off)"
+                    : maintenance ? "maintenance mode on in Consul (registration kept)"
+                    : "save the registration, deregister from Consul (check definitions Consul cannot give back are lost)");
+            case PROPAGATE -> !drain.leavesRotation() ? List.of("skipped: stays in rotation") : List.of(p.sleep() != null
                     ? "sleep a fixed " + Durations.format(p.sleep()) + " (not verified)"
                     : p.verify().isEmpty() ? "nothing (verify: [])"
-                    : "until " + String.join(", ", p.verify()) + " agree it is out" + (p.verify().contains("traffic")
-                    ? " (no request for " + Durations.format(p.quietPeriod()) + ")" : "") + "; at least "
-                    + Durations.format(p.minWait()) + ", at most " + Durations.format(p.timeout())));
-        } else {
-            lines.add(String.format("%-11s %s", "LEAVE", "skipped: stays in rotation (hand-off)"));
-        }
-        lines.add(String.format("%-11s %s, switch to %s, start, ready (at most %s); the whole restart at most %s", "RESTART",
-                plan.restart().strategy().equals("handoff") ? "hand the socket to the new process (SIGUSR2), old one drains (at most "
-                        + Durations.format(drain.timeout()) + ")" : "drain (at most " + Durations.format(drain.timeout()) + ")",
-                plan.version(), Durations.format(h.deadline()), Durations.format(plan.restart().timeout())));
-        lines.add(String.format("%-11s GET %s -> %d%s%s, every %s, within %s", "CHECK", h.path(), h.expectStatus(),
-                h.bodyContains() == null ? "" : " containing \"" + h.bodyContains() + "\"",
-                h.minHealthyTime().equals(Duration.ZERO) ? "" : ", healthy for " + Durations.format(h.minHealthyTime()),
-                Durations.format(h.interval()), Durations.format(h.deadline())));
-        lines.add(String.format("%-11s %s%s", "JOIN", drain.leavesRotation() ? (drain.mode().equals("maintenance")
-                        ? "maintenance off" : "register the saved definition again") : "nothing to undo",
-                h.consulChecks() ? ", until Consul reports it passing (at most " + Durations.format(h.deadline()) + ")" : ""));
-        plan.hooks().afterHost().forEach(hook -> lines.add(String.format("%-11s `%s` on the host (at most %s)", "AFTER_HOST",
-                hook.command(), Durations.format(hook.timeout()))));
-        lines.add(String.format("%-11s %s", "on failure", "put back if healthy (RESTORE), else maintenance with the reason (PARK)"));
-        return lines;
+                    : "until " + String.join(", ", p.verify().stream().map(Plan.PropagationCheck::yaml).toList()) + " agree it is out"
+                    + (p.verify().contains(Plan.PropagationCheck.TRAFFIC) ? " (no request for " + Durations.format(p.quietPeriod()) + ")" : "")
+                    + "; at least " + Durations.format(p.minWait()) + ", at most " + Durations.format(p.timeout()));
+            case RESTART -> List.of(String.format("%s, switch to %s, start, ready (at most %s); the whole restart at most %s",
+                    plan.restart().strategy() == Plan.RestartStrategy.HANDOFF
+                            ? "hand the socket to the new process (SIGUSR2), old one drains (at most " + Durations.format(drain.timeout()) + ")"
+                            : "drain (at most " + Durations.format(drain.timeout()) + ")",
+                    plan.version(), Durations.format(h.deadline()), Durations.format(plan.restart().timeout())));
+            case CHECK -> List.of(String.format("GET %s -> %d%s%s, every %s, within %s", h.path(), h.expectStatus(),
+                    h.bodyContains() == null ? "" : " containing \"" + h.bodyContains() + "\"",
+                    h.minHealthyTime().equals(Duration.ZERO) ? "" : ", healthy for " + Durations.format(h.minHealthyTime()),
+                    Durations.format(h.interval()), Durations.format(h.deadline())));
+            case JOIN -> List.of((drain.leavesRotation() ? (maintenance ? "maintenance off" : "register the saved definition again")
+                    : "nothing to undo") + (h.consulChecks()
+                    ? ", until Consul reports it passing (at most " + Durations.format(h.deadline()) + ")" : ""));
+            case AFTER_HOST -> hostHooks(plan.hooks().afterHost());
+            default -> throw new IllegalArgumentException(step + " is not a host step");
+        };
+    }
+
+    private static List<String> hostHooks(List<Plan.Hook> hooks) {
+        return hooks.stream().map(hook -> "`" + hook.command() + "` on the host (at most " + Durations.format(hook.timeout()) + ")").toList();
     }
 }

@@ -40,10 +40,81 @@ public record Plan(
     public record LoadBalancerAccess(String kind, String runtime, String backend) {
     }
 
-    /** How an instance leaves rotation before its restart: deregister, maintenance, or none (hand-off keeps it in). */
-    public record Drain(String mode, Duration timeout, Propagation propagation) {
+    /** How an instance leaves rotation before its restart, and how long a failed host's RESTORE or PARK is retried. */
+    public record Drain(DrainMode mode, Duration timeout, Propagation propagation, Duration restoreTimeout) {
         public boolean leavesRotation() {
-            return !mode.equals("none");
+            return mode != DrainMode.NONE;
+        }
+    }
+
+    /** A plan option spelled one way in YAML and held as an enum in the code. */
+    public interface Option {
+        String yaml();
+    }
+
+    /**
+     * How an instance leaves rotation. MAINTENANCE (the default) keeps the registration in Consul, so nothing is
+     * lost; DEREGISTER removes it and registers the saved definition again, which Consul cannot give back whole
+     * (check headers, bodies, TLS options, TTLs, DeregisterCriticalServiceAfter, sidecars); NONE stays in rotation.
+     */
+    public enum DrainMode implements Option {
+        MAINTENANCE("maintenance"), DEREGISTER("deregister"), NONE("none");
+
+        private final String yaml;
+
+        DrainMode(String yaml) {
+            this.yaml = yaml;
+        }
+
+        @Override
+        public String yaml() {
+            return yaml;
+        }
+    }
+
+    /** One way to prove the instance is out: Consul's passing set, the load balancer's table, or no new traffic. */
+    public enum PropagationCheck implements Option {
+        CONSUL("consul"), LOAD_BALANCER("loadBalancer"), TRAFFIC("traffic");
+
+        private final String yaml;
+
+        PropagationCheck(String yaml) {
+            this.yaml = yaml;
+        }
+
+        @Override
+        public String yaml() {
+            return yaml;
+        }
+    }
+
+    public enum RestartStrategy implements Option {
+        STOP_START("stop-start"), HANDOFF("handoff");
+
+        private final String yaml;
+
+        RestartStrategy(String yaml) {
+            this.yaml = yaml;
+        }
+
+        @Override
+        public String yaml() {
+            return yaml;
+        }
+    }
+
+    public enum OnFailure implements Option {
+        ROLLBACK("rollback"), PAUSE("pause"), ABORT("abort");
+
+        private final String yaml;
+
+        OnFailure(String yaml) {
+            this.yaml = yaml;
+        }
+
+        @Override
+        public String yaml() {
+            return yaml;
         }
     }
 
@@ -51,10 +122,10 @@ public record Plan(
      * How the engine knows traffic has stopped: each {@code verify} check in order (consul, loadBalancer,
      * traffic), at least {@code minWait}, at most {@code timeout}; or, for comparison, a fixed {@code sleep}.
      */
-    public record Propagation(List<String> verify, Duration sleep, Duration minWait, Duration timeout, Duration quietPeriod) {
+    public record Propagation(List<PropagationCheck> verify, Duration sleep, Duration minWait, Duration timeout, Duration quietPeriod) {
     }
 
-    public record Restart(String strategy, Duration timeout) {
+    public record Restart(RestartStrategy strategy, Duration timeout) {
     }
 
     /**
@@ -74,7 +145,7 @@ public record Plan(
      */
     public record Strategy(Amount batch, Amount maxUnavailable, Amount minHealthy, Duration capacityWait, int canary,
                            Duration autoPromoteAfter, Duration pauseBetweenBatches, String groupByNodeMeta,
-                           String onFailure, Amount maxFailures, Duration progressDeadline, Duration maxPause) {
+                           OnFailure onFailure, Amount maxFailures, Duration progressDeadline, Duration maxPause) {
     }
 
     /** A command run with a timeout: deploy hooks on the orchestrator's machine, host hooks by the host's agent. */

@@ -19,7 +19,6 @@ public final class PlanLoader {
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:-]{0,252}");
     private static final Pattern PATH = Pattern.compile("/[^\\s]{0,500}");
     private static final Pattern ENV = Pattern.compile("[A-Z_][A-Z0-9_]{0,63}");
-    private static final Pattern CHECKS = Pattern.compile("consul|loadBalancer|traffic");
     private static final Pattern RUNTIME = Pattern.compile("(unix:/[^\\s]{1,200}|tcp:[A-Za-z0-9.:\\[\\]-]{1,200}:\\d{1,5})");
     private static final Pattern BODY = Pattern.compile("(?s).{1,1000}");
     private static final Pattern COMMAND = Pattern.compile("(?s)(?=.*\\S).{1,8192}");
@@ -73,7 +72,7 @@ public final class PlanLoader {
 
         Section restart = plan.section("restart");
         Plan.Restart restartSpec = new Plan.Restart(
-                restart.oneOf("strategy", "stop-start", List.of("stop-start", "handoff")),
+                restart.option("strategy", Plan.RestartStrategy.STOP_START, Plan.RestartStrategy.values()),
                 restart.duration("timeout", Duration.ofMinutes(5), Duration.ofSeconds(1), HOUR));
         restart.done();
 
@@ -120,7 +119,7 @@ public final class PlanLoader {
                 canary, autoPromote,
                 strategy.duration("pauseBetweenBatches", Duration.ZERO, Duration.ZERO, HOUR),
                 groupBy,
-                strategy.oneOf("onFailure", "rollback", List.of("rollback", "pause", "abort")),
+                strategy.option("onFailure", Plan.OnFailure.ROLLBACK, Plan.OnFailure.values()),
                 strategy.amount("maxFailures", Amount.of(0), 0, 10_000),
                 strategy.duration("progressDeadline", Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofHours(24)),
                 strategy.duration("maxPause", Duration.ofHours(24), Duration.ofSeconds(1), Duration.ofDays(7)));
@@ -169,21 +168,21 @@ public final class PlanLoader {
     }
 
     private static Plan.Drain drain(Section drain, Plan.Restart restart, Plan.LoadBalancerAccess loadBalancer) {
-        String mode = drain.oneOf("mode", "deregister", List.of("deregister", "maintenance", "none"));
-        if (mode.equals("none") && !restart.strategy().equals("handoff")) {
+        Plan.DrainMode mode = drain.option("mode", Plan.DrainMode.MAINTENANCE, Plan.DrainMode.values());
+        if (mode == Plan.DrainMode.NONE && restart.strategy() != Plan.RestartStrategy.HANDOFF) {
             throw PlanException.at(drain.field("mode"), "\"none\" keeps the instance in rotation, which only a hand-off "
                     + "restart (restart.strategy: handoff) survives without failed requests");
         }
         Duration timeout = drain.duration("timeout", Duration.ofSeconds(30), MS, HOUR);
         Section propagation = drain.section("propagation");
-        List<String> verify = propagation.has("verify")
-                ? propagation.strings("verify", CHECKS, "consul, loadBalancer or traffic", 3)
-                : List.of("consul");
+        List<Plan.PropagationCheck> verify = propagation.has("verify")
+                ? propagation.options("verify", Plan.PropagationCheck.values())
+                : List.of(Plan.PropagationCheck.CONSUL);
         Duration sleep = propagation.duration("sleep", null, Duration.ZERO, Duration.ofMinutes(10));
         if (sleep != null && propagation.has("verify")) {
             throw PlanException.at(propagation.field("sleep"), "give either verify (measured) or sleep (a fixed guess), not both");
         }
-        if (verify.contains("loadBalancer") && loadBalancer == null) {
+        if (verify.contains(Plan.PropagationCheck.LOAD_BALANCER) && loadBalancer == null) {
             throw PlanException.at(propagation.field("verify"), "loadBalancer needs a top-level loadBalancer section "
                     + "(haproxy: { runtime: unix:/path/admin.sock, backend: web })");
         }
@@ -195,8 +194,9 @@ public final class PlanLoader {
             throw PlanException.at(propagation.field("minWait"), "is longer than propagation.timeout");
         }
         propagation.done();
+        Duration restoreTimeout = drain.duration("restoreTimeout", Duration.ofMinutes(2), Duration.ofSeconds(1), HOUR);
         drain.done();
-        return new Plan.Drain(mode, timeout, spec);
+        return new Plan.Drain(mode, timeout, spec, restoreTimeout);
     }
 
     private static Plan.Targets targets(Section targets, String service) {

@@ -70,6 +70,28 @@ final class Section {
         return value;
     }
 
+    /** One of an enum's YAML spellings, as the enum value. */
+    <E extends Enum<E> & Plan.Option> E option(String key, E fallback, E[] values) {
+        String chosen = oneOf(key, fallback.yaml(), spellings(values));
+        return byYaml(chosen, values);
+    }
+
+    /** A list of distinct enum spellings, as enum values, in the order written. */
+    <E extends Enum<E> & Plan.Option> List<E> options(String key, E[] values) {
+        List<String> allowed = spellings(values);
+        Pattern valid = Pattern.compile(String.join("|", allowed.stream().map(Pattern::quote).toList()));
+        return strings(key, valid, String.join(", ", allowed), values.length).stream().map(v -> byYaml(v, values)).toList();
+    }
+
+    private static <E extends Enum<E> & Plan.Option> List<String> spellings(E[] values) {
+        return java.util.Arrays.stream(values).map(Plan.Option::yaml).toList();
+    }
+
+    private static <E extends Enum<E> & Plan.Option> E byYaml(String yaml, E[] values) {
+        for (E value : values) if (value.yaml().equals(yaml)) return value;
+        throw new IllegalArgumentException(yaml);
+    }
+
     int integer(String key, int fallback, int min, int max) {
         Node child = field(key);
         if (child == null || child.value() == null) return fallback;

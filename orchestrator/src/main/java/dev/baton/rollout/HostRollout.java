@@ -6,42 +6,47 @@ import dev.baton.plan.Plan;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One host's way through the rollout: BEFORE_HOST, LEAVE, PROPAGATE, RESTART, CHECK, JOIN, AFTER_HOST
- * (its PREPARE runs earlier, for every host at once, see {@link RolloutRun}). When a step fails the host is never left out silently: it is put back if healthy (RESTORE),
- * otherwise registered again in maintenance with the reason (PARK).
+ * One host's way through {@link Step#HOST_STEPS}, each step moving its {@link HostLifecycle} first. Whatever
+ * goes wrong inside a step — a failure, an interrupt, a bug — the host is never left out silently: it is put
+ * back if healthy (RESTORE), otherwise kept out in maintenance with the reason (PARK), retried while Consul or the
+ * agent cannot be reached, up to {@code drain.restoreTimeout}.
  */
 final class HostRollout {
+    /** Marks a registration as sitting in maintenance, parked by this rollout. */
+    static final String PARKED = "baton-parked";
+    private static final Duration FIRST_RETRY = Duration.ofMillis(500);
+    private static final Duration LAST_RETRY = Duration.ofSeconds(10);
+
     private final Instance instance;
     private final Plan plan;
-    private final String version;
-    private final Registry registry;
-    private final HostControl hosts;
-    private final HealthProbe probe;
-    private final LoadBalancer loadBalancer;
+    private final Ports ports;
     private final Clock clock;
-    private final EventSink events;
-    private final Journal journal;
+    private final HostLifecycle lifecycle;
+    private final HostEvents events;
 
     private Registration saved;
     private String failure;
     private String previousVersion;
+    private boolean refused;
 
-    /** Rolls {@code instance} to {@code version}: the plan's, or the previous one when rolling back. */
-    HostRollout(Instance instance, Plan plan, String version, Ports ports, Journal journal) {
+    /** Rolls {@code lifecycle}'s host to its version: the plan's, or the previous one when rolling back. */
+    HostRollout(Instance instance, Plan plan, Ports ports, HostLifecycle lifecycle) {
         this.instance = instance;
         this.plan = plan;
-        this.version = version;
-        this.registry = ports.registry();
-        this.hosts = ports.hosts();
-        this.probe = ports.probe();
-        this.loadBalancer = ports.loadBalancer();
+        this.ports = ports;
         this.clock = ports.clock();
-        this.events = ports.events();
-        this.journal = journal;
+        this.lifecycle = lifecycle;
+        this.events = new HostEvents(instance.id(), lifecycle, ports.events(), clock);
+    }
+
+    /** The gate refused: the host never left rotation. */
+    boolean refused() {
+        return refused;
     }
 
     String failure() {
@@ -57,68 +62,112 @@ final class HostRollout {
         return instance;
     }
 
-    RolloutResult.HostState run() {
+    HostState state() {
+        return lifecycle.state();
+    }
+
+    /** The registration as it stands after {@link #run}: marked parked when the host was parked. */
+    Registration saved() {
+        return saved;
+    }
+
+    /** PREPARE: fetches and verifies the release on the host while it serves; changes nothing else. */
+    boolean prepare() {
+        try {
+            events.step(Step.PREPARE, () -> {
+                ports.hosts().prepare(instance, order());
+                return lifecycle.version() + " fetched and verified while serving";
+            });
+            lifecycle.moveTo(HostState.PREPARED);
+            return true;
+        } catch (Throwable e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            failure = Failures.describe(e);
+            return false;
+        }
+    }
+
+    /** Walks the steps, unless the gate refuses before the host leaves (then it stays in rotation, untouched). */
+    HostState run(LeaveGate gate) {
         return attempt(() -> {
-            hooks(Step.BEFORE_HOST, plan.hooks().beforeHost());
-            if (plan.drain().leavesRotation()) {
-                step(Step.LEAVE, this::leave);
-                step(Step.PROPAGATE, this::propagate);
-            } else {
-                saved = registry.save(instance);
-                skip(Step.LEAVE, "stays in rotation: hand-off restart with drain.mode none");
-                skip(Step.PROPAGATE, "stays in rotation");
+            hooks(Step.BEFORE_HOST, plan.hooks().beforeHost(), null);
+            String refusal = gate.refusal();
+            if (refusal != null) {
+                events.skip(Step.LEAVE, "not taken out: " + refusal);
+                if (lifecycle.state() == HostState.PREPARED) lifecycle.moveTo(HostState.SKIPPED);
+                failure = refusal;
+                refused = true;
+                return;
             }
-            return finish();
+            if (plan.drain().leavesRotation()) {
+                events.step(Step.LEAVE, this::leave);
+                lifecycle.moveTo(HostState.PROPAGATING);
+                events.step(Step.PROPAGATE, this::propagate);
+            } else {
+                saved = ports.registry().save(instance);
+                events.skip(Step.LEAVE, "stays in rotation: hand-off restart with drain.mode none");
+                events.skip(Step.PROPAGATE, "stays in rotation");
+            }
+            finish();
         });
     }
 
     /** A host parked earlier by this rollout (in maintenance) goes back to its previous release and into rotation. */
-    RolloutResult.HostState runFromParked(Registration parked) {
+    HostState runFromParked(Registration parked) {
         saved = parked;
         return attempt(() -> {
-            skip(Step.LEAVE, "already out of rotation (parked)");
-            skip(Step.PROPAGATE, "already out of rotation");
-            return finish();
+            events.skip(Step.LEAVE, "already out of rotation (parked)");
+            events.skip(Step.PROPAGATE, "already out of rotation");
+            finish();
         });
     }
 
-    @FunctionalInterface
-    private interface Steps {
-        RolloutResult.HostState run() throws StepFailure, InterruptedException;
-    }
-
-    /** Runs the steps; on a failure the host is recovered (RESTORE or PARK), never left out. */
-    private RolloutResult.HostState attempt(Steps steps) {
-        try {
-            return steps.run();
-        } catch (StepFailure e) {
-            failure = e.getMessage();
-        } catch (InterruptedException e) {
-            failure = "interrupted";
-        }
-        return recoverKeepingInterrupt();
-    }
-
     /** After an orchestrator crash: the host was out of rotation with this registration; put it back or park it. */
-    RolloutResult.HostState settleAfterCrash(Registration inFlight) {
+    HostState settleAfterCrash(Registration inFlight) {
         saved = inFlight;
         failure = "the orchestrator stopped while this host was out of rotation";
         return recoverKeepingInterrupt();
     }
 
-    private RolloutResult.HostState finish() throws StepFailure, InterruptedException {
-        step(Step.RESTART, this::restart);
-        step(Step.CHECK, this::check);
-        step(Step.JOIN, this::join);
-        hooks(Step.AFTER_HOST, plan.hooks().afterHost());
-        return RolloutResult.HostState.DONE;
+    @FunctionalInterface
+    private interface Steps {
+        void run() throws Exception;
+    }
+
+    /** Runs the steps; whatever is thrown, the host is recovered (RESTORE or PARK), never left out. */
+    private HostState attempt(Steps steps) {
+        try {
+            steps.run();
+            return lifecycle.state();
+        } catch (Throwable e) {
+            failure = Failures.describe(e);
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            if (Failures.isBug(e)) Failures.log(instance.id(), e);
+        }
+        return recoverKeepingInterrupt();
+    }
+
+    private void finish() throws StepFailure, InterruptedException {
+        lifecycle.moveTo(HostState.RESTARTING);
+        events.step(Step.RESTART, this::restart);
+        lifecycle.moveTo(HostState.CHECKING);
+        events.step(Step.CHECK, this::check);
+        lifecycle.moveTo(HostState.JOINING);
+        List<Plan.Hook> after = plan.hooks().afterHost();
+        events.step(Step.JOIN, this::join, after.isEmpty() ? ended() : HostState.JOINED);
+        hooks(Step.AFTER_HOST, after, ended());
+    }
+
+    /** Where a host that walked every step ends: on the plan's release, or back on its previous one. */
+    private HostState ended() {
+        return rollingForward() ? HostState.DONE : HostState.ROLLED_BACK;
     }
 
     private boolean rollingForward() {
-        return version.equals(plan.version());
+        return lifecycle.version().equals(plan.version());
     }
 
-    private RolloutResult.HostState recoverKeepingInterrupt() {
+    private HostState recoverKeepingInterrupt() {
         boolean interrupted = Thread.interrupted();
         try {
             return recover();
@@ -127,28 +176,15 @@ final class HostRollout {
         }
     }
 
-    /** PREPARE: fetches and verifies the release on the host while it serves; changes nothing else. */
-    boolean prepare() throws InterruptedException {
-        try {
-            step(Step.PREPARE, () -> {
-                hosts.prepare(instance, order());
-                return version + " fetched and verified while serving";
-            });
-            return true;
-        } catch (StepFailure e) {
-            failure = e.getMessage();
-            return false;
-        }
-    }
-
     private String leave() throws StepFailure {
-        saved = registry.save(instance);
-        journal.leaving(saved);
+        Registration registration = ports.registry().save(instance);
+        lifecycle.leave(registration);
+        saved = registration;
         if (maintenanceMode()) {
-            registry.maintenance(instance, true, "baton: rolling out " + plan.service() + " " + version);
+            ports.registry().maintenance(instance, true, "baton: rolling out " + plan.service() + " " + lifecycle.version());
             return "in maintenance (registration kept)";
         }
-        registry.deregister(instance);
+        ports.registry().deregister(instance);
         return "deregistered " + instance.id() + " (registration saved)";
     }
 
@@ -160,61 +196,66 @@ final class HostRollout {
             return "slept a fixed " + Durations.format(propagation.sleep()) + " (not verified)";
         }
         List<String> verified = new ArrayList<>();
-        for (String check : propagation.verify()) {
+        for (Plan.PropagationCheck check : propagation.verify()) {
             Instant checkStart = clock.now();
             Duration left = propagation.timeout().minus(Duration.between(start, checkStart));
             if (left.isNegative() || left.isZero() || !verify(check, left)) {
-                throw new StepFailure(check + " not verified within " + Durations.format(propagation.timeout())
+                throw new StepFailure(check.yaml() + " not verified within " + Durations.format(propagation.timeout())
                         + ": " + unverifiedReason(check));
             }
-            verified.add(check + " " + Durations.format(Duration.between(checkStart, clock.now())));
+            Duration took = Duration.between(checkStart, clock.now());
+            events.field(check.yaml() + "Ms", took.toMillis());
+            verified.add(check.yaml() + " " + Durations.format(took));
         }
         Duration floor = propagation.minWait().minus(Duration.between(start, clock.now()));
         if (floor.compareTo(Duration.ZERO) > 0) {
             clock.sleep(floor);
             verified.add("minWait +" + Durations.format(floor));
         }
+        events.field("verified", propagation.verify().stream().map(Plan.PropagationCheck::yaml).toList());
         return verified.isEmpty() ? "not verified (verify: [])" : "verified: " + String.join(", ", verified);
     }
 
-    private boolean verify(String check, Duration timeout) throws StepFailure, InterruptedException {
+    private boolean verify(Plan.PropagationCheck check, Duration timeout) throws StepFailure, InterruptedException {
         return switch (check) {
-            case "consul" -> registry.awaitPassing(instance, false, timeout);
-            case "loadBalancer" -> loadBalancer.awaitOutOfRotation(instance, timeout);
-            case "traffic" -> hosts.awaitQuiet(instance, plan.drain().propagation().quietPeriod(), timeout);
-            default -> throw new IllegalStateException("unknown propagation check " + check);
+            case CONSUL -> ports.registry().awaitPassing(instance, false, timeout);
+            case LOAD_BALANCER -> ports.loadBalancer().awaitOutOfRotation(instance, timeout);
+            case TRAFFIC -> ports.hosts().awaitQuiet(instance, plan.drain().propagation().quietPeriod(), timeout);
         };
     }
 
-    private String unverifiedReason(String check) {
+    private String unverifiedReason(Plan.PropagationCheck check) {
         return switch (check) {
-            case "consul" -> "Consul still reports " + instance.id() + " passing";
-            case "loadBalancer" -> "the load balancer still routes to " + instance.address() + ":" + instance.port();
-            default -> "requests still arrive at " + instance.address() + ":" + instance.port();
+            case CONSUL -> "Consul still reports " + instance.id() + " passing";
+            case LOAD_BALANCER -> "the load balancer still routes to " + instance.address() + ":" + instance.port();
+            case TRAFFIC -> "requests still arrive at " + instance.address() + ":" + instance.port();
         };
     }
 
     private RestartOrder order() {
         Plan.Artifact artifact = plan.artifact();
         boolean forward = rollingForward();
-        return new RestartOrder(version, forward ? artifact.url() : null, forward ? artifact.sha256() : null,
-                plan.restart().strategy(), plan.drain().timeout(), plan.health().deadline());
+        return new RestartOrder(lifecycle.version(), forward ? artifact.url() : null, forward ? artifact.sha256() : null,
+                plan.restart().strategy().yaml(), plan.drain().timeout(), plan.health().deadline());
     }
 
     private String restart() throws StepFailure, InterruptedException {
         RestartReport report;
         try {
-            report = hosts.restart(instance, order(), plan.restart().timeout());
+            report = ports.hosts().restart(instance, order(), plan.restart().timeout());
         } catch (RestartFailed e) {
             rememberPrevious(e.previousVersion());
             throw e;
         }
         rememberPrevious(report.previousVersion());
+        if (report.oldPid() != null) events.field("oldPid", report.oldPid());
+        if (report.newPid() != null) events.field("newPid", report.newPid());
+        if (report.previousVersion() != null) events.field("previousVersion", report.previousVersion());
         return report.summary();
     }
 
     private void rememberPrevious(String before) {
-        if (before != null && !before.equals(version)) previousVersion = before;
+        if (before != null && !before.equals(lifecycle.version())) previousVersion = before;
     }
 
     /** Healthy without a break for minHealthyTime, within the deadline. */
@@ -223,8 +264,10 @@ final class HostRollout {
         Instant until = clock.now().plus(health.deadline());
         Instant healthySince = null;
         HealthProbe.Result last;
+        int probes = 0;
         while (true) {
-            last = probe.check(instance);
+            last = ports.probe().check(instance);
+            probes++;
             Instant now = clock.now();
             if (!last.healthy()) healthySince = null;
             else if (healthySince == null) healthySince = now;
@@ -238,6 +281,7 @@ final class HostRollout {
             }
             clock.sleep(health.interval());
         }
+        events.field("probes", probes);
         return health.minHealthyTime().isZero() ? last.detail()
                 : last.detail() + ", healthy for " + Durations.format(health.minHealthyTime());
     }
@@ -250,117 +294,115 @@ final class HostRollout {
     }
 
     private void putBack() throws StepFailure {
-        if (maintenanceMode() || parkedHere()) registry.maintenance(instance, false, null);
-        else if (plan.drain().leavesRotation()) registry.register(saved);
+        if (maintenanceMode() || parkedHere()) ports.registry().maintenance(instance, false, null);
+        else if (plan.drain().leavesRotation()) ports.registry().register(saved);
     }
 
     private boolean parkedHere() {
         return saved != null && saved.definition().containsKey(PARKED);
     }
 
-    /** Marks a registration as sitting in maintenance, parked by this rollout. */
-    static final String PARKED = "baton-parked";
-
     static Registration parked(Registration registration) {
-        Map<String, Object> definition = new java.util.LinkedHashMap<>(registration.definition());
+        Map<String, Object> definition = new LinkedHashMap<>(registration.definition());
         definition.put(PARKED, true);
         return new Registration(registration.instance(), definition);
     }
 
     private boolean maintenanceMode() {
-        return plan.drain().mode().equals("maintenance");
+        return plan.drain().mode() == Plan.DrainMode.MAINTENANCE;
     }
 
     private void awaitPassingInConsul() throws StepFailure, InterruptedException {
         Duration deadline = plan.health().deadline();
-        if (!registry.awaitPassing(instance, true, deadline)) {
-            throw new StepFailure("Consul does not report " + instance.id() + " passing after " + Durations.format(deadline));
+        if (!ports.registry().awaitPassing(instance, true, deadline)) {
+            throw new NotPassing("Consul does not report " + instance.id() + " passing after " + Durations.format(deadline));
         }
     }
 
-    private void hooks(Step step, List<Plan.Hook> hooks) throws StepFailure, InterruptedException {
-        for (Plan.Hook hook : hooks) {
-            step(step, () -> {
-                HookResult result = hosts.runHook(instance, step.name(), hook,
-                        Map.of("BATON_SERVICE", plan.service(), "BATON_VERSION", version, "BATON_HOST", instance.id(),
+    /** Runs the hooks in order; after the last one succeeds the host moves to {@code thenState} (if not null). */
+    private void hooks(Step step, List<Plan.Hook> hooks, HostState thenState) throws StepFailure, InterruptedException {
+        for (int i = 0; i < hooks.size(); i++) {
+            Plan.Hook hook = hooks.get(i);
+            events.step(step, () -> {
+                HookResult result = ports.hosts().runHook(instance, step.name(), hook,
+                        Map.of("BATON_SERVICE", plan.service(), "BATON_VERSION", lifecycle.version(), "BATON_HOST", instance.id(),
                                 "BATON_HOST_ADDRESS", instance.address()));
                 if (!result.ok()) throw new StepFailure("hook `" + hook.command() + "` failed: " + result.describe());
                 return "`" + hook.command() + "` " + result.describe();
-            });
+            }, i == hooks.size() - 1 ? thenState : null);
         }
     }
 
-    private RolloutResult.HostState recover() {
+    /**
+     * RESTORE when healthy, PARK otherwise. While Consul or the agent cannot be reached the whole decision is tried
+     * again with backoff until {@code drain.restoreTimeout}; then the host is reported loudly, its registration
+     * kept in the journal.
+     */
+    private HostState recover() {
         if (saved == null) {
-            return RolloutResult.HostState.RESTORED;
+            if (lifecycle.state() == HostState.PREPARED) lifecycle.moveTo(HostState.RESTORED);
+            return lifecycle.state().settled() ? lifecycle.state() : HostState.RESTORED;
         }
-        try {
-            HealthProbe.Result health = probe.check(instance);
-            if (health.healthy()) {
-                step(Step.RESTORE, () -> {
-                    putBack();
-                    awaitPassingInConsul();
-                    return "healthy, back in rotation: " + health.detail();
-                });
-                return RolloutResult.HostState.RESTORED;
-            }
-            park("unhealthy (" + health.detail() + ") after: " + failure);
-        } catch (StepFailure | InterruptedException e) {
-            park(failure + "; then: " + e.getMessage());
-        }
-        return RolloutResult.HostState.PARKED;
-    }
-
-    private void park(String reason) {
-        Instant start = clock.now();
-        try {
-            if (plan.drain().mode().equals("deregister") && !parkedHere()) registry.register(saved);
-            registry.maintenance(instance, true, "baton: parked: " + reason);
-            saved = parked(saved);
-            String unjournaled = "";
+        if (lifecycle.state() != HostState.RESTORING) lifecycle.moveTo(HostState.RESTORING);
+        Instant until = clock.now().plus(plan.drain().restoreTimeout());
+        Duration backoff = FIRST_RETRY;
+        while (true) {
+            String unreachable;
             try {
-                journal.leaving(saved);
-            } catch (StepFailure e) {
-                unjournaled = " (not journaled: " + e.getMessage() + ")";
+                return restoreOrPark();
+            } catch (Throwable e) {
+                unreachable = Failures.describe(e);
+                if (e instanceof InterruptedException) Thread.interrupted();
             }
-            emit(Step.PARK, Event.Outcome.FAILED, start, "registered in maintenance, out of rotation: " + reason + unjournaled);
-        } catch (StepFailure e) {
-            emit(Step.PARK, Event.Outcome.FAILED, start, "NOT back in Consul (" + e.getMessage() + "); reason: " + reason
-                    + "; saved registration: " + saved.definition());
+            if (!clock.now().plus(backoff).isBefore(until)) {
+                events.end(Step.PARK, Event.Outcome.FAILED, clock.now(), "NOT back in Consul after trying for "
+                        + Durations.format(plan.drain().restoreTimeout()) + " (" + unreachable + "); reason: " + failure
+                        + "; saved registration (kept in the journal for baton recover): " + saved.definition());
+                lifecycle.moveTo(HostState.PARKED);
+                return HostState.PARKED;
+            }
+            try {
+                clock.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.interrupted();
+            }
+            backoff = backoff.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : backoff.multipliedBy(2);
         }
     }
 
-    /** The registration as it stands after {@link #run}: marked parked when the host was parked. */
-    Registration saved() {
-        return saved;
-    }
-
-    @FunctionalInterface
-    private interface Action {
-        String run() throws StepFailure, InterruptedException;
-    }
-
-    private void step(Step step, Action action) throws StepFailure, InterruptedException {
-        Instant start = clock.now();
-        events.emit(new Event(start, instance.id(), step.name(), Event.Outcome.STARTED, null, null));
+    /** One try; throws only when Consul or the agent could not be asked or told. */
+    private HostState restoreOrPark() throws StepFailure, InterruptedException {
+        HealthProbe.Result health = ports.probe().check(instance);
+        if (!health.healthy()) {
+            park("unhealthy (" + health.detail() + ") after: " + failure);
+            return HostState.PARKED;
+        }
         try {
-            String detail = action.run();
-            emit(step, Event.Outcome.OK, start, detail);
-        } catch (StepFailure e) {
-            emit(step, Event.Outcome.FAILED, start, e.getMessage());
-            throw e;
-        } catch (InterruptedException e) {
-            emit(step, Event.Outcome.FAILED, start, "interrupted");
-            throw e;
+            events.step(Step.RESTORE, () -> {
+                putBack();
+                if (plan.health().consulChecks()) awaitPassingInConsul();
+                return "healthy, back in rotation: " + health.detail();
+            }, HostState.RESTORED);
+        } catch (NotPassing e) {
+            park(failure + "; then: " + e.getMessage());
+            return HostState.PARKED;
+        }
+        return HostState.RESTORED;
+    }
+
+    /** Consul answered, and the instance is not passing: a verdict, not an outage. */
+    private static final class NotPassing extends StepFailure {
+        NotPassing(String message) {
+            super(message);
         }
     }
 
-    private void skip(Step step, String why) {
-        events.emit(new Event(clock.now(), instance.id(), step.name(), Event.Outcome.SKIPPED, Duration.ZERO, why));
-    }
-
-    private void emit(Step step, Event.Outcome outcome, Instant start, String detail) {
-        Instant now = clock.now();
-        events.emit(new Event(now, instance.id(), step.name(), outcome, Duration.between(start, now), detail));
+    private void park(String reason) throws StepFailure {
+        Instant start = clock.now();
+        if (plan.drain().mode() == Plan.DrainMode.DEREGISTER && !parkedHere()) ports.registry().register(saved);
+        ports.registry().maintenance(instance, true, "baton: parked: " + reason);
+        saved = parked(saved);
+        lifecycle.moveTo(HostState.PARKED);
+        events.end(Step.PARK, Event.Outcome.FAILED, start, "registered in maintenance, out of rotation: " + reason);
     }
 }

@@ -4,17 +4,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where a rollout stood when its orchestrator stopped: the hosts that had ended (and how), the saved
- * registrations of the hosts that were out of rotation (several when a batch runs in parallel): every
- * {@link Journal#leaving} not yet followed by {@link Journal#settled} for that instance; and the hosts it
- * had switched to the new release, so that a rollback still reaches them.
+ * Where a rollout stood when its orchestrator stopped: each host's last journaled state, the saved
+ * registrations of the hosts that were out of rotation (several when a batch runs in parallel), and the hosts
+ * it had switched to the new release, so that a rollback still reaches them.
  */
-public record Resume(Map<String, RolloutResult.HostState> settled, List<Registration> inFlight, List<SwitchedHost> switched) {
-    public Resume(Map<String, RolloutResult.HostState> settled, List<Registration> inFlight) {
-        this(settled, inFlight, List.of());
+public record Resume(Map<String, HostState> states, List<Registration> inFlight, List<SwitchedHost> switched) {
+    public Resume(Map<String, HostState> states, List<Registration> inFlight) {
+        this(states, inFlight, List.of());
     }
 
     public static Resume fresh() {
         return new Resume(Map.of(), List.of(), List.of());
+    }
+
+    /** The hosts that had ended (DONE, RESTORED, PARKED, ...): they are not rolled again. */
+    public Map<String, HostState> settled() {
+        Map<String, HostState> settled = new java.util.LinkedHashMap<>();
+        states.forEach((id, state) -> {
+            if (state.settled()) settled.put(id, state);
+        });
+        return settled;
     }
 }

@@ -2,31 +2,54 @@ package dev.baton.rollout;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Supplier;
 
 /**
- * Operator commands reaching a running rollout (from the CLI, the API, the dashboard). The engine reads
- * them only between hosts, never in the middle of one: a paused, aborted or rolled-back rollout never
- * leaves an instance out of rotation.
+ * Operator commands reaching a running rollout (from the CLI, the API, the dashboard), and the fence that
+ * says whether this process may still act on it. The engine reads them before every host leaves rotation, so
+ * a pause, abort or rollback takes effect before the next instance goes out, never in the middle of a host.
  */
 public final class RolloutControl {
     public enum Command { PAUSE, RESUME, ABORT, ROLLBACK, PROMOTE }
 
-    /** What the engine does at the next boundary. */
+    /** What the engine does at the next host. */
     public enum Decision { CONTINUE, ABORT, ROLLBACK }
 
     private boolean paused;
     private boolean promoted;
+    private boolean ended;
     private Decision decision = Decision.CONTINUE;
+    private volatile Supplier<String> fence = () -> null;
 
+    /**
+     * Sends a command; throws {@link IllegalStateException} with the reason when the rollout can no longer act on
+     * it (it has ended, or is already being aborted or rolled back), so that no command is accepted and dropped.
+     */
     public synchronized void send(Command command) {
+        if (ended) throw new IllegalStateException("the rollout has ended");
+        if (decision != Decision.CONTINUE && command != Command.ABORT) {
+            throw new IllegalStateException("the rollout is already being " + (decision == Decision.ABORT ? "aborted" : "rolled back"));
+        }
         switch (command) {
             case PAUSE -> paused = true;
             case RESUME -> paused = false;
-            case ABORT -> decision = Decision.ABORT;
+            case ABORT -> decision = decision == Decision.ROLLBACK ? decision : Decision.ABORT;
             case ROLLBACK -> decision = Decision.ROLLBACK;
             case PROMOTE -> promoted = true;
         }
         notifyAll();
+    }
+
+    /**
+     * The check this process still owns the rollout (a server: it holds the service's lock). Returns null when it
+     * does, otherwise why not; from then on no host leaves rotation.
+     */
+    public void fence(Supplier<String> check) {
+        this.fence = check;
+    }
+
+    String fenceBroken() {
+        return fence.get();
     }
 
     public synchronized boolean paused() {
@@ -39,6 +62,16 @@ public final class RolloutControl {
 
     synchronized Decision decision() {
         return decision;
+    }
+
+    /** The rollout is final: later commands are refused. */
+    synchronized void end() {
+        ended = true;
+        notifyAll();
+    }
+
+    public synchronized boolean ended() {
+        return ended;
     }
 
     /** Consumes a promotion, if one was sent. */
@@ -59,6 +92,7 @@ public final class RolloutControl {
             synchronized (this) {
                 if (decision != Decision.CONTINUE || !paused) return decision;
             }
+            if (fenceBroken() != null) return Decision.ABORT;
             if (!clock.now().isBefore(until)) return Decision.ABORT;
             clock.sleep(Duration.ofMillis(100));
         }

@@ -6,8 +6,6 @@ import java.util.Map;
 public record RolloutResult(Status status, String summary, Map<String, HostState> hosts) {
     public enum Status { SUCCEEDED, FAILED, ABORTED, ROLLED_BACK }
 
-    public enum HostState { PENDING, DONE, RESTORED, PARKED, ROLLED_BACK }
-
     public boolean succeeded() {
         return status == Status.SUCCEEDED;
     }

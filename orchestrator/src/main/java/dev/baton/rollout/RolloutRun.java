@@ -1,6 +1,5 @@
 package dev.baton.rollout;
 
-import dev.baton.plan.Durations;
 import dev.baton.plan.Plan;
 
 import java.time.Duration;
@@ -8,21 +7,21 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.TreeSet;
 
 /**
- * One rollout from start to end — the rollout loop lives in {@link #execute}: resolve the targets, run the
- * beforeDeploy hooks, then for each batch of the {@link Schedule}: obey the operator (pause, abort, rollback),
- * check capacity, roll the batch's hosts ({@link HostRollout}, at most maxUnavailable at once), apply the
- * failure policy, gate on the canaries; finally the afterDeploy hooks.
+ * One rollout from start to end — the rollout loop lives in {@link #execute}: settle hosts left out by a crash,
+ * resolve the targets (reporting those already out), run the beforeDeploy hooks, PREPARE every host, then for
+ * each batch of the {@link Schedule}: ask the {@link OperatorGate}, the {@link CapacityGuard}, roll the hosts
+ * ({@link HostRollout}, at most maxUnavailable at once, each asking the gate again right before it leaves), apply
+ * the {@link FailurePolicy}, wait at the {@link CanaryGate}; finally the afterDeploy hooks. Each of those answers
+ * with a {@link Verdict}; one that stops the rollout ends it here, through a {@link Rollback} when it says so.
  */
 final class RolloutRun {
-    private static final String ROLLOUT = Step.ROLLOUT.name();
     private static final int PREPARE_PARALLELISM = 16;
 
     private final Plan plan;
@@ -31,26 +30,17 @@ final class RolloutRun {
     private final RolloutControl control;
     private final Journal journal;
     private final Clock clock;
-    private final EventSink events;
+    private final RolloutEvents events;
 
-    private final Map<String, RolloutResult.HostState> states = Collections.synchronizedMap(new LinkedHashMap<>());
-    /** Why each host failed, in the order they ended (null for hosts that did not fail). */
-    private final Map<String, String> lastFailures = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<String, HostLifecycle> hosts = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** Why each host failed, in the order they ended. */
+    private final Map<String, String> failures = Collections.synchronizedMap(new LinkedHashMap<>());
     /** Hosts this rollout switched to the new release, oldest first, with what they ran before. */
     private final List<SwitchedHost> switched = Collections.synchronizedList(new ArrayList<>());
     private Instant start;
-    private Duration paused = Duration.ZERO;
-    private int failures;
-
-    /** A decision that ends the rollout early. */
-    private static final class Stop extends Exception {
-        final RolloutResult result;
-
-        Stop(RolloutResult result) {
-            super(null, null, false, false);
-            this.result = result;
-        }
-    }
+    private Pauses pauses;
+    private FailurePolicy policy;
+    private OperatorGate gate;
 
     RolloutRun(Plan plan, Ports ports, RolloutControl control, Journal journal) {
         this.plan = plan;
@@ -59,117 +49,131 @@ final class RolloutRun {
         this.control = control;
         this.journal = journal;
         this.clock = ports.clock();
-        this.events = ports.events();
+        this.events = new RolloutEvents(ports.events(), clock);
     }
 
     RolloutResult execute(Resume from) {
         start = clock.now();
-        emit(ROLLOUT, Event.Outcome.STARTED, null, plan.service() + " -> " + plan.version());
+        pauses = new Pauses(control, strategy.maxPause(), clock, events);
+        policy = new FailurePolicy(strategy.onFailure(), control, pauses);
+        gate = new OperatorGate(control, pauses, policy, strategy, clock, start);
+        events.emit(Step.ROLLOUT, Event.Outcome.STARTED, null, plan.service() + " -> " + plan.version());
         try {
-            Map<String, HostRollout> parkedAfterCrash = settleInFlight(from);
-            List<Instance> instances = targets();
-            Schedule schedule = Schedule.of(strategy, instances);
-            emit(ROLLOUT, Event.Outcome.OK, null, instances.size() + " hosts in " + schedule.batches().size() + " batches: "
-                    + String.join("; ", schedule.batches().stream().map(Schedule.Batch::label).toList()));
-            instances.forEach(i -> states.put(i.id(), RolloutResult.HostState.PENDING));
-            states.putAll(from.settled());
-            switched.addAll(from.switched());
-            parkedAfterCrash.forEach((id, host) -> record(host, RolloutResult.HostState.PARKED));
-            deployHooks("beforeDeploy", plan.hooks().beforeDeploy());
-            prepareAll(instances);
-            for (int b = 0; b < schedule.batches().size(); b++) {
-                Schedule.Batch batch = schedule.batches().get(b);
-                rollBatch(batch, instances.size());
-                if (batch.canary()) canaryGate(batch);
-                if (b < schedule.batches().size() - 1 && !strategy.pauseBetweenBatches().isZero()) {
-                    clock.sleep(strategy.pauseBetweenBatches());
-                }
-            }
-            deployHooks("afterDeploy", plan.hooks().afterDeploy());
-            List<String> missed = new ArrayList<>();
-            synchronized (states) {
-                states.forEach((id, state) -> {
-                    if (state != RolloutResult.HostState.DONE) missed.add(id + " " + state);
-                });
-            }
-            if (!missed.isEmpty()) {
-                return finish(RolloutResult.Status.FAILED, missed.size() + " host(s) did not reach " + plan.version() + ": "
-                        + String.join(", ", missed));
-            }
-            return finish(RolloutResult.Status.SUCCEEDED, instances.size() + " hosts on " + plan.version());
-        } catch (Stop stop) {
-            return stop.result;
+            return roll(from);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            String fence = control.fenceBroken();
+            if (fence != null) return finish(RolloutResult.Status.ABORTED, fence + "; every host out of rotation was put back or parked");
             return finish(RolloutResult.Status.FAILED, "interrupted; every host out of rotation was put back or parked");
+        } catch (RuntimeException | Error e) {
+            Failures.log("(rollout)", e);
+            return finish(RolloutResult.Status.FAILED, Failures.describe(e) + "; every host out of rotation was put back or parked");
+        } finally {
+            control.end();
         }
     }
 
-    private List<Instance> targets() throws Stop {
-        List<Instance> chosen;
+    private RolloutResult roll(Resume from) throws InterruptedException {
+        settleInFlight(from);
+        List<Instance> instances;
         try {
-            chosen = Targets.resolve(ports.registry(), plan.targets());
+            instances = Targets.resolve(ports.registry(), plan.targets());
         } catch (StepFailure e) {
-            throw stop(RolloutResult.Status.FAILED, "cannot resolve targets: " + e.getMessage());
+            return finish(RolloutResult.Status.FAILED, "cannot resolve targets: " + e.getMessage());
         }
-        if (!strategy.batch().isPercent() && strategy.batch().count() > chosen.size()) {
-            throw stop(RolloutResult.Status.FAILED, "strategy.batch " + strategy.batch() + " is larger than the fleet ("
-                    + chosen.size() + " instances); nothing was changed");
+        String tooSmall = tooSmall(instances.size());
+        if (tooSmall != null) return finish(RolloutResult.Status.FAILED, tooSmall + "; nothing was changed");
+        Set<String> missing = reportOutOfRotation(instances);
+        Schedule schedule = Schedule.of(strategy, instances);
+        events.emit(Step.ROLLOUT, Event.Outcome.OK, null, instances.size() + " hosts in " + schedule.batches().size() + " batches: "
+                + String.join("; ", schedule.batches().stream().map(Schedule.Batch::label).toList()));
+        Map<String, HostState> settled = from.settled();
+        for (Instance instance : instances) {
+            hosts.putIfAbsent(instance.id(), new HostLifecycle(instance, plan.version(),
+                    settled.getOrDefault(instance.id(), HostState.PENDING), journal));
         }
-        if (strategy.canary() > chosen.size()) {
-            throw stop(RolloutResult.Status.FAILED, "strategy.canary " + strategy.canary() + " is larger than the fleet ("
-                    + chosen.size() + " instances); nothing was changed");
+        switched.addAll(from.switched());
+
+        Verdict verdict = deployHooks("beforeDeploy", plan.hooks().beforeDeploy());
+        if (!verdict.proceeds()) return end(verdict);
+        String unprepared = prepareAll();
+        if (unprepared != null) return finish(RolloutResult.Status.FAILED, unprepared);
+        CapacityGuard guard = new CapacityGuard(ports.registry(), plan.targets().consulService(), strategy,
+                instances.size() + missing.size(), clock, events);
+        for (int b = 0; b < schedule.batches().size(); b++) {
+            Schedule.Batch batch = schedule.batches().get(b);
+            verdict = rollBatch(batch, guard, instances.size());
+            if (verdict.proceeds() && batch.canary()) {
+                verdict = new CanaryGate(plan, control, ports.probe(), policy, clock, events).await(batch);
+            }
+            if (!verdict.proceeds()) return end(verdict);
+            if (b < schedule.batches().size() - 1 && !strategy.pauseBetweenBatches().isZero()) {
+                clock.sleep(strategy.pauseBetweenBatches());
+            }
         }
-        return chosen;
+        verdict = deployHooks("afterDeploy", plan.hooks().afterDeploy());
+        if (!verdict.proceeds()) return end(verdict);
+        List<String> missed = new ArrayList<>();
+        for (HostLifecycle host : snapshot()) {
+            if (host.state() != HostState.DONE) missed.add(host.instance().id() + " " + host.state());
+        }
+        if (!missed.isEmpty()) {
+            return finish(RolloutResult.Status.FAILED, missed.size() + " host(s) did not reach " + plan.version() + ": "
+                    + String.join(", ", missed));
+        }
+        journal.rememberInstances(plan.targets().consulService(),
+                new TreeSet<>(instances.stream().map(Instance::id).toList()));
+        return finish(RolloutResult.Status.SUCCEEDED, instances.size() + " hosts on " + plan.version());
+    }
+
+    private String tooSmall(int fleet) {
+        if (!strategy.batch().isPercent() && strategy.batch().count() > fleet) {
+            return "strategy.batch " + strategy.batch() + " is larger than the fleet (" + fleet + " instances)";
+        }
+        if (strategy.canary() > fleet) {
+            return "strategy.canary " + strategy.canary() + " is larger than the fleet (" + fleet + " instances)";
+        }
+        return null;
+    }
+
+    /**
+     * Instances a previous rollout saw that are absent now, and registered ones not passing: reported before
+     * anything changes, and counted by the capacity guard as missing capacity. Returns the absent ones.
+     */
+    private Set<String> reportOutOfRotation(List<Instance> instances) {
+        Set<String> registered = new LinkedHashSet<>(instances.stream().map(Instance::id).toList());
+        Set<String> missing = new TreeSet<>(journal.knownInstances(plan.targets().consulService()));
+        missing.removeAll(registered);
+        List<String> out = new ArrayList<>();
+        missing.forEach(id -> out.add(id + " (absent from Consul)"));
+        try {
+            Set<String> passing = ports.registry().passing(plan.targets().consulService());
+            for (String id : registered) if (!passing.contains(id)) out.add(id + " (not passing)");
+        } catch (StepFailure e) {
+            out.add("passing instances unknown: " + e.getMessage());
+        }
+        if (!out.isEmpty()) {
+            events.emit(Step.TARGETS, Event.Outcome.FAILED, null, out.size() + " instance(s) already out of rotation, "
+                    + "counted as missing capacity: " + String.join(", ", out));
+        }
+        return missing;
     }
 
     /**
      * After a crash: hosts that were out of rotation are put back (then rolled again like any pending host)
      * or parked, before the targets are read, so that every instance is in Consul again.
      */
-    private Map<String, HostRollout> settleInFlight(Resume from) {
-        Map<String, HostRollout> parked = new LinkedHashMap<>();
+    private void settleInFlight(Resume from) {
         for (Registration inFlight : from.inFlight()) {
             String id = inFlight.instance().id();
-            if (from.settled().containsKey(id)) continue;
-            HostRollout host = new HostRollout(inFlight.instance(), plan, plan.version(), ports, journal);
-            if (host.settleAfterCrash(inFlight) == RolloutResult.HostState.PARKED) {
-                parked.put(id, host);
-                failures++;
+            HostState journaled = from.states().getOrDefault(id, HostState.LEAVING);
+            if (journaled.settled()) continue;
+            HostLifecycle lifecycle = new HostLifecycle(inFlight.instance(), plan.version(), journaled, journal);
+            HostRollout host = new HostRollout(inFlight.instance(), plan, ports, lifecycle);
+            if (host.settleAfterCrash(inFlight) == HostState.PARKED) {
+                hosts.put(id, lifecycle);
+                failures.put(id, host.failure());
             }
-        }
-        return parked;
-    }
-
-    private void rollBatch(Schedule.Batch batch, int fleetSize) throws Stop, InterruptedException {
-        List<Instance> pending = batch.hosts().stream().filter(i -> states.get(i.id()) == RolloutResult.HostState.PENDING).toList();
-        if (pending.isEmpty()) return;
-        checkpoint();
-        emit(Step.BATCH.name(), Event.Outcome.STARTED, null, batch.label());
-        Instant batchStart = clock.now();
-        int chunkSize = strategy.maxUnavailable().of(fleetSize, true);
-        int failuresBefore = failures;
-        for (int i = 0; i < pending.size(); i += chunkSize) {
-            List<Instance> chunk = pending.subList(i, Math.min(i + chunkSize, pending.size()));
-            try {
-                awaitCapacity(chunk, fleetSize);
-            } catch (StepFailure e) {
-                emit(Step.BATCH.name(), Event.Outcome.FAILED, Duration.between(batchStart, clock.now()), e.getMessage());
-                applyPolicy(e.getMessage());
-                return;
-            }
-            runAll(chunk);
-            for (Instance host : chunk) {
-                if (states.get(host.id()) != RolloutResult.HostState.DONE) failures++;
-            }
-            if (Thread.currentThread().isInterrupted()) throw new InterruptedException();
-        }
-        boolean ok = failures == failuresBefore;
-        emit(Step.BATCH.name(), ok ? Event.Outcome.OK : Event.Outcome.FAILED, Duration.between(batchStart, clock.now()),
-                batch.label() + (ok ? "" : " — " + (failures - failuresBefore) + " failed"));
-        int allowed = strategy.maxFailures().of(fleetSize, false);
-        if (failures > allowed) {
-            applyPolicy(failures + " host(s) failed, more than maxFailures " + strategy.maxFailures() + " (last: " + lastFailure() + ")");
         }
     }
 
@@ -177,70 +181,58 @@ final class RolloutRun {
      * PREPARE on every pending host at once, before any leaves rotation: a release that cannot be fetched or
      * verified anywhere stops the rollout with nothing changed, and no host waits for a download while out.
      */
-    private void prepareAll(List<Instance> instances) throws Stop, InterruptedException {
-        List<Instance> pending = instances.stream().filter(i -> states.get(i.id()) == RolloutResult.HostState.PENDING).toList();
-        if (pending.isEmpty()) return;
+    private String prepareAll() throws InterruptedException {
+        List<HostLifecycle> pending = snapshot().stream().filter(h -> h.state() == HostState.PENDING).toList();
         List<String> failed = Collections.synchronizedList(new ArrayList<>());
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PREPARE_PARALLELISM, pending.size()));
-        try {
-            List<Future<?>> running = new ArrayList<>();
-            for (Instance instance : pending) {
-                running.add(pool.submit(() -> {
-                    HostRollout host = new HostRollout(instance, plan, plan.version(), ports, journal);
-                    if (!host.prepare()) failed.add(instance.id() + ": " + host.failure());
-                    return null;
-                }));
-            }
-            for (Future<?> future : running) {
-                try {
-                    future.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IllegalStateException("prepare crashed", e.getCause());
-                }
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        if (!failed.isEmpty()) {
-            throw stop(RolloutResult.Status.FAILED, "PREPARE failed on " + failed.size() + " host(s), nothing was changed: "
-                    + String.join("; ", failed));
-        }
+        FanOut.run(pending, PREPARE_PARALLELISM, lifecycle -> {
+            HostRollout host = new HostRollout(lifecycle.instance(), plan, ports, lifecycle);
+            if (!host.prepare()) failed.add(lifecycle.instance().id() + ": " + host.failure());
+        });
+        if (Thread.currentThread().isInterrupted()) throw new InterruptedException();
+        return failed.isEmpty() ? null
+                : "PREPARE failed on " + failed.size() + " host(s), nothing was changed: " + String.join("; ", failed);
     }
 
-    /** Rolls the hosts, in parallel when there are several; each result is recorded as it ends. */
-    private void runAll(List<Instance> chunk) throws InterruptedException {
-        List<HostRollout> hosts = chunk.stream()
-                .map(i -> new HostRollout(i, plan, plan.version(), ports, journal)).toList();
-        if (hosts.size() == 1) {
-            runAndRecord(hosts.get(0));
-        } else {
-            ExecutorService pool = Executors.newFixedThreadPool(hosts.size());
-            try {
-                List<Future<?>> running = new ArrayList<>();
-                for (HostRollout host : hosts) running.add(pool.submit(() -> runAndRecord(host)));
-                for (Future<?> future : running) {
-                    try {
-                        future.get();
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        throw new IllegalStateException("host rollout crashed", e.getCause());
-                    }
-                }
-            } finally {
-                pool.shutdownNow();
+    private Verdict rollBatch(Schedule.Batch batch, CapacityGuard guard, int fleetSize) throws InterruptedException {
+        List<Instance> pending = batch.hosts().stream().filter(i -> hosts.get(i.id()).state() == HostState.PREPARED).toList();
+        if (pending.isEmpty()) return Verdict.CONTINUE;
+        Verdict verdict = gate.check();
+        if (!verdict.proceeds()) return verdict;
+        events.emit(Step.BATCH, Event.Outcome.STARTED, null, batch.label());
+        Instant batchStart = clock.now();
+        int chunkSize = strategy.maxUnavailable().of(fleetSize, true);
+        int failuresBefore = failures.size();
+        for (int i = 0; i < pending.size() && verdict.proceeds(); i += chunkSize) {
+            List<Instance> chunk = pending.subList(i, Math.min(i + chunkSize, pending.size()));
+            verdict = gate.check();
+            if (!verdict.proceeds()) break;
+            String capacity = guard.refusal(chunk);
+            if (capacity != null) {
+                verdict = policy.apply(capacity);
+                break;
+            }
+            FanOut.run(chunk, chunk.size(), this::rollHost);
+            if (Thread.currentThread().isInterrupted()) throw new InterruptedException();
+            int allowed = strategy.maxFailures().of(fleetSize, false);
+            if (failures.size() > allowed) {
+                verdict = policy.apply(failures.size() + " host(s) failed, more than maxFailures " + strategy.maxFailures()
+                        + " (last: " + lastFailure() + ")");
+            } else {
+                verdict = gate.check();
             }
         }
+        int failed = failures.size() - failuresBefore;
+        boolean ok = failed == 0 && verdict.proceeds();
+        events.emit(Step.BATCH, ok ? Event.Outcome.OK : Event.Outcome.FAILED, Duration.between(batchStart, clock.now()),
+                batch.label() + (failed == 0 ? "" : " — " + failed + " failed") + (verdict.proceeds() ? "" : " — stopped: " + verdict.reason()));
+        return verdict;
     }
 
-    private void runAndRecord(HostRollout host) {
-        RolloutResult.HostState state = host.run();
-        record(host, state);
-    }
-
-    private void record(HostRollout host, RolloutResult.HostState state) {
-        String id = host.instance().id();
-        states.put(id, state);
-        lastFailures.put(id, host.failure());
-        journal.settled(id, state, state == RolloutResult.HostState.DONE ? plan.version() : null);
+    private void rollHost(Instance instance) {
+        HostLifecycle lifecycle = hosts.get(instance.id());
+        HostRollout host = new HostRollout(instance, plan, ports, lifecycle);
+        HostState state = host.run(gate);
+        if (state != HostState.DONE && !host.refused()) failures.put(instance.id(), host.failure());
         if (host.previousVersion() != null && host.saved() != null) {
             SwitchedHost moved = new SwitchedHost(host.saved(), host.previousVersion());
             switched.add(moved);
@@ -249,198 +241,66 @@ final class RolloutRun {
     }
 
     private String lastFailure() {
-        synchronized (lastFailures) {
+        synchronized (failures) {
             String last = null;
-            for (Map.Entry<String, String> failure : lastFailures.entrySet()) {
-                if (failure.getValue() != null) last = failure.getKey() + ": " + failure.getValue();
-            }
+            for (Map.Entry<String, String> failure : failures.entrySet()) last = failure.getKey() + ": " + failure.getValue();
             return last;
         }
     }
 
-    /** The capacity guard: never take instances out if fewer than minHealthy would still pass in Consul. */
-    private void awaitCapacity(List<Instance> chunk, int fleetSize) throws StepFailure, InterruptedException {
-        int minHealthy = strategy.minHealthy() != null ? strategy.minHealthy().of(fleetSize, false)
-                : Math.max(0, fleetSize - strategy.maxUnavailable().of(fleetSize, true));
-        if (minHealthy == 0) return;
-        Instant until = clock.now().plus(strategy.capacityWait());
-        Instant waitStart = clock.now();
-        boolean waiting = false;
-        while (true) {
-            Set<String> passing = ports.registry().passing(plan.targets().consulService());
-            long leaving = chunk.stream().filter(i -> passing.contains(i.id())).count();
-            long remaining = passing.size() - leaving;
-            String why = "taking " + String.join(", ", chunk.stream().map(Instance::id).toList()) + " out would leave "
-                    + remaining + " passing, below minHealthy " + minHealthy + " (" + passing.size() + " passing now)";
-            if (remaining >= minHealthy) {
-                if (waiting) emit(Step.CAPACITY.name(), Event.Outcome.OK, Duration.between(waitStart, clock.now()), "enough passing again");
-                return;
-            }
-            if (!waiting) {
-                emit(Step.CAPACITY.name(), Event.Outcome.STARTED, null, why + "; waiting up to " + Durations.format(strategy.capacityWait()));
-                waiting = true;
-            }
-            if (!clock.now().isBefore(until)) {
-                String failure = "capacity guard: " + why + " after waiting " + Durations.format(strategy.capacityWait());
-                emit(Step.CAPACITY.name(), Event.Outcome.FAILED, Duration.between(waitStart, clock.now()), failure);
-                throw new StepFailure(failure);
-            }
-            clock.sleep(Duration.ofMillis(500));
-        }
-    }
-
-    /** Between batches: obey pause/abort/rollback, and the rollout-wide progress deadline. */
-    private void checkpoint() throws Stop, InterruptedException {
-        RolloutControl.Decision decision = control.decision();
-        if (decision == RolloutControl.Decision.CONTINUE && control.paused()) {
-            decision = waitWhilePaused("paused by operator");
-        }
-        obey(decision, "by operator");
-        Duration active = Duration.between(start, clock.now()).minus(paused);
-        if (active.compareTo(strategy.progressDeadline()) > 0) {
-            applyPolicy("progress deadline " + Durations.format(strategy.progressDeadline()) + " exceeded");
-        }
-    }
-
-    private RolloutControl.Decision waitWhilePaused(String why) throws InterruptedException {
-        Instant pausedAt = clock.now();
-        emit(Step.PAUSE.name(), Event.Outcome.STARTED, null, why + "; every host is in rotation or parked");
-        RolloutControl.Decision decision = control.awaitWhilePaused(clock, strategy.maxPause());
-        Duration took = Duration.between(pausedAt, clock.now());
-        paused = paused.plus(took);
-        emit(Step.PAUSE.name(), Event.Outcome.OK, took, decision == RolloutControl.Decision.CONTINUE ? "resumed"
-                : decision.name().toLowerCase());
-        return decision;
-    }
-
-    private void obey(RolloutControl.Decision decision, String by) throws Stop, InterruptedException {
-        switch (decision) {
-            case ABORT -> throw stop(RolloutResult.Status.ABORTED, "aborted " + by + "; every host is in rotation or parked");
-            case ROLLBACK -> throw rollback("rollback requested " + by);
-            case CONTINUE -> {
-            }
-        }
-    }
-
-    /** The failure policy: rollback, pause (then whatever the operator says), or abort. */
-    private void applyPolicy(String reason) throws Stop, InterruptedException {
-        switch (strategy.onFailure()) {
-            case "rollback" -> throw rollback(reason);
-            case "pause" -> {
-                control.pause();
-                RolloutControl.Decision decision = waitWhilePaused("paused on failure: " + reason);
-                obey(decision, "by operator after: " + reason);
-                if (control.paused()) throw stop(RolloutResult.Status.ABORTED, "not resumed within maxPause after: " + reason);
-            }
-            default -> throw stop(RolloutResult.Status.ABORTED, "aborted on failure: " + reason);
-        }
-    }
-
-    private void canaryGate(Schedule.Batch batch) throws Stop, InterruptedException {
-        Instant gateStart = clock.now();
-        Duration auto = strategy.autoPromoteAfter();
-        emit(Step.CANARY.name(), Event.Outcome.STARTED, null, auto == null
-                ? "canaries on " + plan.version() + ": waiting for promote"
-                : "canaries on " + plan.version() + ": promoting after " + Durations.format(auto) + " healthy");
-        Instant until = clock.now().plus(auto == null ? strategy.maxPause() : auto);
-        while (true) {
-            obey(control.decision(), "by operator");
-            if (control.takePromotion()) {
-                emit(Step.CANARY.name(), Event.Outcome.OK, Duration.between(gateStart, clock.now()), "promoted by operator");
-                return;
-            }
-            for (Instance canary : batch.hosts()) {
-                HealthProbe.Result health = ports.probe().check(canary);
-                if (!health.healthy()) {
-                    String why = "canary " + canary.id() + " turned unhealthy: " + health.detail();
-                    emit(Step.CANARY.name(), Event.Outcome.FAILED, Duration.between(gateStart, clock.now()), why);
-                    failures++;
-                    applyPolicy(why);
-                    return;
-                }
-            }
-            if (!clock.now().isBefore(until)) {
-                if (auto != null) {
-                    emit(Step.CANARY.name(), Event.Outcome.OK, Duration.between(gateStart, clock.now()),
-                            "promoted: healthy for " + Durations.format(auto));
-                    return;
-                }
-                String why = "canaries not promoted within " + Durations.format(strategy.maxPause());
-                emit(Step.CANARY.name(), Event.Outcome.FAILED, Duration.between(gateStart, clock.now()), why);
-                applyPolicy(why);
-                return;
-            }
-            clock.sleep(plan.health().interval().compareTo(Duration.ofSeconds(1)) < 0 ? plan.health().interval() : Duration.ofSeconds(1));
-        }
-    }
-
-    private void deployHooks(String name, List<Plan.Hook> hooks) throws Stop, InterruptedException {
+    private Verdict deployHooks(String name, List<Plan.Hook> hooks) throws InterruptedException {
         for (Plan.Hook hook : hooks) {
             Instant hookStart = clock.now();
-            emit(Step.HOOK.name(), Event.Outcome.STARTED, null, name + ": `" + hook.command() + "`");
-            HookResult result = ports.localHooks().run(name, hook,
-                    Map.of("BATON_SERVICE", plan.service(), "BATON_VERSION", plan.version(), "BATON_HOOK", name));
+            events.emit(Step.HOOK, Event.Outcome.STARTED, null, name + ": `" + hook.command() + "`");
+            HookResult result;
+            try {
+                result = ports.localHooks().run(name, hook,
+                        Map.of("BATON_SERVICE", plan.service(), "BATON_VERSION", plan.version(), "BATON_HOOK", name));
+            } catch (RuntimeException e) {
+                result = new HookResult(-1, false, Duration.between(hookStart, clock.now()), Failures.describe(e));
+            }
             Duration took = Duration.between(hookStart, clock.now());
             if (!result.ok()) {
                 String why = name + " hook `" + hook.command() + "` failed: " + result.describe();
-                emit(Step.HOOK.name(), Event.Outcome.FAILED, took, why);
-                if (name.equals("beforeDeploy")) throw stop(RolloutResult.Status.FAILED, why + "; nothing was changed");
-                throw stop(RolloutResult.Status.FAILED, why);
+                events.emit(Step.HOOK, Event.Outcome.FAILED, took, why);
+                return Verdict.fail(name.equals("beforeDeploy") ? why + "; nothing was changed" : why);
             }
-            emit(Step.HOOK.name(), Event.Outcome.OK, took, name + ": `" + hook.command() + "` " + result.describe());
+            events.emit(Step.HOOK, Event.Outcome.OK, took, name + ": `" + hook.command() + "` " + result.describe());
         }
+        return Verdict.CONTINUE;
     }
 
-    /** Every host this rollout switched goes back to its previous release, newest first, one at a time. */
-    private Stop rollback(String reason) {
-        Instant rollbackStart = clock.now();
-        emit(Step.ROLLBACK.name(), Event.Outcome.STARTED, null, reason);
-        List<SwitchedHost> toRevert;
-        synchronized (switched) {
-            toRevert = new ArrayList<>(switched);
-        }
-        Collections.reverse(toRevert);
-        if (toRevert.isEmpty()) {
-            emit(Step.ROLLBACK.name(), Event.Outcome.OK, Duration.between(rollbackStart, clock.now()), "no host had switched releases");
-            return stop(RolloutResult.Status.FAILED, reason + "; no host had switched releases, so nothing was rolled back");
-        }
-        int reverted = 0;
-        List<String> stuck = new ArrayList<>();
-        for (SwitchedHost forward : toRevert) {
-            Instance instance = forward.saved().instance();
-            if (states.get(instance.id()) == RolloutResult.HostState.ROLLED_BACK) continue;
-            HostRollout back = new HostRollout(instance, plan, forward.previousVersion(), ports, journal);
-            RolloutResult.HostState state = states.get(instance.id()) == RolloutResult.HostState.PARKED
-                    ? back.runFromParked(forward.saved()) : back.run();
-            if (state == RolloutResult.HostState.DONE) {
-                states.put(instance.id(), RolloutResult.HostState.ROLLED_BACK);
-                journal.settled(instance.id(), RolloutResult.HostState.ROLLED_BACK, forward.previousVersion());
-                reverted++;
-            } else {
-                states.put(instance.id(), state);
-                stuck.add(instance.id() + " (" + back.failure() + ")");
+    /** Ends the rollout as the verdict says: aborted, failed, or rolled back first. */
+    private RolloutResult end(Verdict verdict) {
+        return switch (verdict.kind()) {
+            case ABORT -> finish(RolloutResult.Status.ABORTED, verdict.reason());
+            case FAIL, CONTINUE -> finish(RolloutResult.Status.FAILED, verdict.reason());
+            case ROLLBACK -> {
+                List<SwitchedHost> toRevert;
+                synchronized (switched) {
+                    toRevert = List.copyOf(switched);
+                }
+                Rollback.Outcome outcome = new Rollback(plan, ports, journal, hosts, events, gate.fenceOnly())
+                        .run(verdict.reason(), toRevert);
+                yield finish(outcome.status(), outcome.summary());
             }
-        }
-        boolean ok = stuck.isEmpty();
-        String summary = "rolled back " + reverted + " host(s) to their previous release after: " + reason
-                + (ok ? "" : "; could not roll back " + String.join(", ", stuck));
-        emit(Step.ROLLBACK.name(), ok ? Event.Outcome.OK : Event.Outcome.FAILED, Duration.between(rollbackStart, clock.now()), summary);
-        return stop(ok ? RolloutResult.Status.ROLLED_BACK : RolloutResult.Status.FAILED, summary);
+        };
     }
 
-    private Stop stop(RolloutResult.Status status, String summary) {
-        return new Stop(finish(status, summary));
+    private List<HostLifecycle> snapshot() {
+        synchronized (hosts) {
+            return List.copyOf(hosts.values());
+        }
     }
 
     private RolloutResult finish(RolloutResult.Status status, String summary) {
-        Duration took = Duration.between(start, clock.now());
-        emit(ROLLOUT, status == RolloutResult.Status.SUCCEEDED ? Event.Outcome.OK : Event.Outcome.FAILED, took, summary);
-        synchronized (states) {
-            return new RolloutResult(status, summary, Map.copyOf(states));
+        Map<String, HostState> states = new LinkedHashMap<>();
+        for (HostLifecycle host : snapshot()) {
+            if (host.state() == HostState.PENDING || host.state() == HostState.PREPARED) host.moveTo(HostState.SKIPPED);
+            states.put(host.instance().id(), host.state());
         }
-    }
-
-    private void emit(String step, Event.Outcome outcome, Duration took, String detail) {
-        events.emit(new Event(clock.now(), null, step, outcome, took, detail));
+        Duration took = Duration.between(start, clock.now());
+        events.emit(Step.ROLLOUT, status == RolloutResult.Status.SUCCEEDED ? Event.Outcome.OK : Event.Outcome.FAILED, took, summary);
+        return new RolloutResult(status, summary, Map.copyOf(states));
     }
 }

@@ -5,8 +5,8 @@ import dev.baton.rollout.EventSink;
 import dev.baton.rollout.Journal;
 import dev.baton.rollout.Registration;
 import dev.baton.rollout.RolloutControl;
+import dev.baton.rollout.HostState;
 import dev.baton.rollout.RolloutResult;
-import dev.baton.store.HostPhase;
 import dev.baton.store.LoggedEvent;
 import dev.baton.store.RolloutRecord;
 import dev.baton.store.RolloutStatus;
@@ -88,16 +88,26 @@ final class LiveRollout implements EventSink, Journal {
     }
 
     @Override
-    public void settled(String instanceId, RolloutResult.HostState state, String version) {
-        journal.settled(instanceId, state, version);
+    public void moved(String instanceId, HostState state, String version) {
+        journal.moved(instanceId, state, version);
         synchronized (publishing) {
             RolloutRecord record;
             synchronized (this) {
-                view.settle(instanceId, HostPhase.valueOf(state.name()), version);
+                view.moved(instanceId, state, version);
                 record = view.record();
             }
-            persist("the record", () -> store.save(RecordForm.stored(record)));
+            if (state.settled()) persist("the record", () -> store.save(RecordForm.stored(record)));
         }
+    }
+
+    @Override
+    public java.util.Set<String> knownInstances(String service) {
+        return journal.knownInstances(service);
+    }
+
+    @Override
+    public void rememberInstances(String service, java.util.Set<String> ids) {
+        journal.rememberInstances(service, ids);
     }
 
     /** The release a host's agent reported before the rollout reached it. */
@@ -148,18 +158,19 @@ final class LiveRollout implements EventSink, Journal {
                         + (stopping && !view.status().isFinal() ? " and stopping" : "")
                         + (actions.isEmpty() ? "" : " (possible now: " + String.join(", ", actions) + ")"));
             }
-            control.send(command);
+            try {
+                control.send(command);
+            } catch (IllegalStateException e) {
+                throw RolloutException.conflict("cannot " + action + " " + view.id() + ": " + e.getMessage());
+            }
             if (command == RolloutControl.Command.ABORT || command == RolloutControl.Command.ROLLBACK) stopping = true;
         }
         return details();
     }
 
-    /** The lock on the service was lost: stop at the next boundary, before another server may start. */
-    void lockLost() {
-        synchronized (this) {
-            stopping = true;
-        }
-        control.send(RolloutControl.Command.ABORT);
+    /** The lock on the service was lost: no command is taken any more (the fence stops the engine). */
+    synchronized void lockLost() {
+        stopping = true;
     }
 
     private List<String> actions() {

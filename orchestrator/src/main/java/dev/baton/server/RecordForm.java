@@ -18,7 +18,7 @@ final class RecordForm {
 
     static RolloutRecord stored(RolloutRecord record) {
         return withHosts(record, record.hosts().stream()
-                .map(h -> new RolloutRecord.Host(h.id(), h.address(), h.state(), h.step(), h.version(), List.of())).toList());
+                .map(h -> new RolloutRecord.Host(h.id(), h.address(), h.state(), h.step(), h.version(), h.target(), List.of())).toList());
     }
 
     static RolloutRecord shown(RolloutRecord stored, List<LoggedEvent> events) {
@@ -33,9 +33,9 @@ final class RecordForm {
             RolloutRecord.Host host = byId.get(entry.getKey());
             List<RolloutRecord.StepRun> steps = entry.getValue().runs();
             if (host == null) {
-                return new RolloutRecord.Host(entry.getKey(), null, dev.baton.store.HostPhase.PENDING, null, null, steps);
+                return new RolloutRecord.Host(entry.getKey(), null, dev.baton.rollout.HostState.PENDING, null, null, null, steps);
             }
-            return new RolloutRecord.Host(host.id(), host.address(), host.state(), host.step(), host.version(), steps);
+            return new RolloutRecord.Host(host.id(), host.address(), host.state(), host.step(), host.version(), host.target(), steps);
         }).toList();
         return withHosts(stored, hosts);
     }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -94,9 +95,14 @@ final class RolloutRunner implements AutoCloseable {
 
     private void launch(LiveRollout live, Plan plan, Ports rolloutPorts, Resume from, ServiceLock lock) {
         catalog.addLive(live);
-        lock.onLost(live::lockLost);
+        live.control().fence(lock::fenceBroken);
         try {
-            runners.execute(() -> run(live, plan, rolloutPorts, from, lock));
+            Future<?> running = runners.submit(() -> run(live, plan, rolloutPorts, from, lock));
+            lock.onLost(() -> {
+                // stop now: hosts in flight are put back or parked before another server may take the lock
+                live.lockLost();
+                running.cancel(true);
+            });
         } catch (RuntimeException e) {
             catalog.retire(live, live.finish(RolloutStatus.FAILED, "the server is stopping; nothing was changed"));
             lock.release();

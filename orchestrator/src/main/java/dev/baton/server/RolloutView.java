@@ -1,6 +1,7 @@
 package dev.baton.server;
 
-import dev.baton.store.HostPhase;
+import dev.baton.rollout.Event;
+import dev.baton.rollout.HostState;
 import dev.baton.store.LoggedEvent;
 import dev.baton.store.RolloutRecord;
 import dev.baton.store.RolloutStatus;
@@ -47,21 +48,21 @@ final class RolloutView {
     /** Applies an event; returns whether the status changed. */
     boolean apply(LoggedEvent e) {
         if (e.host() != null) {
-            hosts.computeIfAbsent(e.host(), h -> new HostTracker(h, null))
-                    .apply(e, status == RolloutStatus.ROLLING_BACK ? null : version);
+            hosts.computeIfAbsent(e.host(), h -> new HostTracker(h, null)).apply(e);
             return false;
         }
+        boolean started = e.outcome() == Event.Outcome.STARTED;
         RolloutStatus next = switch (e.step()) {
-            case "PAUSE" -> e.outcome().equals("STARTED") ? RolloutStatus.PAUSED : RolloutStatus.RUNNING;
-            case "CANARY" -> e.outcome().equals("STARTED") ? RolloutStatus.AWAITING_PROMOTION : RolloutStatus.RUNNING;
-            case "ROLLBACK" -> e.outcome().equals("STARTED") ? RolloutStatus.ROLLING_BACK : status;
+            case PAUSE -> started ? RolloutStatus.PAUSED : RolloutStatus.RUNNING;
+            case CANARY -> started ? RolloutStatus.AWAITING_PROMOTION : RolloutStatus.RUNNING;
+            case ROLLBACK -> started ? RolloutStatus.ROLLING_BACK : status;
             default -> status;
         };
         return change(next);
     }
 
-    void settle(String host, HostPhase phase, String settledVersion) {
-        hosts.computeIfAbsent(host, h -> new HostTracker(h, null)).settle(phase, settledVersion);
+    void moved(String host, HostState state, String movingTo) {
+        hosts.computeIfAbsent(host, h -> new HostTracker(h, null)).moved(state, movingTo);
     }
 
     void reported(String host, String agentVersion) {

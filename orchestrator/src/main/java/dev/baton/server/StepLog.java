@@ -1,5 +1,6 @@
 package dev.baton.server;
 
+import dev.baton.rollout.Event;
 import dev.baton.store.LoggedEvent;
 import dev.baton.store.RolloutRecord;
 
@@ -21,8 +22,8 @@ final class StepLog {
 
     void add(LoggedEvent e) {
         switch (e.outcome()) {
-            case "STARTED" -> runs.add(new RolloutRecord.StepRun(e.step(), "STARTED", e.at(), null, null));
-            case "SKIPPED" -> runs.add(new RolloutRecord.StepRun(e.step(), "SKIPPED", e.at(), e.tookMs(), e.detail()));
+            case STARTED -> runs.add(new RolloutRecord.StepRun(e.step(), Event.Outcome.STARTED, e.at(), null, null));
+            case SKIPPED -> runs.add(new RolloutRecord.StepRun(e.step(), Event.Outcome.SKIPPED, e.at(), e.tookMs(), e.detail()));
             default -> close(e);
         }
     }
@@ -34,7 +35,7 @@ final class StepLog {
     private void close(LoggedEvent e) {
         for (int i = runs.size() - 1; i >= 0; i--) {
             RolloutRecord.StepRun run = runs.get(i);
-            if (run.step().equals(e.step()) && run.outcome().equals("STARTED")) {
+            if (run.step() == e.step() && run.outcome() == Event.Outcome.STARTED) {
                 runs.set(i, new RolloutRecord.StepRun(e.step(), e.outcome(), run.startedAt(), e.tookMs(), e.detail()));
                 return;
             }

@@ -109,7 +109,7 @@ public final class ConsulKv {
     }
 
     public String createSession(String name, Duration ttl) {
-        Map<String, Object> spec = Map.of("Name", name, "TTL", ttl.toSeconds() + "s", "LockDelay", "0s", "Behavior", "release");
+        Map<String, Object> spec = Map.of("Name", name, "TTL", ttl.toSeconds() + "s", "LockDelay", "15s", "Behavior", "release");
         try {
             Answer answer = call(request(base.newBuilder().addPathSegments("v1/session/create").build())
                     .put(RequestBody.create(Json.MAPPER.writeValueAsBytes(spec), JSON)), CALL);

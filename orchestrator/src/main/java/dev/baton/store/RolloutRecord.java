@@ -1,5 +1,9 @@
 package dev.baton.store;
 
+import dev.baton.rollout.Event;
+import dev.baton.rollout.HostState;
+import dev.baton.rollout.Step;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -7,11 +11,14 @@ import java.util.List;
 public record RolloutRecord(String id, String service, String version, RolloutStatus status, Instant startedAt,
                             Instant endedAt, String summary, List<Host> hosts) {
 
-    /** One target host; {@code step} is null until its first step, {@code version} null when unknown. */
-    public record Host(String id, String address, HostPhase state, String step, String version, List<StepRun> steps) {
+    /**
+     * One target host: its state as the engine moved it, the step it is in or last ran (null until its first),
+     * the release it runs ({@code version}, null when unknown) and the one it is moving to ({@code target}).
+     */
+    public record Host(String id, String address, HostState state, Step step, String version, String target, List<StepRun> steps) {
     }
 
     /** One run of a step on a host; {@code outcome} is STARTED while it runs. */
-    public record StepRun(String step, String outcome, Instant startedAt, Long tookMs, String detail) {
+    public record StepRun(Step step, Event.Outcome outcome, Instant startedAt, Long tookMs, String detail) {
     }
 }

@@ -7,7 +7,7 @@ import dev.baton.rollout.Instance;
 import dev.baton.rollout.Registration;
 import dev.baton.rollout.Resume;
 import dev.baton.rollout.SwitchedHost;
-import dev.baton.rollout.RolloutResult;
+import dev.baton.rollout.HostState;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,13 +21,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Rollouts in Consul KV. Under {@code baton/rollouts/<id>/}: {@code record} (the rollout as JSON), {@code plan}
  * (its text), {@code events/<seq>} (one key per event, zero-padded so that keys sort in order) and
  * {@code switched/<host>} (the release a host ran before this rollout switched it, for a rollback after a crash),
- * {@code journal/<host>} (per host, the last of: the registration saved before it left rotation, or how it
- * settled). Ids come from a per-day counter under {@code baton/ids/}.
+ * {@code journal/<host>} (per host, its last state and the release it is moving to), {@code saved/<host>} (the
+ * registration saved before it left rotation). Under {@code baton/fleet/<service>}: the service's instances as the
+ * last successful rollout saw them. Ids come from a per-day counter under {@code baton/ids/}.
  */
 public final class RolloutStore {
     public static final String ROOT = "baton/";
@@ -125,18 +128,21 @@ public final class RolloutStore {
         return new Watched(Optional.ofNullable(record), events, listing.index());
     }
 
-    /** Written before the host leaves rotation: after a crash, the host is put back with exactly this. */
+    /**
+     * Written before the host leaves rotation: the registration under {@code saved/<host>}, then the state
+     * LEAVING under {@code journal/<host>}. After a crash, the host is put back with exactly this registration.
+     */
     public void leaving(String id, Registration saved) {
-        ObjectNode entry = Json.MAPPER.createObjectNode();
-        entry.put("host", saved.instance().id());
-        entry.set("leaving", registration(saved));
-        kv.put(journalKey(id, saved.instance().id()), json(entry));
+        String host = saved.instance().id();
+        kv.put(hostKey(id, "saved", host), json(registration(saved)));
+        moved(id, host, HostState.LEAVING, null);
     }
 
-    public void settled(String id, String host, RolloutResult.HostState state, String version) {
+    /** The host's state as the engine moved it, and the release it is moving to. */
+    public void moved(String id, String host, HostState state, String version) {
         ObjectNode entry = Json.MAPPER.createObjectNode();
         entry.put("host", host);
-        entry.put("settled", state.name());
+        entry.put("state", state.name());
         entry.put("version", version);
         kv.put(journalKey(id, host), json(entry));
     }
@@ -149,24 +155,47 @@ public final class RolloutStore {
         kv.put(hostKey(id, "switched", host.saved().instance().id()), json(entry));
     }
 
-    /** Where the rollout stood: settled hosts, and the registrations of hosts that left rotation and never settled. */
+    /** Where the rollout stood: each host's last state, and the saved registrations of the hosts that were out. */
     public Resume resume(String id) {
-        Map<String, RolloutResult.HostState> settled = new LinkedHashMap<>();
-        List<Registration> inFlight = new ArrayList<>();
+        Map<String, HostState> states = new LinkedHashMap<>();
         for (ConsulKv.Entry entry : kv.list(ROLLOUTS + id + "/journal/")) {
             JsonNode node = read(entry.value(), JsonNode.class);
-            if (node.hasNonNull("settled")) {
-                settled.put(node.path("host").asText(), RolloutResult.HostState.valueOf(node.path("settled").asText()));
-            } else if (node.has("leaving")) {
-                inFlight.add(registration(node.path("leaving")));
-            }
+            states.put(node.path("host").asText(), HostState.valueOf(node.path("state").asText()));
+        }
+        List<Registration> inFlight = new ArrayList<>();
+        for (ConsulKv.Entry entry : kv.list(ROLLOUTS + id + "/saved/")) {
+            Registration saved = registration(read(entry.value(), JsonNode.class));
+            HostState state = states.get(saved.instance().id());
+            if (state != null && state.outOfRotation()) inFlight.add(saved);
         }
         List<SwitchedHost> switched = new ArrayList<>();
         for (ConsulKv.Entry entry : kv.list(ROLLOUTS + id + "/switched/")) {
             JsonNode node = read(entry.value(), JsonNode.class);
             switched.add(new SwitchedHost(registration(node.path("registration")), node.path("previousVersion").asText()));
         }
-        return new Resume(settled, inFlight, switched);
+        return new Resume(states, inFlight, switched);
+    }
+
+    /** The registration a host had when it left rotation (kept for a parked host), if any. */
+    public Optional<Registration> saved(String id, String host) {
+        return kv.get(hostKey(id, "saved", host)).map(e -> registration(read(e.value(), JsonNode.class)));
+    }
+
+    /** The service's instances as the last successful rollout saw them. */
+    public Set<String> knownInstances(String service) {
+        return kv.get(fleetKey(service)).map(e -> {
+            Set<String> ids = new TreeSet<>();
+            read(e.value(), JsonNode.class).forEach(n -> ids.add(n.asText()));
+            return (Set<String>) ids;
+        }).orElse(Set.of());
+    }
+
+    public void rememberInstances(String service, Set<String> ids) {
+        kv.put(fleetKey(service), json(new TreeSet<>(ids)));
+    }
+
+    private static String fleetKey(String service) {
+        return ROOT + "fleet/" + segment(service);
     }
 
     private static ObjectNode registration(Registration saved) {
@@ -203,8 +232,12 @@ public final class RolloutStore {
     }
 
     private static String hostKey(String id, String folder, String host) {
+        return ROLLOUTS + id + "/" + folder + "/" + segment(host);
+    }
+
+    private static String segment(String name) {
         StringBuilder segment = new StringBuilder();
-        for (byte b : host.getBytes(StandardCharsets.UTF_8)) {
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xff);
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-') {
                 segment.append(c);
@@ -212,7 +245,7 @@ public final class RolloutStore {
                 segment.append('~').append(String.format("%02X", b & 0xff));
             }
         }
-        return ROLLOUTS + id + "/" + folder + "/" + segment;
+        return segment.toString();
     }
 
     private static byte[] bytes(String text) {

@@ -8,7 +8,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-/** A held service lock: its session is renewed until {@link #release}; {@link #onLost} hears if Consul drops it. */
+/**
+ * A held service lock: its session is renewed until {@link #release}; {@link #onLost} hears if Consul drops it.
+ * {@link #fenceBroken} is the fence the runner asks before every host leaves rotation: the lock counts as held only
+ * while a renewal succeeded within the session's TTL (Consul never invalidates a session sooner), so a server cut
+ * off from Consul stops acting before another server can take the service over.
+ */
 public final class ServiceLock {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceLock.class);
 
@@ -19,8 +24,12 @@ public final class ServiceLock {
     private volatile Runnable onLost = () -> {
     };
     private volatile boolean released;
+    private volatile boolean lost;
+    private final Duration ttl;
+    private volatile long confirmedAt = System.nanoTime();
 
-    ServiceLock(ConsulKv kv, String key, String session, ScheduledExecutorService scheduler, Duration renewEvery) {
+    ServiceLock(ConsulKv kv, String key, String session, ScheduledExecutorService scheduler, Duration ttl, Duration renewEvery) {
+        this.ttl = ttl;
         this.kv = kv;
         this.key = key;
         this.session = session;
@@ -42,7 +51,10 @@ public final class ServiceLock {
     private void renew() {
         if (released) return;
         try {
-            if (!kv.renewSession(session)) {
+            if (kv.renewSession(session)) {
+                confirmedAt = System.nanoTime();
+            } else {
+                lost = true;
                 renewal.cancel(false);
                 if (!released) {
                     LOG.warn("the Consul session holding {} expired: another server may take the service over", key);
@@ -50,8 +62,27 @@ public final class ServiceLock {
                 }
             }
         } catch (StoreException e) {
-            LOG.warn("cannot renew the session holding {} (will retry): {}", key, e.getMessage());
+            if (!released && fenceBroken() != null) {
+                lost = true;
+                renewal.cancel(false);
+                LOG.warn("cannot renew the session holding {} within its TTL: giving the service up ({})", key, e.getMessage());
+                onLost.run();
+            } else {
+                LOG.warn("cannot renew the session holding {} (will retry): {}", key, e.getMessage());
+            }
         }
+    }
+
+    /** Null while this process may act for the lock's holder; otherwise why it may not. */
+    public String fenceBroken() {
+        if (released) return "the lock " + key + " was released";
+        if (lost) return "this server lost the lock " + key + " (its Consul session expired)";
+        Duration since = Duration.ofNanos(System.nanoTime() - confirmedAt);
+        if (since.compareTo(ttl.minus(ttl.dividedBy(5))) >= 0) {
+            return "this server could not renew the lock " + key + " for " + since.toSeconds() + "s (session TTL "
+                    + ttl.toSeconds() + "s): another server may take the service over";
+        }
+        return null;
     }
 
     /** Releases the lock and destroys the session; never throws (the session's TTL frees the lock anyway). */

@@ -6,7 +6,8 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * One rollout per service, across every server sharing the Consul: a lock on {@code baton/locks/<service>}
- * held by a session (TTL, renewed in the background; release on invalidation; no lock delay), so that the
+ * held by a session (TTL, renewed in the background; release on invalidation; a 15 s lock delay, so that a server cut off from
+ * Consul has stopped acting before another one may take the service), so that the
  * lock of a crashed server frees itself once its session expires.
  */
 public final class ServiceLocks {
@@ -38,7 +39,7 @@ public final class ServiceLocks {
             kv.destroySession(session);
             return Optional.empty();
         }
-        return Optional.of(new ServiceLock(kv, LOCKS + service, session, scheduler, renewEvery));
+        return Optional.of(new ServiceLock(kv, LOCKS + service, session, scheduler, ttl, renewEvery));
     }
 
     /** Who holds the lock of the service now, if anyone. */

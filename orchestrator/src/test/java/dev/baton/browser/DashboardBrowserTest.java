@@ -134,7 +134,7 @@ class DashboardBrowserTest {
                 .until(() -> "PAUSED".equals(status()));
         Map<String, String> paused = rows();
         assertThat(paused.values()).as("host rows at the pause").noneMatch(s -> s.contains("ING") && !s.startsWith("PENDING"));
-        assertThat(paused.values()).as("a host is still waiting").anyMatch(s -> s.startsWith("PENDING"));
+        assertThat(paused.values()).as("a host is still waiting").anyMatch(s -> s.startsWith("PREPARED"));
         screenshot("rollout-paused.png");
         await("no host row changes while paused").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                 .pollInterval(Duration.ofMillis(100))

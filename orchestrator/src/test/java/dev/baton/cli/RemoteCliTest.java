@@ -36,7 +36,7 @@ class RemoteCliTest {
 
         assertThat(run.exit).as(run.output).isZero();
         assertThat(run.output).containsPattern("(?m)^rollout (r-\\d{8}-\\d{4}) started on " + fixture.server().url());
-        assertThat(run.output).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  web-1 +LEAVE +ok +\\S+  deregistered web-1");
+        assertThat(run.output).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  web-1 +LEAVE +ok +\\S+  in maintenance \\(registration kept\\)");
         assertThat(run.output).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  web-3 +JOIN +ok ");
         assertThat(run.output).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  \\* +ROLLOUT +ok ");
         assertThat(run.output.strip()).endsWith("rollout succeeded: 3 hosts on 2.0.0");

@@ -14,8 +14,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Follows a service's catalog entries with blocking queries (so it sees every change) and records
- * each distinct set of registered instance ids, to check what was out of Consul at any moment.
+ * Follows a service's passing instances with blocking queries (so it sees every change) and records each
+ * distinct set of passing instance ids, to check what was out of rotation at any moment (deregistered or in
+ * maintenance alike).
  */
 final class ConsulWatcher implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -34,11 +35,11 @@ final class ConsulWatcher implements AutoCloseable {
         long index = 0;
         long until = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         while (running && System.nanoTime() < until) {
-            String url = consul + "/v1/catalog/service/" + service + "?wait=5s&index=" + index;
+            String url = consul + "/v1/health/service/" + service + "?passing&wait=5s&index=" + index;
             try (Response response = http.newCall(new Request.Builder().url(url).build()).execute()) {
                 JsonNode body = MAPPER.readTree(response.body().string());
                 Set<String> ids = new TreeSet<>();
-                body.forEach(entry -> ids.add(entry.path("ServiceID").asText()));
+                body.forEach(entry -> ids.add(entry.path("Service").path("ID").asText()));
                 if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(ids)) seen.add(ids);
                 String next = response.header("X-Consul-Index");
                 long nextIndex = next == null ? 0 : Long.parseLong(next);

@@ -1,5 +1,7 @@
 package dev.baton.fleet;
 
+import dev.baton.rollout.Step;
+import dev.baton.rollout.HostState;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.plan.Plan;
@@ -122,9 +124,9 @@ class RollingDeployEndToEndTest {
 
         assertThat(result.status()).as(result.summary()).isEqualTo(RolloutResult.Status.ROLLED_BACK);
         assertThat(result.summary()).contains("app not ready after 3s: last answer 503");
-        assertThat(result.hosts().get("web-1")).isEqualTo(RolloutResult.HostState.ROLLED_BACK);
-        assertThat(events).anyMatch(e -> "web-1".equals(e.host()) && "PARK".equals(e.step()));
-        assertThat(events).noneMatch(e -> "web-2".equals(e.host()) && !"PREPARE".equals(e.step()));
+        assertThat(result.hosts().get("web-1")).isEqualTo(HostState.ROLLED_BACK);
+        assertThat(events).anyMatch(e -> "web-1".equals(e.host()) && e.step() == Step.PARK);
+        assertThat(events).noneMatch(e -> "web-2".equals(e.host()) && e.step() != Step.PREPARE);
         assertThat(passing()).containsExactlyInAnyOrder("web-1", "web-2", "web-3");
         for (LocalFleet.Host host : fleet.hosts()) assertThat(version(host)).isEqualTo("2.0.0");
         JsonNode checks = get(fleet.consulAddress() + "/v1/agent/checks");

@@ -2,6 +2,7 @@ package dev.baton.fleet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.rollout.Step;
 import dev.baton.plan.Plan;
 import dev.baton.plan.PlanLoader;
 import dev.baton.rollout.Event;
@@ -64,7 +65,7 @@ class RolloutControlEndToEndTest {
 
             assertThat(result.status()).isEqualTo(RolloutResult.Status.ABORTED);
             assertThat(result.summary()).contains("capacity guard: taking web-1 out would leave 2 passing, below minHealthy 3");
-            assertThat(events).noneMatch(e -> "LEAVE".equals(e.step()));
+            assertThat(events).noneMatch(e -> e.step() == Step.LEAVE);
             assertThat(passing()).containsExactlyInAnyOrder("web-1", "web-2", "web-3");
             for (LocalFleet.Host host : fleet.hosts()) assertThat(version(host)).isEqualTo("1.0.0");
         } finally {
@@ -80,7 +81,7 @@ class RolloutControlEndToEndTest {
         RolloutControl control = new RolloutControl();
 
         CompletableFuture<RolloutResult> rollout = CompletableFuture.supplyAsync(() -> engine(plan, events).run(plan, control, Journal.NONE));
-        await().atMost(Duration.ofSeconds(60)).until(() -> events.stream().anyMatch(e -> "CANARY".equals(e.step())));
+        await().atMost(Duration.ofSeconds(60)).until(() -> events.stream().anyMatch(e -> e.step() == Step.CANARY));
         assertThat(version(fleet.hosts().get(0))).isEqualTo("2.0.0");
         Thread.sleep(2000);
         assertThat(rollout).isNotDone();
@@ -91,7 +92,7 @@ class RolloutControlEndToEndTest {
         RolloutResult result = rollout.get(2, TimeUnit.MINUTES);
 
         assertThat(result.succeeded()).as(result.summary()).isTrue();
-        assertThat(events.stream().filter(e -> "BATCH".equals(e.step()) && e.outcome() == Event.Outcome.STARTED).map(Event::detail))
+        assertThat(events.stream().filter(e -> e.step() == Step.BATCH && e.outcome() == Event.Outcome.STARTED).map(Event::detail))
                 .containsExactly("canary: web-1", "batch 1: web-2, web-3", "batch 2: web-4");
         for (LocalFleet.Host host : fleet.hosts()) assertThat(version(host)).isEqualTo("2.0.0");
         assertThat(passing()).hasSize(4);

@@ -1,5 +1,6 @@
 package dev.baton.fleet;
 
+import dev.baton.rollout.Step;
 import dev.baton.bench.HeyLoad;
 import dev.baton.plan.Plan;
 import dev.baton.plan.PlanLoader;
@@ -47,7 +48,7 @@ class ZeroDowntimeEndToEndTest {
         assertThat(load.result.succeeded()).as(load.result.summary()).isTrue();
         assertThat(load.report.failed()).as(load.report.errors()).isZero();
         assertThat(load.report.requests()).isGreaterThan(300);
-        assertThat(load.events).anyMatch(e -> "PROPAGATE".equals(e.step()) && e.outcome() == Event.Outcome.OK
+        assertThat(load.events).anyMatch(e -> e.step() == Step.PROPAGATE && e.outcome() == Event.Outcome.OK
                 && e.detail().startsWith("verified: consul") && e.detail().contains("loadBalancer") && e.detail().contains("traffic"));
     }
 
@@ -59,7 +60,7 @@ class ZeroDowntimeEndToEndTest {
         assertThat(load.result.succeeded()).as(load.result.summary()).isTrue();
         assertThat(load.report.failed()).as(load.report.errors()).isZero();
         assertThat(load.report.requests()).isGreaterThan(300);
-        assertThat(load.events).filteredOn(e -> "LEAVE".equals(e.step())).allMatch(e -> e.outcome() == Event.Outcome.SKIPPED);
+        assertThat(load.events).filteredOn(e -> e.step() == Step.LEAVE).allMatch(e -> e.outcome() == Event.Outcome.SKIPPED);
     }
 
     private record LoadResult(RolloutResult result, HeyLoad.Report report, List<Event> events) {

@@ -31,9 +31,9 @@ class PlanLoaderTest {
         assertThat(plan.targets().consulService()).isEqualTo("web");
         assertThat(plan.targets().explicit()).isFalse();
         assertThat(plan.drain().timeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(plan.drain().propagation()).isEqualTo(new Plan.Propagation(List.of("consul"), null, Duration.ZERO,
+        assertThat(plan.drain().propagation()).isEqualTo(new Plan.Propagation(List.of(Plan.PropagationCheck.CONSUL), null, Duration.ZERO,
                 Duration.ofSeconds(60), Duration.ofMillis(500)));
-        assertThat(plan.drain().mode()).isEqualTo("deregister");
+        assertThat(plan.drain().mode()).isEqualTo(Plan.DrainMode.MAINTENANCE);
         assertThat(plan.health().path()).isEqualTo("/healthz");
         assertThat(plan.health().expectStatus()).isEqualTo(200);
         assertThat(plan.agent().port()).isEqualTo(7070);
@@ -55,7 +55,7 @@ class PlanLoaderTest {
         assertThat(plan.agent()).isEqualTo(new Plan.AgentAccess("https", 9000, "WEB_AGENT_TOKEN"));
         assertThat(plan.drain().timeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(plan.drain().propagation().timeout()).isEqualTo(Duration.ofSeconds(45));
-        assertThat(plan.restart()).isEqualTo(new Plan.Restart("stop-start", Duration.ofMinutes(10)));
+        assertThat(plan.restart()).isEqualTo(new Plan.Restart(Plan.RestartStrategy.STOP_START, Duration.ofMinutes(10)));
         assertThat(plan.health()).isEqualTo(new Plan.Health("/ready", 204, null, 9090, Duration.ofMillis(500),
                 Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(5), true));
     }
@@ -76,7 +76,7 @@ class PlanLoaderTest {
                 Arguments.of(VALID.replace("http://", "ftp://"), "p.yaml:3:18: artifact.url: \"ftp://artifacts.local/web/{version}.t...\" is not valid (an http, https or file URL)"),
                 Arguments.of(VALID + "drain: { timeout: 30x }\n", "p.yaml:4:19: drain.timeout: \"30x\" is not a duration (write e.g. 500ms, 30s, 2m, 1h)"),
                 Arguments.of(VALID + "drain: { timeout: 2h }\n", "p.yaml:4:19: drain.timeout: 2h00m is out of range 1ms..1h00m"),
-                Arguments.of(VALID + "drain: { timeot: 3s }\n", "p.yaml:4:18: drain.timeot: unknown field (known here: mode, timeout, propagation); did you mean \"timeout\"?"),
+                Arguments.of(VALID + "drain: { timeot: 3s }\n", "p.yaml:4:18: drain.timeot: unknown field (known here: mode, timeout, propagation, restoreTimeout); did you mean \"timeout\"?"),
                 Arguments.of(VALID + "colour: blue\n", "p.yaml:4:9: colour: unknown field"),
                 Arguments.of(VALID + "restart: { strategy: reboot }\n", "p.yaml:4:22: restart.strategy: \"reboot\" is not one of stop-start"),
                 Arguments.of(VALID + "agent: { port: 99999 }\n", "p.yaml:4:16: agent.port: 99999 is out of range 1..65535"),
@@ -90,7 +90,7 @@ class PlanLoaderTest {
                 Arguments.of(VALID + "restart: { timeout: 1m }\n", "p.yaml:4:10: restart.timeout: 1m00s must be longer than drain.timeout + health.deadline (2m30s)"),
                 Arguments.of(VALID + "drain: { mode: none }\n", "p.yaml:4:16: drain.mode: \"none\" keeps the instance in rotation, which only a hand-off"),
                 Arguments.of(VALID + "drain: { propagation: { verify: [loadBalancer] } }\n", "p.yaml:4:33: drain.propagation.verify: loadBalancer needs a top-level loadBalancer section"),
-                Arguments.of(VALID + "drain: { propagation: { verify: [dns] } }\n", "p.yaml:4:34: drain.propagation.verify[0]: \"dns\" is not valid (consul, loadBalancer or traffic)"),
+                Arguments.of(VALID + "drain: { propagation: { verify: [dns] } }\n", "p.yaml:4:34: drain.propagation.verify[0]: \"dns\" is not valid (consul, loadBalancer, traffic)"),
                 Arguments.of(VALID + "drain: { propagation: { verify: [consul], sleep: 10s } }\n", "p.yaml:4:50: drain.propagation.sleep: give either verify (measured) or sleep (a fixed guess), not both"),
                 Arguments.of(VALID + "drain: { propagation: { minWait: 2m, timeout: 1m } }\n", "p.yaml:4:34: drain.propagation.minWait: is longer than propagation.timeout"),
                 Arguments.of(VALID + "loadBalancer: { haproxy: { runtime: \"http://x\", backend: web } }\n", "p.yaml:4:37: loadBalancer.haproxy.runtime: \"http://x\" is not valid"),

@@ -49,8 +49,11 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
         }
     }
 
+    /** Instances out of rotation: deregistered or in maintenance. */
     int outOfRegistry() {
-        return instances.size() - registered.size();
+        int out = instances.size() - registered.size();
+        for (String id : maintenance.keySet()) if (registered.containsKey(id)) out++;
+        return out;
     }
 
     boolean isPassing(String id) {
@@ -126,6 +129,7 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
         if (registryDown) throw new StepFailure("Consul is unreachable");
         if (enable) maintenance.put(instance.id(), reason);
         else maintenance.remove(instance.id());
+        maxOut = Math.max(maxOut, outOfRegistry());
     }
 
     @Override

@@ -17,7 +17,7 @@ class RolloutEngineTest {
             service: web
             version: 2.0.0
             artifact: { url: "http://artifacts/web-{version}.tar.gz", sha256: "%s" }
-            drain: { timeout: 10s, propagation: { timeout: 20s } }
+            drain: { mode: deregister, timeout: 10s, propagation: { timeout: 20s } }
             restart: { timeout: 90s }
             health: { interval: 500ms, deadline: 45s }
             strategy: { onFailure: abort }
@@ -52,8 +52,8 @@ class RolloutEngineTest {
         assertThat(fleet.maxOut).isEqualTo(1);
         assertThat(fleet.registered).isEqualTo(before);
         assertThat(result.hosts()).containsOnly(
-                Map.entry("web-1", RolloutResult.HostState.DONE), Map.entry("web-2", RolloutResult.HostState.DONE),
-                Map.entry("web-3", RolloutResult.HostState.DONE));
+                Map.entry("web-1", HostState.DONE), Map.entry("web-2", HostState.DONE),
+                Map.entry("web-3", HostState.DONE));
         // host 2 starts only after host 1 has joined again
         assertThat(fleet.calls.indexOf("event web-1 JOIN OK")).isLessThan(fleet.calls.indexOf("deregister web-2"));
         assertThat(fleet.calls.indexOf("deregister web-1")).isLessThan(fleet.calls.indexOf("restart web-1 2.0.0"));
@@ -74,7 +74,7 @@ class RolloutEngineTest {
         assertThat(fleet.calls).noneMatch(c -> c.startsWith("restart"));
         assertThat(fleet.registered).containsKeys("web-1", "web-2", "web-3");
         assertThat(fleet.calls).doesNotContain("save web-2");
-        assertThat(result.hosts().get("web-2")).isEqualTo(RolloutResult.HostState.PENDING);
+        assertThat(result.hosts().get("web-2")).isEqualTo(HostState.SKIPPED);
     }
 
     @Test
@@ -91,7 +91,7 @@ class RolloutEngineTest {
         assertThat(fleet.registered).containsKey("web-1");
         assertThat(fleet.maintenance.get("web-1")).startsWith("baton: parked: unhealthy (503)")
                 .contains("app not ready after 60s");
-        assertThat(result.hosts().get("web-1")).isEqualTo(RolloutResult.HostState.PARKED);
+        assertThat(result.hosts().get("web-1")).isEqualTo(HostState.PARKED);
         assertThat(fleet.versions.get("web-2")).isEqualTo("1.0.0");
     }
 
@@ -105,7 +105,7 @@ class RolloutEngineTest {
         assertThat(events.steps("web-1")).containsExactly("PREPARE OK", "LEAVE OK", "PROPAGATE OK", "RESTART FAILED", "RESTORE OK");
         assertThat(fleet.isPassing("web-1")).isTrue();
         assertThat(fleet.maintenance).isEmpty();
-        assertThat(result.hosts().get("web-1")).isEqualTo(RolloutResult.HostState.RESTORED);
+        assertThat(result.hosts().get("web-1")).isEqualTo(HostState.RESTORED);
     }
 
     @Test
@@ -175,7 +175,7 @@ class RolloutEngineTest {
         RolloutResult result = engine.run(plan);
 
         assertThat(result.succeeded()).isFalse();
-        Event park = events.events.stream().filter(e -> "PARK".equals(e.step())).findFirst().orElseThrow();
+        Event park = events.events.stream().filter(e -> e.step() == Step.PARK).findFirst().orElseThrow();
         assertThat(park.detail()).contains("NOT back in Consul").contains("saved registration").contains("zone=z1");
     }
 
@@ -201,7 +201,7 @@ class RolloutEngineTest {
         RolloutResult result = engine.run(plan);
         assertThat(result.succeeded()).isFalse();
         assertThat(result.summary()).contains("Consul is unreachable");
-        assertThat(events.last().step()).isEqualTo("ROLLOUT");
+        assertThat(events.last().step()).isEqualTo(Step.ROLLOUT);
     }
 
     @Test
@@ -236,11 +236,11 @@ class RolloutEngineTest {
     void verifiesEachPropagationCheckInOrderThenHonoursTheFloor() {
         Plan verified = planWith(LB + "drain: { propagation: { verify: [consul, loadBalancer, traffic], minWait: 1s, quietPeriod: 300ms, timeout: 5s } }\n");
         engine.run(verified);
-        Event propagate = events.events.stream().filter(e -> "PROPAGATE".equals(e.step()) && e.outcome() == Event.Outcome.OK)
+        Event propagate = events.events.stream().filter(e -> e.step() == Step.PROPAGATE && e.outcome() == Event.Outcome.OK)
                 .findFirst().orElseThrow();
         assertThat(propagate.detail()).isEqualTo("verified: consul 0ms, loadBalancer 150ms, traffic 600ms, minWait +250ms");
         assertThat(propagate.took()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(fleet.calls).containsSubsequence("deregister web-1", "lb web-1", "quiet web-1 300", "restart web-1 2.0.0");
+        assertThat(fleet.calls).containsSubsequence("maintenance web-1", "lb web-1", "quiet web-1 300", "restart web-1 2.0.0");
     }
 
     @Test
@@ -265,7 +265,7 @@ class RolloutEngineTest {
     @Test
     void aFixedSleepWaitsExactlyThatLong() {
         engine.run(planWith("drain: { propagation: { sleep: 10s } }\n"));
-        Event propagate = events.events.stream().filter(e -> "PROPAGATE".equals(e.step()) && e.outcome() == Event.Outcome.OK)
+        Event propagate = events.events.stream().filter(e -> e.step() == Step.PROPAGATE && e.outcome() == Event.Outcome.OK)
                 .findFirst().orElseThrow();
         assertThat(propagate.took()).isEqualTo(Duration.ofSeconds(10));
         assertThat(propagate.detail()).isEqualTo("slept a fixed 10.0s (not verified)");
@@ -278,7 +278,7 @@ class RolloutEngineTest {
         assertThat(fleet.calls).noneMatch(c -> c.startsWith("deregister") || c.startsWith("register"));
         assertThat(fleet.calls).containsSubsequence("maintenance web-1", "restart web-1 2.0.0", "maintenance web-1", "maintenance web-2");
         assertThat(fleet.maintenance).isEmpty();
-        assertThat(fleet.maxOut).isZero();
+        assertThat(fleet.maxOut).isEqualTo(1);
     }
 
     @Test
@@ -310,7 +310,7 @@ class RolloutEngineTest {
             }
 
             @Override
-            public void settled(String instanceId, RolloutResult.HostState state, String version) {
+            public void moved(String instanceId, HostState state, String version) {
             }
 
             @Override
@@ -321,7 +321,8 @@ class RolloutEngineTest {
         RolloutResult result = engine.run(plan, new RolloutControl(), broken);
 
         assertThat(result.succeeded()).isFalse();
-        assertThat(events.steps("web-1")).containsExactly("PREPARE OK", "LEAVE FAILED", "RESTORE OK");
+        assertThat(events.steps("web-1")).as("it never left, so nothing to restore").containsExactly("PREPARE OK", "LEAVE FAILED");
+        assertThat(result.hosts().get("web-1")).isEqualTo(HostState.RESTORED);
         assertThat(fleet.calls).noneMatch(c -> c.startsWith("deregister") || c.startsWith("restart"));
         assertThat(fleet.maxOut).isZero();
     }

@@ -47,7 +47,7 @@ class RolloutStrategyTest {
     }
 
     private List<String> rollout(String step) {
-        return events.events.stream().filter(e -> e.host() == null && e.step().equals(step))
+        return events.events.stream().filter(e -> e.host() == null && e.step().name().equals(step))
                 .map(e -> e.outcome() + " " + e.detail()).toList();
     }
 
@@ -89,7 +89,7 @@ class RolloutStrategyTest {
         RolloutResult guarded = new RolloutEngine(new Ports(degraded, degraded, degraded, degraded, degraded, clock, events)).run(plan);
 
         assertThat(guarded.status()).isEqualTo(RolloutResult.Status.ABORTED);
-        assertThat(guarded.summary()).contains("capacity guard: taking web-1 out would leave 1 passing, below minHealthy 2 (2 passing now)");
+        assertThat(guarded.summary()).contains("capacity guard: taking web-1 out would leave 1 passing, below minHealthy 2 of 3 (2 passing now)");
         assertThat(degraded.calls).noneMatch(c -> c.startsWith("deregister"));
         assertThat(degraded.maxOut).isZero();
         assertThat(clock.since(start)).isBetween(Duration.ofSeconds(10), Duration.ofSeconds(11));
@@ -98,7 +98,7 @@ class RolloutStrategyTest {
     @Test
     void theCanaryWaitsForPromotionThenTheRestFollowsInBatches() {
         RolloutResult result = roll(5, "strategy: { canary: 1, batch: 2, minHealthy: 0 }\n", e -> {
-            if ("CANARY".equals(e.step()) && e.outcome() == Event.Outcome.STARTED) {
+            if (e.step() == Step.CANARY && e.outcome() == Event.Outcome.STARTED) {
                 assertThat(fleet.versions).containsEntry("web-1", "2.0.0").containsEntry("web-2", "1.0.0");
                 clock.sleep(Duration.ofMinutes(5));
                 control.send(RolloutControl.Command.PROMOTE);
@@ -125,7 +125,7 @@ class RolloutStrategyTest {
     @Test
     void aCanaryThatTurnsUnhealthyIsRolledBack() {
         RolloutResult result = roll(3, "strategy: { canary: 1, autoPromoteAfter: 30s }\n", e -> {
-            if ("CANARY".equals(e.step()) && e.outcome() == Event.Outcome.STARTED) fleet.unhealthy.add("web-1");
+            if (e.step() == Step.CANARY && e.outcome() == Event.Outcome.STARTED) fleet.unhealthy.add("web-1");
         });
 
         assertThat(result.status()).isEqualTo(RolloutResult.Status.ROLLED_BACK);
@@ -135,7 +135,7 @@ class RolloutStrategyTest {
     @Test
     void aReleaseThatNeverTurnsHealthyRollsEveryTouchedHostBack() {
         RolloutResult result = roll(3, "", e -> {
-            if ("web-1".equals(e.host()) && "JOIN".equals(e.step()) && e.outcome() == Event.Outcome.OK) fleet.switchThenFail.add("web-2");
+            if ("web-1".equals(e.host()) && e.step() == Step.JOIN && e.outcome() == Event.Outcome.OK) fleet.switchThenFail.add("web-2");
         });
 
         assertThat(result.status()).isEqualTo(RolloutResult.Status.ROLLED_BACK);
@@ -144,8 +144,8 @@ class RolloutStrategyTest {
         assertThat(fleet.registered).containsOnlyKeys("web-1", "web-2", "web-3");
         assertThat(fleet.maintenance).isEmpty();
         assertThat(fleet.unhealthy).isEmpty();
-        assertThat(result.hosts()).containsEntry("web-1", RolloutResult.HostState.ROLLED_BACK)
-                .containsEntry("web-2", RolloutResult.HostState.ROLLED_BACK).containsEntry("web-3", RolloutResult.HostState.PENDING);
+        assertThat(result.hosts()).containsEntry("web-1", HostState.ROLLED_BACK)
+                .containsEntry("web-2", HostState.ROLLED_BACK).containsEntry("web-3", HostState.SKIPPED);
         assertThat(fleet.calls).containsSubsequence("restart web-2 2.0.0", "restart web-2 1.0.0", "restart web-1 1.0.0");
         assertThat(fleet.calls).doesNotContain("restart web-3 2.0.0");
     }
@@ -153,7 +153,7 @@ class RolloutStrategyTest {
     @Test
     void maxFailuresLetsTheRolloutGoOnUntilItIsExceeded() {
         RolloutResult result = roll(4, "strategy: { maxFailures: 1, minHealthy: 2, onFailure: abort }\n", e -> {
-            if ("web-1".equals(e.host()) && "JOIN".equals(e.step()) && e.outcome() == Event.Outcome.OK) fleet.switchThenFail.add("web-2");
+            if ("web-1".equals(e.host()) && e.step() == Step.JOIN && e.outcome() == Event.Outcome.OK) fleet.switchThenFail.add("web-2");
         });
 
         assertThat(result.status()).isEqualTo(RolloutResult.Status.FAILED);
@@ -164,8 +164,8 @@ class RolloutStrategyTest {
     @Test
     void thePausePolicyWaitsForTheOperatorWhoMayAbort() {
         RolloutResult result = roll(3, "strategy: { onFailure: pause }\n", e -> {
-            if ("web-1".equals(e.host()) && "JOIN".equals(e.step()) && e.outcome() == Event.Outcome.OK) fleet.switchThenFail.add("web-2");
-            if ("PAUSE".equals(e.step()) && e.outcome() == Event.Outcome.STARTED) {
+            if ("web-1".equals(e.host()) && e.step() == Step.JOIN && e.outcome() == Event.Outcome.OK) fleet.switchThenFail.add("web-2");
+            if (e.step() == Step.PAUSE && e.outcome() == Event.Outcome.STARTED) {
                 clock.sleep(Duration.ofMinutes(10));
                 control.send(RolloutControl.Command.ABORT);
             }
@@ -180,10 +180,10 @@ class RolloutStrategyTest {
     @Test
     void anOperatorPauseTakesEffectBetweenHostsAndResumeFinishes() {
         RolloutResult result = roll(3, "", e -> {
-            if ("web-1".equals(e.host()) && "LEAVE".equals(e.step()) && e.outcome() == Event.Outcome.OK) {
+            if ("web-1".equals(e.host()) && e.step() == Step.LEAVE && e.outcome() == Event.Outcome.OK) {
                 control.send(RolloutControl.Command.PAUSE);
             }
-            if ("PAUSE".equals(e.step()) && e.outcome() == Event.Outcome.STARTED) {
+            if (e.step() == Step.PAUSE && e.outcome() == Event.Outcome.STARTED) {
                 assertThat(fleet.outOfRegistry()).isZero();
                 assertThat(fleet.versions).containsEntry("web-1", "2.0.0").containsEntry("web-2", "1.0.0");
                 clock.sleep(Duration.ofMinutes(3));
@@ -198,12 +198,12 @@ class RolloutStrategyTest {
     @Test
     void anOperatorRollbackRevertsWhatWasDone() {
         RolloutResult result = roll(3, "", e -> {
-            if ("web-2".equals(e.host()) && "JOIN".equals(e.step()) && e.outcome() == Event.Outcome.OK) {
+            if ("web-2".equals(e.host()) && e.step() == Step.JOIN && e.outcome() == Event.Outcome.OK && "2.0.0".equals(e.version())) {
                 control.send(RolloutControl.Command.ROLLBACK);
             }
         });
 
-        assertThat(result.status()).isEqualTo(RolloutResult.Status.ROLLED_BACK);
+        assertThat(result.status()).as(result.summary()).isEqualTo(RolloutResult.Status.ROLLED_BACK);
         assertThat(fleet.versions.values()).containsOnly("1.0.0");
         assertThat(fleet.calls).doesNotContain("restart web-3 2.0.0");
     }
@@ -222,24 +222,24 @@ class RolloutStrategyTest {
         assertThat(fleet.hooks).containsExactly("beforeDeploy - notify start 2.0.0", "BEFORE_HOST web-1 drain-cron 2.0.0",
                 "AFTER_HOST web-1 smoke-test 2.0.0", "BEFORE_HOST web-2 drain-cron 2.0.0", "AFTER_HOST web-2 smoke-test 2.0.0",
                 "afterDeploy - notify done 2.0.0");
-        assertThat(fleet.calls).containsSubsequence("event web-1 BEFORE_HOST OK", "deregister web-1", "event web-1 JOIN OK",
+        assertThat(fleet.calls).containsSubsequence("event web-1 BEFORE_HOST OK", "maintenance web-1", "event web-1 JOIN OK",
                 "event web-1 AFTER_HOST OK");
     }
 
     @Test
     void aFailingHookFailsItsStepWithItsOutput() {
         RolloutResult failedDeploy = roll(2, "hooks: { beforeDeploy: [\"notify\"] }\nstrategy: { onFailure: abort }\n", e -> {
-            if ("ROLLOUT".equals(e.step()) && e.outcome() == Event.Outcome.STARTED) fleet.failingHooks.add("notify");
+            if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.STARTED) fleet.failingHooks.add("notify");
         });
         assertThat(failedDeploy.status()).isEqualTo(RolloutResult.Status.FAILED);
         assertThat(failedDeploy.summary()).isEqualTo("beforeDeploy hook `notify` failed: exit 1: boom; nothing was changed");
         assertThat(fleet.calls).noneMatch(c -> c.startsWith("save") || c.startsWith("prepare"));
 
         RolloutResult failedHost = roll(2, "hooks: { beforeHost: [\"check-disk\"] }\nstrategy: { onFailure: abort }\n", e -> {
-            if ("ROLLOUT".equals(e.step()) && e.outcome() == Event.Outcome.STARTED) fleet.failingHooks.add("check-disk");
+            if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.STARTED) fleet.failingHooks.add("check-disk");
         });
         assertThat(failedHost.status()).isEqualTo(RolloutResult.Status.ABORTED);
-        Event hook = events.events.stream().filter(e -> "BEFORE_HOST".equals(e.step()) && e.outcome() == Event.Outcome.FAILED)
+        Event hook = events.events.stream().filter(e -> e.step() == Step.BEFORE_HOST && e.outcome() == Event.Outcome.FAILED)
                 .findFirst().orElseThrow();
         assertThat(hook.detail()).isEqualTo("hook `check-disk` failed: exit 1: boom");
         assertThat(fleet.calls).noneMatch(c -> c.startsWith("deregister") || c.startsWith("restart"));
@@ -265,7 +265,7 @@ class RolloutStrategyTest {
         FakeFleet one = new FakeFleet(clock, 1);
         RecordingEvents seen = new RecordingEvents(one);
         new RolloutEngine(new Ports(one, one, one, one, one, clock, seen)).run(plan);
-        Event check = seen.events.stream().filter(e -> "CHECK".equals(e.step()) && e.outcome() == Event.Outcome.OK).findFirst().orElseThrow();
+        Event check = seen.events.stream().filter(e -> e.step() == Step.CHECK && e.outcome() == Event.Outcome.OK).findFirst().orElseThrow();
         assertThat(check.took()).isEqualTo(Duration.ofSeconds(5));
         assertThat(check.detail()).endsWith("healthy for 5.0s");
     }
@@ -277,11 +277,11 @@ class RolloutStrategyTest {
         Registration inFlight = fleet.registered.get("web-2");
         fleet.registered.remove("web-2");
         fleet.versions.put("web-1", "2.0.0");
-        Plan plan = new PlanLoader().parse("plan.yaml", BASE);
+        Plan plan = new PlanLoader().parse("plan.yaml", BASE + "drain: { mode: deregister }\n");
 
         RolloutResult result = new RolloutEngine(new Ports(fleet, fleet, fleet, fleet, fleet, clock, events)).resume(plan,
                 new RolloutControl(), Journal.NONE,
-                new Resume(Map.of("web-1", RolloutResult.HostState.DONE), List.of(inFlight)));
+                new Resume(Map.of("web-1", HostState.DONE), List.of(inFlight)));
 
         assertThat(result.succeeded()).as(events.events.toString()).isTrue();
         assertThat(events.steps("web-2")).startsWith("RESTORE OK");
@@ -300,12 +300,12 @@ class RolloutStrategyTest {
         operator.send(RolloutControl.Command.ROLLBACK);
 
         RolloutResult result = new RolloutEngine(new Ports(fleet, fleet, fleet, fleet, fleet, clock, events)).resume(plan,
-                operator, Journal.NONE, new Resume(Map.of("web-1", RolloutResult.HostState.DONE), List.of(),
+                operator, Journal.NONE, new Resume(Map.of("web-1", HostState.DONE), List.of(),
                         List.of(new SwitchedHost(fleet.registered.get("web-1"), "1.0.0"))));
 
         assertThat(result.status()).isEqualTo(RolloutResult.Status.ROLLED_BACK);
         assertThat(fleet.versions.values()).containsOnly("1.0.0");
         assertThat(fleet.calls).contains("restart web-1 1.0.0").doesNotContain("restart web-2 2.0.0");
-        assertThat(result.hosts()).containsEntry("web-1", RolloutResult.HostState.ROLLED_BACK);
+        assertThat(result.hosts()).containsEntry("web-1", HostState.ROLLED_BACK);
     }
 }

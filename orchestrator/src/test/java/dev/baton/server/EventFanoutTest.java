@@ -8,6 +8,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import dev.baton.rollout.Event;
+import dev.baton.rollout.HostState;
+import dev.baton.rollout.Step;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +18,7 @@ class EventFanoutTest {
     private static final Duration NOW = Duration.ZERO;
 
     private static LoggedEvent event(long seq) {
-        return new LoggedEvent(seq, Instant.EPOCH.plusSeconds(seq), "web-1", "LEAVE", "OK", 1L, null);
+        return new LoggedEvent(seq, Instant.EPOCH.plusSeconds(seq), "web-1", Step.LEAVE, Event.Outcome.OK, 1L, null, "2.0.0", HostState.LEAVING, null);
     }
 
     private static List<StreamItem> drain(Feed feed) throws InterruptedException {

@@ -1,6 +1,8 @@
 package dev.baton.server;
 
-import dev.baton.store.HostPhase;
+import dev.baton.rollout.Event;
+import dev.baton.rollout.HostState;
+import dev.baton.rollout.Step;
 import dev.baton.store.LoggedEvent;
 import dev.baton.store.RolloutRecord;
 import dev.baton.store.RolloutStatus;
@@ -9,6 +11,9 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.List;
 
+import static dev.baton.rollout.Event.Outcome.FAILED;
+import static dev.baton.rollout.Event.Outcome.OK;
+import static dev.baton.rollout.Event.Outcome.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** How events move a rollout's status and its hosts' states (docs/server-api.md, "How events move the view"). */
@@ -23,9 +28,13 @@ class RolloutViewTest {
         return view;
     }
 
-    private LoggedEvent event(String host, String step, String outcome, Long tookMs) {
+    private LoggedEvent event(String host, Step step, Event.Outcome outcome, Long tookMs, HostState state, String version) {
         seq++;
-        return new LoggedEvent(seq, T0.plusSeconds(seq), host, step, outcome, tookMs, "detail " + seq);
+        return new LoggedEvent(seq, T0.plusSeconds(seq), host, step, outcome, tookMs, "detail " + seq, version, state, null);
+    }
+
+    private LoggedEvent rollout(Step step, Event.Outcome outcome) {
+        return event(null, step, outcome, outcome == STARTED ? null : 10L, null, null);
     }
 
     private static RolloutRecord.Host host(RolloutView view, String id) {
@@ -33,29 +42,31 @@ class RolloutViewTest {
     }
 
     @Test
-    void eachRunningStepIsAnIngStateAndJoinOkIsDone() {
+    void theHostStateIsTheOneTheEngineSentAndTheVersionChangesWhenTheRestartSucceeds() {
         RolloutView view = view();
-        assertThat(host(view, "web-1").state()).isEqualTo(HostPhase.PENDING);
-        view.apply(event("web-1", "PREPARE", "STARTED", null));
-        assertThat(host(view, "web-1").state()).isEqualTo(HostPhase.PENDING);
-        assertThat(host(view, "web-1").step()).isEqualTo("PREPARE");
-        String[][] steps = {{"LEAVE", "LEAVING"}, {"PROPAGATE", "PROPAGATING"}, {"RESTART", "RESTARTING"},
-                {"CHECK", "CHECKING"}, {"JOIN", "JOINING"}};
-        for (String[] step : steps) {
-            view.apply(event("web-1", step[0], "STARTED", null));
-            assertThat(host(view, "web-1").state().name()).isEqualTo(step[1]);
-            assertThat(host(view, "web-1").version()).isEqualTo(step[0].matches("CHECK|JOIN") ? "2.0.0" : null);
-            view.apply(event("web-1", step[0], "OK", 10L));
+        assertThat(host(view, "web-1").state()).isEqualTo(HostState.PENDING);
+        view.apply(event("web-1", Step.PREPARE, STARTED, null, HostState.PENDING, "2.0.0"));
+        assertThat(host(view, "web-1").step()).isEqualTo(Step.PREPARE);
+        assertThat(host(view, "web-1").target()).isEqualTo("2.0.0");
+        view.apply(event("web-1", Step.PREPARE, OK, 5L, HostState.PENDING, "2.0.0"));
+        view.moved("web-1", HostState.PREPARED, "2.0.0");
+        assertThat(host(view, "web-1").state()).isEqualTo(HostState.PREPARED);
+        for (Step step : List.of(Step.LEAVE, Step.PROPAGATE, Step.RESTART, Step.CHECK, Step.JOIN)) {
+            view.apply(event("web-1", step, STARTED, null, step.during(), "2.0.0"));
+            assertThat(host(view, "web-1").state()).isEqualTo(step.during());
+            assertThat(host(view, "web-1").version()).isEqualTo(step.compareTo(Step.RESTART) > 0 ? "2.0.0" : null);
+            view.apply(event("web-1", step, OK, 10L, step.during(), "2.0.0"));
         }
+        view.moved("web-1", HostState.DONE, "2.0.0");
         RolloutRecord.Host done = host(view, "web-1");
-        assertThat(done.state()).isEqualTo(HostPhase.DONE);
+        assertThat(done.state()).isEqualTo(HostState.DONE);
         assertThat(done.version()).isEqualTo("2.0.0");
         assertThat(done.steps()).extracting(RolloutRecord.StepRun::step)
-                .containsExactly("PREPARE", "LEAVE", "PROPAGATE", "RESTART", "CHECK", "JOIN");
-        assertThat(done.steps().get(1).outcome()).isEqualTo("OK");
+                .containsExactly(Step.PREPARE, Step.LEAVE, Step.PROPAGATE, Step.RESTART, Step.CHECK, Step.JOIN);
+        assertThat(done.steps().get(1).outcome()).isEqualTo(OK);
         assertThat(done.steps().get(1).tookMs()).isEqualTo(10L);
-        assertThat(done.steps().get(1).startedAt()).isEqualTo(T0.plusSeconds(2));
-        assertThat(host(view, "web-2").state()).isEqualTo(HostPhase.PENDING);
+        assertThat(done.steps().get(1).startedAt()).isEqualTo(T0.plusSeconds(3));
+        assertThat(host(view, "web-2").state()).isEqualTo(HostState.PENDING);
     }
 
     @Test
@@ -63,7 +74,7 @@ class RolloutViewTest {
         RolloutView view = view();
         view.reported("web-1", "1.0.0");
         assertThat(host(view, "web-1").version()).isEqualTo("1.0.0");
-        view.apply(event("web-2", "LEAVE", "STARTED", null));
+        view.apply(event("web-2", Step.LEAVE, STARTED, null, HostState.PREPARED, "2.0.0"));
         view.reported("web-2", "1.0.0");
         assertThat(host(view, "web-2").version()).isNull();
     }
@@ -71,19 +82,21 @@ class RolloutViewTest {
     @Test
     void aFailedHostIsRestoredOrParkedAndAParkWithoutStartBeganWhenItTookItsTime() {
         RolloutView view = view();
-        view.apply(event("web-1", "CHECK", "STARTED", null));
-        view.apply(event("web-1", "CHECK", "FAILED", 100L));
-        assertThat(host(view, "web-1").state()).isEqualTo(HostPhase.CHECKING);
-        view.apply(event("web-1", "RESTORE", "STARTED", null));
-        view.apply(event("web-1", "RESTORE", "OK", 5L));
-        assertThat(host(view, "web-1").state()).isEqualTo(HostPhase.RESTORED);
+        view.apply(event("web-1", Step.CHECK, STARTED, null, HostState.CHECKING, "2.0.0"));
+        view.apply(event("web-1", Step.CHECK, FAILED, 100L, HostState.CHECKING, "2.0.0"));
+        assertThat(host(view, "web-1").state()).isEqualTo(HostState.CHECKING);
+        view.moved("web-1", HostState.RESTORING, "2.0.0");
+        view.apply(event("web-1", Step.RESTORE, STARTED, null, HostState.RESTORING, "2.0.0"));
+        view.apply(event("web-1", Step.RESTORE, OK, 5L, HostState.RESTORING, "2.0.0"));
+        view.moved("web-1", HostState.RESTORED, "2.0.0");
+        assertThat(host(view, "web-1").state()).isEqualTo(HostState.RESTORED);
 
-        LoggedEvent park = event("web-2", "PARK", "FAILED", 2000L);
+        LoggedEvent park = event("web-2", Step.PARK, FAILED, 2000L, HostState.PARKED, "2.0.0");
         view.apply(park);
         RolloutRecord.Host parked = host(view, "web-2");
-        assertThat(parked.state()).isEqualTo(HostPhase.PARKED);
+        assertThat(parked.state()).isEqualTo(HostState.PARKED);
         assertThat(parked.steps()).singleElement().satisfies(run -> {
-            assertThat(run.outcome()).isEqualTo("FAILED");
+            assertThat(run.outcome()).isEqualTo(FAILED);
             assertThat(run.startedAt()).isEqualTo(park.at().minusMillis(2000));
         });
     }
@@ -91,32 +104,32 @@ class RolloutViewTest {
     @Test
     void pauseCanaryAndRollbackEventsMoveTheStatusAndTheResultEndsIt() {
         RolloutView view = view();
-        assertThat(view.apply(event(null, "ROLLOUT", "STARTED", null))).isFalse();
-        assertThat(view.apply(event(null, "PAUSE", "STARTED", null))).isTrue();
+        assertThat(view.apply(rollout(Step.ROLLOUT, STARTED))).isFalse();
+        assertThat(view.apply(rollout(Step.PAUSE, STARTED))).isTrue();
         assertThat(view.status()).isEqualTo(RolloutStatus.PAUSED);
-        assertThat(view.apply(event(null, "PAUSE", "OK", 1000L))).isTrue();
+        assertThat(view.apply(rollout(Step.PAUSE, OK))).isTrue();
         assertThat(view.status()).isEqualTo(RolloutStatus.RUNNING);
-        view.apply(event(null, "CANARY", "STARTED", null));
+        view.apply(rollout(Step.CANARY, STARTED));
         assertThat(view.status()).isEqualTo(RolloutStatus.AWAITING_PROMOTION);
-        view.apply(event(null, "CANARY", "OK", 10L));
+        view.apply(rollout(Step.CANARY, OK));
         assertThat(view.status()).isEqualTo(RolloutStatus.RUNNING);
-        view.apply(event(null, "BATCH", "STARTED", null));
+        view.apply(rollout(Step.BATCH, STARTED));
         assertThat(view.status()).isEqualTo(RolloutStatus.RUNNING);
 
-        view.apply(event("web-1", "RESTART", "OK", 10L));
+        view.apply(event("web-1", Step.RESTART, OK, 10L, HostState.RESTARTING, "2.0.0"));
         assertThat(host(view, "web-1").version()).isEqualTo("2.0.0");
-        view.apply(event(null, "ROLLBACK", "STARTED", null));
+        view.apply(rollout(Step.ROLLBACK, STARTED));
         assertThat(view.status()).isEqualTo(RolloutStatus.ROLLING_BACK);
-        view.apply(event("web-1", "RESTART", "OK", 10L));
-        assertThat(host(view, "web-1").version()).as("unknown until the journal says").isNull();
-        view.settle("web-1", HostPhase.ROLLED_BACK, "1.0.0");
-        assertThat(host(view, "web-1").state()).isEqualTo(HostPhase.ROLLED_BACK);
+        view.apply(event("web-1", Step.RESTART, OK, 10L, HostState.RESTARTING, "1.0.0"));
         assertThat(host(view, "web-1").version()).isEqualTo("1.0.0");
-        view.apply(event(null, "ROLLBACK", "OK", 10L));
+        assertThat(host(view, "web-1").target()).isEqualTo("1.0.0");
+        view.moved("web-1", HostState.ROLLED_BACK, "1.0.0");
+        assertThat(host(view, "web-1").state()).isEqualTo(HostState.ROLLED_BACK);
+        view.apply(rollout(Step.ROLLBACK, OK));
         assertThat(view.status()).isEqualTo(RolloutStatus.ROLLING_BACK);
 
         assertThat(view.finish(RolloutStatus.ROLLED_BACK, "rolled back 1 host(s)", T0.plusSeconds(99))).isTrue();
-        assertThat(view.apply(event(null, "PAUSE", "STARTED", null))).isFalse();
+        assertThat(view.apply(rollout(Step.PAUSE, STARTED))).isFalse();
         RolloutRecord record = view.record();
         assertThat(record.status()).isEqualTo(RolloutStatus.ROLLED_BACK);
         assertThat(record.endedAt()).isEqualTo(T0.plusSeconds(99));
@@ -126,8 +139,9 @@ class RolloutViewTest {
     @Test
     void theStoredFormDropsStepRunsAndTheShownFormRebuildsThemFromTheEvents() {
         RolloutView view = view();
-        List<LoggedEvent> events = List.of(event("web-1", "LEAVE", "STARTED", null), event("web-1", "LEAVE", "OK", 3L),
-                event("web-3", "LEAVE", "STARTED", null));
+        List<LoggedEvent> events = List.of(event("web-1", Step.LEAVE, STARTED, null, HostState.PREPARED, "2.0.0"),
+                event("web-1", Step.LEAVE, OK, 3L, HostState.LEAVING, "2.0.0"),
+                event("web-3", Step.LEAVE, STARTED, null, HostState.PREPARED, "2.0.0"));
         events.forEach(view::apply);
         RolloutRecord stored = RecordForm.stored(view.record());
         assertThat(stored.hosts()).allSatisfy(h -> assertThat(h.steps()).isEmpty());

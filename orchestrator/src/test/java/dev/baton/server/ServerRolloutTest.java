@@ -100,8 +100,8 @@ class ServerRolloutTest {
 
             await().atMost(ROLLOUT).until(() -> api.rollout(id, harness.viewer).path("status").asText().equals("PAUSED"));
             Map<String, String> paused = states(id);
-            assertThat(paused.values()).allMatch(s -> s.equals("DONE") || s.equals("PENDING"));
-            assertThat(paused.values()).contains("DONE", "PENDING");
+            assertThat(paused.values()).allMatch(s -> s.equals("DONE") || s.equals("PREPARED"));
+            assertThat(paused.values()).contains("DONE", "PREPARED");
             int eventsWhenPaused = api.rollout(id, harness.viewer).path("events").size();
             Thread.sleep(1500);
             JsonNode still = api.rollout(id, harness.viewer);

@@ -1,5 +1,6 @@
 package dev.baton.store;
 
+import dev.baton.rollout.HostState;
 import dev.baton.fleet.LocalFleet;
 import dev.baton.rollout.Instance;
 import dev.baton.rollout.Registration;
@@ -39,17 +40,17 @@ class RolloutStoreTest {
         Registration three = registration("web-3");
 
         store.leaving("r-test", one);
-        store.settled("r-test", "web-1", RolloutResult.HostState.DONE, "2.0.0");
+        store.moved("r-test", "web-1", HostState.DONE, "2.0.0");
         store.switched("r-test", new SwitchedHost(one, "1.0.0"));
         store.leaving("r-test", two);
         store.leaving("r-test", three);
-        store.settled("r-test", "web-3", RolloutResult.HostState.PARKED, null);
+        store.moved("r-test", "web-3", HostState.PARKED, null);
         store.switched("r-test", new SwitchedHost(three, "1.0.0"));
 
         Resume resume = store.resume("r-test");
 
-        assertThat(resume.settled()).containsOnly(Map.entry("web-1", RolloutResult.HostState.DONE),
-                Map.entry("web-3", RolloutResult.HostState.PARKED));
+        assertThat(resume.settled()).containsOnly(Map.entry("web-1", HostState.DONE),
+                Map.entry("web-3", HostState.PARKED));
         assertThat(resume.inFlight()).containsExactly(two);
         assertThat(resume.switched()).containsExactlyInAnyOrder(new SwitchedHost(one, "1.0.0"), new SwitchedHost(three, "1.0.0"));
     }
