@@ -124,8 +124,13 @@ final class HostRollout {
 
     /** After an orchestrator crash: the host was out of rotation with this registration; put it back or park it. */
     HostState settleAfterCrash(Registration inFlight) {
-        saved = inFlight;
-        failure = "the orchestrator stopped while this host was out of rotation";
+        return recoverLeftOut(inFlight, "the orchestrator stopped while this host was out of rotation");
+    }
+
+    /** The host is out of rotation with this registration, for {@code why}: put it back if healthy, else park it. */
+    HostState recoverLeftOut(Registration registration, String why) {
+        saved = registration;
+        failure = why;
         return recoverKeepingInterrupt();
     }
 
