@@ -44,8 +44,10 @@ public final class BatonMain implements Runnable {
             control.getCommandSpec().usageMessage().description(ControlCommand.describe(action));
             cli.addSubcommand(action, control);
         }
+        for (CommandLine sub : cli.getSubcommands().values()) sub.getCommandSpec().mixinStandardHelpOptions(true);
         cli.setParameterExceptionHandler((e, a) -> {
-            System.err.println("baton: " + e.getMessage() + " (see baton --help)");
+            String command = e.getCommandLine() == cli ? "baton" : "baton " + e.getCommandLine().getCommandName();
+            System.err.println("baton: " + e.getMessage() + " (see " + command + " --help)");
             return USAGE;
         });
         cli.setExecutionExceptionHandler((e, cmd, result) -> {
