@@ -8,6 +8,8 @@ import dev.baton.wiring.Adapters;
 import dev.baton.rollout.RolloutResult;
 import okhttp3.HttpUrl;
 import picocli.CommandLine.Command;
+import dev.baton.rollout.EventSink;
+import dev.baton.store.LoggedEvent;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,8 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-@Command(name = "apply", description = "Roll out a plan: one host at a time, exit 0 when every host is on the new version. "
-        + "Locally, or on a Baton server with --server.")
+@Command(name = "apply", description = "Roll out a plan — canaries, then batches with at most maxUnavailable hosts out of "
+        + "rotation at once — and exit 0 when every host is on the new version (1 when it failed, was aborted or rolled back, "
+        + "2 for a bad plan or command line). Locally, or on a Baton server with --server.")
 final class ApplyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PLAN", description = "the rollout plan (YAML)")
     Path planFile;
@@ -33,11 +36,14 @@ final class ApplyCommand implements Callable<Integer> {
                     + "unless --consul is given); the API token is read from $BATON_TOKEN")
     String serverFlag;
 
+    @picocli.CommandLine.Mixin
+    OutputOption output;
+
     @Override
     public Integer call() {
         String server = serverFlag != null ? serverFlag : consulFlag == null ? System.getenv(ServerClient.SERVER_ENV) : null;
         if (server != null && !server.isBlank()) {
-            return new RemoteApply(ServerClient.connect(server), System.out).apply(planFile, waitForEnd);
+            return new RemoteApply(ServerClient.connect(server), System.out, output.json()).apply(planFile, waitForEnd);
         }
         Plan plan;
         try {
@@ -52,8 +58,12 @@ final class ApplyCommand implements Callable<Integer> {
                     + " is not set: it holds the token of the Baton agents (plan field agent.tokenEnv)");
         }
 
+        java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong();
+        EventSink events = output.json()
+                ? e -> System.out.println(OutputOption.line(LoggedEvent.of(seq.incrementAndGet(), e)))
+                : new ConsoleEvents(System.out);
         RolloutEngine engine = new RolloutEngine(
-                Adapters.forPlan(plan, consul, System.getenv("CONSUL_HTTP_TOKEN"), token, new ConsoleEvents(System.out)));
+                Adapters.forPlan(plan, consul, System.getenv("CONSUL_HTTP_TOKEN"), token, events));
 
         Thread main = Thread.currentThread();
         Thread onSignal = new Thread(() -> {
@@ -67,7 +77,12 @@ final class ApplyCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(onSignal);
         try {
             RolloutResult result = engine.run(plan);
-            System.out.println((result.succeeded() ? "rollout succeeded: " : "rollout " + result.status() + ": ") + result.summary());
+            if (output.json()) {
+                System.out.println(OutputOption.line(java.util.Map.of("status", result.status(), "summary", result.summary(),
+                        "hosts", result.hosts())));
+            } else {
+                System.out.println((result.succeeded() ? "rollout succeeded: " : "rollout " + result.status() + ": ") + result.summary());
+            }
             return result.succeeded() ? BatonMain.OK : BatonMain.FAILED;
         } finally {
             try {

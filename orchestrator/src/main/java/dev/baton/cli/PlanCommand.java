@@ -11,6 +11,7 @@ import dev.baton.rollout.Targets;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,6 +27,9 @@ final class PlanCommand implements Callable<Integer> {
 
     @Option(names = "--consul", paramLabel = "URL", description = "Consul HTTP address (read only); default: the plan's, $CONSUL_HTTP_ADDR, http://127.0.0.1:8500")
     String consulFlag;
+
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
@@ -44,6 +48,10 @@ final class PlanCommand implements Callable<Integer> {
         } catch (StepFailure e) {
             System.err.println("baton: cannot read the targets from Consul at " + consul + ": " + e.getMessage());
             return BatonMain.FAILED;
+        }
+        if (output.json()) {
+            System.out.println(OutputOption.line(SchedulePrinter.document(plan, instances)));
+            return BatonMain.OK;
         }
         new SchedulePrinter(System.out).print(plan, instances, "Consul at " + consul);
         return BatonMain.OK;

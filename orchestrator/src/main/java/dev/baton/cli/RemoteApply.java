@@ -14,10 +14,13 @@ final class RemoteApply {
 
     private final ServerClient client;
     private final PrintStream out;
+    private final boolean json;
 
-    RemoteApply(ServerClient client, PrintStream out) {
+    /** {@code json}: one JSON document per line (the rollout, each event, then the end) instead of text. */
+    RemoteApply(ServerClient client, PrintStream out, boolean json) {
         this.client = client;
         this.out = out;
+        this.json = json;
     }
 
     int apply(Path planFile, boolean waitForEnd) {
@@ -25,18 +28,24 @@ final class RemoteApply {
         String type = planFile.toString().endsWith(".json") ? "application/json" : "application/yaml";
         JsonNode rollout = client.post("/rollouts", plan, type).body();
         String id = rollout.path("id").asText();
-        out.println("rollout " + id + " started on " + client.address() + ": " + rollout.path("service").asText() + " -> "
-                + rollout.path("version").asText());
+        if (json) {
+            out.println(OutputOption.line(java.util.Map.of("rollout", id, "server", client.address(),
+                    "service", rollout.path("service").asText(), "version", rollout.path("version").asText())));
+        } else {
+            out.println("rollout " + id + " started on " + client.address() + ": " + rollout.path("service").asText() + " -> "
+                    + rollout.path("version").asText());
+        }
         out.flush();
         if (!waitForEnd) return BatonMain.OK;
 
         String status = new EventFollower(client).follow(id, 0, event -> {
-            out.println(ConsoleEvents.format(event.event()));
+            out.println(json ? OutputOption.line(event) : ConsoleEvents.format(event.event()));
             out.flush();
         });
         String summary = client.get("/rollouts/" + id).body().path("summary").asText("");
         boolean ok = status.equals("SUCCEEDED");
-        out.println((ok ? "rollout succeeded: " : "rollout " + status + ": ") + summary);
+        if (json) out.println(OutputOption.line(java.util.Map.of("rollout", id, "status", status, "summary", summary)));
+        else out.println((ok ? "rollout succeeded: " : "rollout " + status + ": ") + summary);
         return ok ? BatonMain.OK : BatonMain.FAILED;
     }
 

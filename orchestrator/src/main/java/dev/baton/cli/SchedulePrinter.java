@@ -9,7 +9,9 @@ import dev.baton.rollout.Step;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Prints what a plan will do — batches, what each step waits for and its bounds — in the engine's vocabulary. */
 final class SchedulePrinter {
@@ -49,6 +51,22 @@ final class SchedulePrinter {
 
     private static List<String> hooks(String name, List<Plan.Hook> hooks) {
         return hooks.stream().map(h -> "HOOK " + name + ": `" + h.command() + "` (at most " + Durations.format(h.timeout()) + ")").toList();
+    }
+
+    /** What {@code baton plan -o json} prints: the same schedule and steps, as data. */
+    static Map<String, Object> document(Plan plan, List<Instance> instances) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("service", plan.service());
+        doc.put("version", plan.version());
+        doc.put("instances", instances.stream().map(i -> Map.of("id", i.id(), "address", i.address())).toList());
+        doc.put("batches", Schedule.of(plan.strategy(), instances).batches().stream().map(b -> Map.of("label", b.label(),
+                "canary", b.canary(), "hosts", b.hosts().stream().map(Instance::id).toList())).toList());
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (Step step : Step.HOST_STEPS) {
+            for (String what : describe(step, plan)) steps.add(Map.of("step", step.name(), "what", what));
+        }
+        doc.put("hostSteps", steps);
+        return doc;
     }
 
     /** One line per step of {@link Step#HOST_STEPS}, in the engine's order, with what this plan makes of it. */

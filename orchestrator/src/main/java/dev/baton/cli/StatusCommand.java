@@ -19,9 +19,16 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     ServerOption server;
 
+    @Mixin
+    OutputOption output;
+
     @Override
     public Integer call() {
         ServerClient client = server.client();
+        if (output.json()) {
+            System.out.println(OutputOption.line(client.get(id == null ? "/rollouts" : "/rollouts/" + id).body()));
+            return BatonMain.OK;
+        }
         if (id == null) {
             JsonNode rollouts = client.get("/rollouts").body().path("rollouts");
             if (rollouts.isEmpty()) {

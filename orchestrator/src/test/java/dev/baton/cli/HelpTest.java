@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Every command answers --help with its usage and exit 0, whatever it otherwise requires. */
 class HelpTest {
     @ParameterizedTest
-    @ValueSource(strings = {"apply", "plan", "server", "status", "logs", "recover", "pause", "resume", "abort", "rollback", "promote"})
+    @ValueSource(strings = {"apply", "plan", "server", "status", "logs", "recover", "validate", "completion", "pause", "resume", "abort", "rollback", "promote"})
     void everyCommandHasHelp(String command) {
         PrintStream out = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -24,6 +24,19 @@ class HelpTest {
         }
         assertThat(code).isZero();
         assertThat(captured.toString()).startsWith("Usage: baton " + command).contains("-h, --help");
+    }
+
+    @org.junit.jupiter.api.Test
+    void completionCoversEveryCommand() {
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true));
+        try {
+            assertThat(BatonMain.run("completion")).isZero();
+        } finally {
+            System.setOut(out);
+        }
+        assertThat(captured.toString()).contains("complete -F").contains("validate").contains("recover").contains("--output");
     }
 
     @ParameterizedTest

@@ -70,6 +70,13 @@ class RemoteCliTest {
                 .containsPattern("web-1 +" + fixture.fleet().hosts().get(0).address().replace(".", "\\.") + " +DONE +JOIN +2\\.0\\.0")
                 .contains("summary: 3 hosts on 2.0.0");
 
+        Cli json = cli(env, "status", applied, "-o", "json");
+        assertThat(json.exit).isZero();
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.output);
+        assertThat(doc.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(doc.path("hosts").findValuesAsText("state")).containsOnly("DONE");
+        assertThat(doc.path("hosts").findValuesAsText("version")).containsOnly("2.0.0");
+
         Cli logs = cli(env, "logs", applied);
         assertThat(logs.exit).isZero();
         int events = fixture.api().rollout(applied, fixture.harness().viewer).path("events").size();
