@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
         description = "Rolling deploys that take each instance out of Consul, drain it, restart it and put it back.",
         subcommands = {ApplyCommand.class, PlanCommand.class, ServerCommand.class, StatusCommand.class, LogsCommand.class,
-                RecoverCommand.class, ValidateCommand.class, CompletionCommand.class})
+                RecoverCommand.class, ValidateCommand.class, CompletionCommand.class, CaCommand.class})
 public final class BatonMain implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;
@@ -44,9 +44,9 @@ public final class BatonMain implements Runnable {
             control.getCommandSpec().usageMessage().description(ControlCommand.describe(action));
             cli.addSubcommand(action, control);
         }
-        for (CommandLine sub : cli.getSubcommands().values()) sub.getCommandSpec().mixinStandardHelpOptions(true);
+        withHelp(cli);
         cli.setParameterExceptionHandler((e, a) -> {
-            String command = e.getCommandLine() == cli ? "baton" : "baton " + e.getCommandLine().getCommandName();
+            String command = e.getCommandLine().getCommandSpec().qualifiedName();
             System.err.println("baton: " + e.getMessage() + " (see " + command + " --help)");
             return USAGE;
         });
@@ -58,6 +58,13 @@ public final class BatonMain implements Runnable {
             throw e;
         });
         return cli.execute(args);
+    }
+
+    private static void withHelp(CommandLine command) {
+        for (CommandLine sub : command.getSubcommands().values()) {
+            sub.getCommandSpec().mixinStandardHelpOptions(true);
+            withHelp(sub);
+        }
     }
 
     @Override

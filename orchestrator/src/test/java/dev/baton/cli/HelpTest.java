@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Every command answers --help with its usage and exit 0, whatever it otherwise requires. */
 class HelpTest {
     @ParameterizedTest
-    @ValueSource(strings = {"apply", "plan", "server", "status", "logs", "recover", "validate", "completion", "pause", "resume", "abort", "rollback", "promote"})
+    @ValueSource(strings = {"apply", "plan", "server", "status", "logs", "recover", "validate", "completion", "ca", "pause", "resume", "abort", "rollback", "promote"})
     void everyCommandHasHelp(String command) {
         PrintStream out = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

@@ -20,8 +20,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
@@ -51,23 +49,8 @@ class RecoverCommandTest {
         if (fleet != null) fleet.close();
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run baton(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true));
-        System.setErr(new PrintStream(e, true));
-        try {
-            int code = BatonMain.run(args);
-            return new Run(code, o.toString(), e.toString());
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static BatonCli.Run baton(String... args) {
+        return BatonCli.run(args);
     }
 
     /** A rollout that ended with web-1 parked in maintenance, as the engine leaves it in Consul and in its journal. */
@@ -97,14 +80,14 @@ class RecoverCommandTest {
         String id = endedWithParkedHost("r-20261129-0901", RolloutStatus.FAILED);
         assertThat(passing()).containsExactly("web-2");
 
-        Run run = baton("recover", id, "--consul", fleet.consulAddress());
+        BatonCli.Run run = baton("recover", id, "--consul", fleet.consulAddress());
 
         assertThat(run.code()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).containsPattern("web-1 +RESTORE +ok").contains("web-1: RESTORED");
         assertThat(passing()).containsExactly("web-1", "web-2");
         assertThat(store.resume(id).states()).containsEntry("web-1", HostState.RESTORED);
 
-        Run again = baton("recover", id, "--consul", fleet.consulAddress());
+        BatonCli.Run again = baton("recover", id, "--consul", fleet.consulAddress());
         assertThat(again.code()).isZero();
         assertThat(again.out()).startsWith("nothing to recover: no host of " + id);
     }
@@ -113,20 +96,20 @@ class RecoverCommandTest {
     void aRunningRolloutUnknownRolloutsAndHostsAreRefusedWithOneLine() throws Exception {
         String running = endedWithParkedHost("r-20261129-0902", RolloutStatus.RUNNING);
         try {
-            Run busy = baton("recover", running, "--consul", fleet.consulAddress());
+            BatonCli.Run busy = baton("recover", running, "--consul", fleet.consulAddress());
             assertThat(busy.code()).isEqualTo(BatonMain.USAGE);
             assertThat(busy.err().strip()).isEqualTo("baton: " + running + " is RUNNING: its server puts its hosts back; recover is for ended rollouts");
 
-            Run unknown = baton("recover", "r-20261129-0999", "--consul", fleet.consulAddress());
+            BatonCli.Run unknown = baton("recover", "r-20261129-0999", "--consul", fleet.consulAddress());
             assertThat(unknown.code()).isEqualTo(BatonMain.USAGE);
             assertThat(unknown.err().strip()).isEqualTo("baton: no rollout r-20261129-0999 in Consul at " + fleet.consulAddress() + "/");
 
-            Run badId = baton("recover", "../../v1/kv", "--consul", fleet.consulAddress());
+            BatonCli.Run badId = baton("recover", "../../v1/kv", "--consul", fleet.consulAddress());
             assertThat(badId.code()).isEqualTo(BatonMain.USAGE);
             assertThat(badId.err()).contains("is not a rollout id");
 
             String ended = endedWithParkedHost("r-20261129-0903", RolloutStatus.ABORTED);
-            Run otherHost = baton("recover", ended, "--host", "web-9", "--consul", fleet.consulAddress());
+            BatonCli.Run otherHost = baton("recover", ended, "--host", "web-9", "--consul", fleet.consulAddress());
             assertThat(otherHost.code()).isEqualTo(BatonMain.USAGE);
             assertThat(otherHost.err().strip()).isEqualTo("baton: " + ended + " never touched web-9");
             assertThat(passing()).doesNotContain("web-1");

@@ -3,8 +3,6 @@ package dev.baton.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,22 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ValidateCommandTest {
     private static final Path PLANS = Path.of(System.getProperty("user.dir")).getParent().resolve("plans");
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run baton(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true));
-        System.setErr(new PrintStream(e, true));
-        try {
-            return new Run(BatonMain.run(args), o.toString(), e.toString());
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static BatonCli.Run baton(String... args) {
+        return BatonCli.run(args);
     }
 
     @Test
@@ -41,7 +25,7 @@ class ValidateCommandTest {
         try (Stream<Path> files = Files.list(PLANS)) {
             files.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(f -> args.add(f.toString()));
         }
-        Run run = baton(args.toArray(String[]::new));
+        BatonCli.Run run = baton(args.toArray(String[]::new));
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out().lines()).hasSize(args.size() - 1).allMatch(l -> l.contains(": ok ("));
     }
@@ -53,7 +37,7 @@ class ValidateCommandTest {
                 + "a".repeat(64) + " }\ndrain: { mode: maintenanse }\n");
         Path good = PLANS.resolve("one-at-a-time.yaml");
 
-        Run run = baton("validate", bad.toString(), good.toString(), typo.toString());
+        BatonCli.Run run = baton("validate", bad.toString(), good.toString(), typo.toString());
 
         assertThat(run.code()).isEqualTo(BatonMain.USAGE);
         assertThat(run.out().strip()).startsWith(good + ": ok (");
