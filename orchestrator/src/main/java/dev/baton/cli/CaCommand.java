@@ -3,6 +3,7 @@ package dev.baton.cli;
 import dev.baton.ca.CertificateAuthority;
 import dev.baton.tls.PemFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -62,22 +63,15 @@ final class CaCommand implements Runnable {
         @Parameters(paramLabel = "HOST", arity = "1..*", description = "the agents' addresses")
         List<String> hosts;
 
-        @Option(names = "--ca", required = true, paramLabel = "DIR", description = "the CA's directory (ca.pem, ca-key.pem)")
-        Path caDir;
-
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write the certificates and keys")
-        Path out;
-
-        @Option(names = "--days", paramLabel = "N", description = "validity in days (default: 397)")
-        int days = 397;
+        @Mixin
+        Issuing issuing;
 
         @Override
         public Integer call() {
-            checkDays(days);
-            CertificateAuthority ca = load(caDir);
+            CertificateAuthority ca = issuing.authority();
             for (String host : hosts) {
                 if (!host.matches("[A-Za-z0-9.:-]{1,253}")) throw new BatonMain.UserError("\"" + host + "\" is not a host name or IP address");
-                issue(ca.agent(host, Duration.ofDays(days)), out, host);
+                issuing.write(ca.agent(host, issuing.validity()), host);
             }
             return BatonMain.OK;
         }
@@ -89,20 +83,13 @@ final class CaCommand implements Runnable {
         @Parameters(paramLabel = "NAME", description = "who holds it, e.g. baton-server")
         String name;
 
-        @Option(names = "--ca", required = true, paramLabel = "DIR", description = "the CA's directory (ca.pem, ca-key.pem)")
-        Path caDir;
-
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write the certificate and key")
-        Path out;
-
-        @Option(names = "--days", paramLabel = "N", description = "validity in days (default: 397)")
-        int days = 397;
+        @Mixin
+        Issuing issuing;
 
         @Override
         public Integer call() {
-            checkDays(days);
             if (!name.matches("[A-Za-z0-9._-]{1,64}")) throw new BatonMain.UserError("\"" + name + "\" is not a name (letters, digits, . _ -)");
-            issue(load(caDir).client(name, Duration.ofDays(days)), out, name);
+            issuing.write(issuing.authority().client(name, issuing.validity()), name);
             return BatonMain.OK;
         }
     }
@@ -111,23 +98,40 @@ final class CaCommand implements Runnable {
         if (days < 1 || days > 36500) throw new BatonMain.UserError("--days " + days + " is out of range 1..36500");
     }
 
-    private static CertificateAuthority load(Path dir) {
-        try {
-            return new CertificateAuthority(PemFiles.readCertificate(dir.resolve(CERT)),
-                    PemFiles.readKeyPair(dir.resolve(CERT), dir.resolve(KEY)));
-        } catch (IOException e) {
-            throw new BatonMain.UserError("cannot read the CA in " + dir + ": " + e.getMessage());
-        }
-    }
+    /** What issuing from the CA needs: where the CA is, where the files go, how long they are valid. */
+    static final class Issuing {
+        @Option(names = "--ca", required = true, paramLabel = "DIR", description = "the CA's directory (ca.pem, ca-key.pem)")
+        Path caDir;
 
-    private static void issue(CertificateAuthority.Issued issued, Path out, String name) {
-        try {
-            Files.createDirectories(out);
-            PemFiles.writePrivateKey(out.resolve(name + "-key.pem"), issued.keys().getPrivate());
-            PemFiles.writeCertificate(out.resolve(name + ".pem"), issued.certificate());
-        } catch (IOException e) {
-            throw new BatonMain.UserError(e.getMessage());
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write the certificates and keys")
+        Path out;
+
+        @Option(names = "--days", paramLabel = "N", description = "validity in days (default: 397)")
+        int days = 397;
+
+        Duration validity() {
+            checkDays(days);
+            return Duration.ofDays(days);
         }
-        System.out.println(name + ": " + out.resolve(name + ".pem") + " and " + out.resolve(name + "-key.pem") + " (0600)");
+
+        CertificateAuthority authority() {
+            try {
+                return new CertificateAuthority(PemFiles.readCertificate(caDir.resolve(CERT)),
+                        PemFiles.readKeyPair(caDir.resolve(CERT), caDir.resolve(KEY)));
+            } catch (IOException e) {
+                throw new BatonMain.UserError("cannot read the CA in " + caDir + ": " + e.getMessage());
+            }
+        }
+
+        void write(CertificateAuthority.Issued issued, String name) {
+            try {
+                Files.createDirectories(out);
+                PemFiles.writePrivateKey(out.resolve(name + "-key.pem"), issued.keys().getPrivate());
+                PemFiles.writeCertificate(out.resolve(name + ".pem"), issued.certificate());
+            } catch (IOException e) {
+                throw new BatonMain.UserError(e.getMessage());
+            }
+            System.out.println(name + ": " + out.resolve(name + ".pem") + " and " + out.resolve(name + "-key.pem") + " (0600)");
+        }
     }
 }

@@ -47,9 +47,16 @@ public record Plan(
         }
     }
 
-    /** A plan option spelled one way in YAML and held as an enum in the code. */
+    /** A plan option spelled one way in YAML (lowerCamelCase of its name, unless it says otherwise) and held as an enum. */
     public interface Option {
-        String yaml();
+        String name();
+
+        default String yaml() {
+            String[] words = name().toLowerCase().split("_");
+            StringBuilder camel = new StringBuilder(words[0]);
+            for (int i = 1; i < words.length; i++) camel.append(Character.toUpperCase(words[i].charAt(0))).append(words[i].substring(1));
+            return camel.toString();
+        }
     }
 
     /**
@@ -57,66 +64,21 @@ public record Plan(
      * lost; DEREGISTER removes it and registers the saved definition again, which Consul cannot give back whole
      * (check headers, bodies, TLS options, TTLs, DeregisterCriticalServiceAfter, sidecars); NONE stays in rotation.
      */
-    public enum DrainMode implements Option {
-        MAINTENANCE("maintenance"), DEREGISTER("deregister"), NONE("none");
-
-        private final String yaml;
-
-        DrainMode(String yaml) {
-            this.yaml = yaml;
-        }
-
-        @Override
-        public String yaml() {
-            return yaml;
-        }
-    }
+    public enum DrainMode implements Option { MAINTENANCE, DEREGISTER, NONE }
 
     /** One way to prove the instance is out: Consul's passing set, the load balancer's table, or no new traffic. */
-    public enum PropagationCheck implements Option {
-        CONSUL("consul"), LOAD_BALANCER("loadBalancer"), TRAFFIC("traffic");
-
-        private final String yaml;
-
-        PropagationCheck(String yaml) {
-            this.yaml = yaml;
-        }
-
-        @Override
-        public String yaml() {
-            return yaml;
-        }
-    }
+    public enum PropagationCheck implements Option { CONSUL, LOAD_BALANCER, TRAFFIC }
 
     public enum RestartStrategy implements Option {
-        STOP_START("stop-start"), HANDOFF("handoff");
-
-        private final String yaml;
-
-        RestartStrategy(String yaml) {
-            this.yaml = yaml;
-        }
+        STOP_START, HANDOFF;
 
         @Override
         public String yaml() {
-            return yaml;
+            return name().toLowerCase().replace('_', '-');
         }
     }
 
-    public enum OnFailure implements Option {
-        ROLLBACK("rollback"), PAUSE("pause"), ABORT("abort");
-
-        private final String yaml;
-
-        OnFailure(String yaml) {
-            this.yaml = yaml;
-        }
-
-        @Override
-        public String yaml() {
-            return yaml;
-        }
-    }
+    public enum OnFailure implements Option { ROLLBACK, PAUSE, ABORT }
 
     /**
      * How the engine knows traffic has stopped: each {@code verify} check in order (consul, loadBalancer,
