@@ -19,12 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * effect before the next host leaves, and a process that lost the rollout's lock takes no host out.
  */
 class InvariantTest {
-    private static final String BASE = """
-            service: web
-            version: 2.0.0
-            artifact: { url: "http://artifacts/web-{version}.tar.gz", sha256: "%s" }
-            health: { interval: 500ms, deadline: 45s }
-            """.formatted("a".repeat(64));
+    private static final String BASE = RolloutStrategyTest.BASE;
 
     private final FakeClock clock = new FakeClock();
     private FakeFleet fleet = new FakeFleet(clock, 3);

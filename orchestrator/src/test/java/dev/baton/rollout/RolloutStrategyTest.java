@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Batches, capacity, canary, failure policies, hooks: every bound on a fake clock. */
 class RolloutStrategyTest {
-    private static final String BASE = """
+    /** The smallest plan the strategy tests add their sections to. */
+    static final String BASE = """
             service: web
             version: 2.0.0
             artifact: { url: "http://artifacts/web-{version}.tar.gz", sha256: "%s" }
