@@ -5,7 +5,7 @@ package dev.baton.wire;
  * control characters, quotes and backslashes escaped, cut to a bounded length.
  */
 public final class Excerpt {
-    private static final int MAX = 120;
+    private static final int MAX = 200;
 
     private Excerpt() {
     }
