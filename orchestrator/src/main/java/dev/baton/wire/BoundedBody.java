@@ -21,6 +21,14 @@ public final class BoundedBody {
         return source.getBuffer().readString(StandardCharsets.UTF_8);
     }
 
+    /** At most the first {@code cap} bytes of the body as UTF-8 text; the rest is never read. */
+    public static String prefix(ResponseBody body, long cap) throws IOException {
+        if (body == null) return "";
+        BufferedSource source = body.source();
+        source.request(cap);
+        return source.getBuffer().readString(Math.min(cap, source.getBuffer().size()), StandardCharsets.UTF_8);
+    }
+
     /** The body was larger than the cap. */
     public static final class TooLarge extends IOException {
         TooLarge(long announced, long cap) {
