@@ -122,7 +122,7 @@ public final class ConsulRegistry implements Registry {
                 q.addQueryParameter("passing", "true");
                 if (blocking) q.addQueryParameter("index", Long.toString(since)).addQueryParameter("wait", wait.toMillis() + "ms");
                 return q;
-            }, blocking ? wait.plus(wait.dividedBy(16)).plus(BLOCK_MARGIN) : READ);
+            }, blocking ? wait.plus(wait.dividedBy(16)).plus(BLOCK_MARGIN) : quickRead(left));
             if (HealthEntries.lists(answer.body(), instance) == passing) return true;
             if (!Instant.now().isBefore(deadline)) return false;
             if (Thread.interrupted()) throw new InterruptedException();
@@ -130,6 +130,12 @@ public final class ConsulRegistry implements Registry {
             index = answer.index() > since ? answer.index() : 0;
             if (index == 0) Thread.sleep(50);
         }
+    }
+
+    /** A plain read within a wait: what is left of the wait, at least a second, at most {@link #READ}. */
+    private static Duration quickRead(Duration left) {
+        if (left.compareTo(Duration.ofSeconds(1)) < 0) return Duration.ofSeconds(1);
+        return left.compareTo(READ) > 0 ? READ : left;
     }
 
     private static String key(Instance instance) {

@@ -115,4 +115,16 @@ class ConsulClientTest {
                     .hasMessageStartingWith("refusing the address \"evil.example/path?x=\" of service ID \"web-1\"");
         }
     }
+
+    @Test
+    void awaitPassingAgainstAHangingConsulFailsWithinItsTimeout() throws Exception {
+        try (HostileHttpServer consul = HostileHttpServer.start(HostileHttpServer.hanging())) {
+            ConsulRegistry registry = new ConsulRegistry(client, HttpUrl.get(consul.url()));
+            dev.baton.rollout.Instance web1 = new dev.baton.rollout.Instance("web-1", "web", "n1", "127.0.0.1", 80);
+            long started = System.nanoTime();
+            assertTimeoutPreemptively(GUARD, () -> assertThatThrownBy(() -> registry.awaitPassing(web1, false, Duration.ofSeconds(1)))
+                    .isInstanceOf(StepFailure.class).hasMessageContaining("is unreachable (GET /v1/health/service/web)"));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1800));
+        }
+    }
 }
