@@ -30,13 +30,25 @@ public final class ConsulRegistry implements Registry {
 
     private final ConsulClient consul;
     private final HttpUrl address;
+    private final boolean reregisters;
     /** Why an instance saved by this registry could not be registered again: deregistering it is refused. */
     private final Map<String, String> unrestorable = new ConcurrentHashMap<>();
     private volatile String localNode;
 
+    /** For a rollout that deregisters and registers again ({@code drain.mode: deregister}); see the 3-argument form. */
     public ConsulRegistry(ConsulClient consul, HttpUrl address) {
+        this(consul, address, true);
+    }
+
+    /**
+     * @param reregisters true when saved registrations will be registered again ({@code drain.mode: deregister}):
+     *                    then {@link #save} fails up front, before anything changed, for a registration Consul would
+     *                    not accept again. False for maintenance mode, where the registration never leaves Consul.
+     */
+    public ConsulRegistry(ConsulClient consul, HttpUrl address, boolean reregisters) {
         this.consul = consul;
         this.address = address;
+        this.reregisters = reregisters;
     }
 
     @Override
@@ -59,9 +71,9 @@ public final class ConsulRegistry implements Registry {
     }
 
     /**
-     * Reads the registration from the owning agent. Never fails because Consul withholds parts of it (see
-     * {@link RegistrationCompleteness}); a registration that could not even be registered again makes a later
-     * {@link #deregister} of the instance fail instead.
+     * Reads the registration from the owning agent. What Consul withholds is noted in it (see
+     * {@link RegistrationCompleteness}); saving fails only when this registry {@code reregisters} and Consul
+     * would not accept the saved body again (and {@link #deregister} of such an instance is refused in any case).
      */
     @Override
     public Registration save(Instance instance) throws StepFailure {
@@ -72,8 +84,15 @@ public final class ConsulRegistry implements Registry {
         JsonNode checks = consul.get(agent, List.of("v1", "agent", "checks"), q -> q, READ).body();
         JsonNode services = consul.get(agent, List.of("v1", "agent", "services"), q -> q, READ).body();
         RegistrationReader.Saved saved = RegistrationReader.read(instance, service, checks, services);
-        if (saved.unrestorable() == null) unrestorable.remove(key(instance));
-        else unrestorable.put(key(instance), saved.unrestorable());
+        if (saved.unrestorable() == null) {
+            unrestorable.remove(key(instance));
+        } else {
+            unrestorable.put(key(instance), saved.unrestorable());
+            if (reregisters) {
+                throw new StepFailure("cannot save the registration of " + id + " for deregister mode: " + saved.unrestorable()
+                        + " (use drain.mode: maintenance, which keeps the registration)");
+            }
+        }
         return new Registration(instance, saved.definition());
     }
 
@@ -92,6 +111,8 @@ public final class ConsulRegistry implements Registry {
     public void register(Registration registration) throws StepFailure {
         Instance instance = registration.instance();
         ConsulNames.require("service ID", instance.id());
+        String unrestorable = RegistrationCompleteness.unrestorableReason(registration);
+        if (unrestorable != null) throw new StepFailure("refusing to register " + instance.id() + ": " + unrestorable);
         Map<String, Object> definition = RegistrationCompleteness.forConsul(registration.definition());
         if (!instance.id().equals(definition.get("ID"))) {
             throw new StepFailure("refusing to register " + instance.id() + ": the saved definition is for "

@@ -15,6 +15,8 @@ import java.util.Map;
 public final class RegistrationCompleteness {
     /** Key in {@link Registration#definition()}: what Consul did not give back, one line. */
     public static final String INCOMPLETE = "baton-incomplete";
+    /** Key in {@link Registration#definition()}: why Consul would not even accept the saved body again (e.g. a TTL check without its TTL). */
+    public static final String UNRESTORABLE = "baton-unrestorable";
     /** Keys with this prefix are Baton's own notes on a saved definition; Consul rejects unknown fields. */
     static final String BATON_KEYS = "baton-";
 
@@ -24,6 +26,15 @@ public final class RegistrationCompleteness {
     /** Null when the saved registration is complete; otherwise what deregister + register would lose. */
     public static String incompleteReason(Registration registration) {
         Object reason = registration.definition().get(INCOMPLETE);
+        return reason == null ? null : reason.toString();
+    }
+
+    /**
+     * Null when Consul would accept the saved definition again (possibly losing what {@link #incompleteReason}
+     * names); otherwise why registering it would fail. Implies {@link #incompleteReason} is not null.
+     */
+    public static String unrestorableReason(Registration registration) {
+        Object reason = registration.definition().get(UNRESTORABLE);
         return reason == null ? null : reason.toString();
     }
 

@@ -20,9 +20,9 @@ import java.util.regex.Pattern;
  * again, and says what of it Consul did not give back. Consul's agent API returns a check's type, interval
  * and timeout but not its definition (headers, body, TLS options, thresholds, DeregisterCriticalServiceAfter,
  * TTL); the target of an HTTP or TCP check is recovered from the output of its last run, which names it.
- * Saving never fails on that: maintenance mode needs no re-registration. What is missing is recorded in the
- * definition under {@link RegistrationCompleteness#INCOMPLETE}, and {@link Saved#unrestorable()} says when
- * registering the saved body again could not even be accepted by Consul.
+ * Reading never fails on that (maintenance mode needs no re-registration): what is missing is recorded in the
+ * definition under {@link RegistrationCompleteness#INCOMPLETE}, and under {@link RegistrationCompleteness#UNRESTORABLE}
+ * when Consul would not even accept the saved body again.
  */
 final class RegistrationReader {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -80,9 +80,10 @@ final class RegistrationReader {
         }
         String incomplete = withheld.isEmpty() ? null
                 : "Consul does not give back all of the registration of " + instance.id() + ": " + String.join("; ", withheld);
+        String cannot = unrestorable.isEmpty() ? null : "cannot register " + instance.id() + " again: " + String.join("; ", unrestorable);
         if (incomplete != null) out.put(RegistrationCompleteness.INCOMPLETE, incomplete);
-        return new Saved(out, incomplete, unrestorable.isEmpty() ? null
-                : "cannot register " + instance.id() + " again: " + String.join("; ", unrestorable));
+        if (cannot != null) out.put(RegistrationCompleteness.UNRESTORABLE, cannot);
+        return new Saved(out, incomplete, cannot);
     }
 
     private static Map<String, Object> check(JsonNode check, List<String> withheld, List<String> unrestorable) {

@@ -25,12 +25,16 @@ class ConsulRegistryTest {
     private static final String QUOTE_ID = "q\" or ServiceID != \"";
 
     private static ConsulDevAgent consul;
+    /** As a maintenance-mode rollout uses it: the registration never leaves Consul. */
     private static ConsulRegistry registry;
+    /** As a deregister-mode rollout uses it. */
+    private static ConsulRegistry deregistering;
 
     @BeforeAll
     static void start() throws Exception {
         consul = ConsulDevAgent.start();
-        registry = new ConsulRegistry(new ConsulClient(new OkHttpClient(), null), consul.url());
+        registry = new ConsulRegistry(new ConsulClient(new OkHttpClient(), null), consul.url(), false);
+        deregistering = new ConsulRegistry(new ConsulClient(new OkHttpClient(), null), consul.url(), true);
     }
 
     @AfterAll
@@ -89,12 +93,12 @@ class ConsulRegistryTest {
         awaitCheckRan("own-1-http");
         Instance own1 = instance("own", "own-1");
 
-        Registration saved = registry.save(own1);
+        Registration saved = deregistering.save(own1);
 
         assertThat(checkIds(saved)).containsExactly("own-1-http");
-        registry.deregister(own1);
+        deregistering.deregister(own1);
         assertThat(serviceIds()).doesNotContain("own-1");
-        registry.register(saved);
+        deregistering.register(saved);
         JsonNode checks = MAPPER.readTree(consul.get("v1/agent/checks"));
         assertThat(checks.path("own-1-http").path("ServiceID").asText()).isEqualTo("own-1");
         assertThat(checks.path("own-1-http").path("Type").asText()).isEqualTo("http");
@@ -127,11 +131,27 @@ class ConsulRegistryTest {
         assertThatThrownBy(() -> registry.deregister(ttl1)).isInstanceOf(StepFailure.class)
                 .hasMessage("refusing to deregister ttl-1: cannot register ttl-1 again: check \"ttl-1-ttl\": Consul withholds "
                         + "its TTL (use drain.mode: maintenance, which keeps the registration)");
+        assertThat(RegistrationCompleteness.unrestorableReason(saved)).isEqualTo("cannot register ttl-1 again: check \"ttl-1-ttl\": "
+                + "Consul withholds its TTL");
+        assertThatThrownBy(() -> registry.register(saved)).isInstanceOf(StepFailure.class)
+                .hasMessageStartingWith("refusing to register ttl-1: cannot register ttl-1 again");
         assertThat(serviceIds()).contains("ttl-1");
         registry.maintenance(ttl1, true, "baton: test");
         assertThat(MAPPER.readTree(consul.get("v1/agent/checks")).has("_service_maintenance:ttl-1")).isTrue();
         registry.maintenance(ttl1, false, null);
         assertThat(MAPPER.readTree(consul.get("v1/agent/checks")).has("_service_maintenance:ttl-1")).isFalse();
+    }
+
+    /** In deregister mode nothing changes: saving fails before the instance leaves, as the engine expects. */
+    @Test
+    void inDeregisterModeARegistrationConsulWouldNotTakeBackFailsToSave() throws Exception {
+        registerService("ttl2", "ttl2-1", """
+                [{"CheckID": "ttl2-1-ttl", "Name": "heartbeat", "TTL": "30s", "Status": "passing"}]""");
+
+        assertThatThrownBy(() -> deregistering.save(instance("ttl2", "ttl2-1"))).isInstanceOf(StepFailure.class)
+                .hasMessage("cannot save the registration of ttl2-1 for deregister mode: cannot register ttl2-1 again: "
+                        + "check \"ttl2-1-ttl\": Consul withholds its TTL (use drain.mode: maintenance, which keeps the registration)");
+        assertThat(serviceIds()).contains("ttl2-1");
     }
 
     /** Issue 8 item 5: headers (and the rest of an HTTP check's definition) do not come back from Consul. */
@@ -158,7 +178,7 @@ class ConsulRegistryTest {
     }
 
     @Test
-    void baronsOwnNotesNeverReachConsul() throws Exception {
+    void batonsOwnNotesNeverReachConsul() throws Exception {
         registerService("note", "note-1", null);
         Instance note1 = instance("note", "note-1");
         Registration saved = registry.save(note1);
