@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.rollout.StepFailure;
 import dev.baton.wire.BoundedBody;
+import dev.baton.wire.Bounds;
 import dev.baton.wire.Excerpt;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -29,7 +30,8 @@ final class AgentCall {
         this.http = http.newBuilder().followRedirects(false).followSslRedirects(false).retryOnConnectionFailure(false).build();
     }
 
-    AgentReply execute(Request request, int expectedStatus, Duration bound) throws StepFailure {
+    AgentReply execute(Request request, int expectedStatus, Duration limit) throws StepFailure {
+        Duration bound = Bounds.finite(limit);
         OkHttpClient client = http.newBuilder().callTimeout(bound).readTimeout(bound).writeTimeout(bound)
                 .connectTimeout(bound.compareTo(CONNECT_TIMEOUT) < 0 ? bound : CONNECT_TIMEOUT).build();
         String source = "agent at " + request.url().host() + ":" + request.url().port()

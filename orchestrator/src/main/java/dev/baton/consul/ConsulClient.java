@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.rollout.StepFailure;
 import dev.baton.wire.BoundedBody;
+import dev.baton.wire.Bounds;
 import dev.baton.wire.Excerpt;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -85,7 +86,8 @@ public final class ConsulClient {
         return builder;
     }
 
-    private Answer call(Request request, Duration timeout) throws StepFailure {
+    private Answer call(Request request, Duration bound) throws StepFailure {
+        Duration timeout = Bounds.finite(bound);
         OkHttpClient client = http.newBuilder().callTimeout(timeout).readTimeout(timeout).writeTimeout(timeout)
                 .connectTimeout(timeout.compareTo(CONNECT_TIMEOUT) < 0 ? timeout : CONNECT_TIMEOUT).build();
         String where = "Consul at " + request.url().host() + ":" + request.url().port();

@@ -4,12 +4,14 @@ import dev.baton.plan.Plan;
 import dev.baton.rollout.HealthProbe;
 import dev.baton.rollout.Instance;
 import dev.baton.wire.BoundedBody;
+import dev.baton.wire.Bounds;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * Probes an instance over HTTP the way a client would: GET the health path, expect a status. Each try is
@@ -23,8 +25,8 @@ public final class HttpHealthProbe implements HealthProbe {
     private final Plan.Health health;
 
     public HttpHealthProbe(OkHttpClient http, Plan.Health health) {
-        this.http = http.newBuilder().callTimeout(health.tryTimeout()).connectTimeout(health.tryTimeout())
-                .readTimeout(health.tryTimeout()).writeTimeout(health.tryTimeout())
+        Duration bound = Bounds.finite(health.tryTimeout());
+        this.http = http.newBuilder().callTimeout(bound).connectTimeout(bound).readTimeout(bound).writeTimeout(bound)
                 .followRedirects(false).followSslRedirects(false).retryOnConnectionFailure(false).build();
         this.health = health;
     }

@@ -77,6 +77,16 @@ class HttpHealthProbeTest {
         }
     }
 
+    /** OkHttp reads a zero timeout as none at all. */
+    @Test
+    void aZeroTryTimeoutIsNotUnbounded() throws Exception {
+        try (HostileHttpServer app = HostileHttpServer.start(HostileHttpServer.hanging())) {
+            HttpHealthProbe probe = new HttpHealthProbe(new OkHttpClient(), new Plan.Health("/healthz", 200, null, 0, Duration.ZERO,
+                    Duration.ofMillis(100), Duration.ZERO, Duration.ofSeconds(5), false));
+            assertThat(assertTimeoutPreemptively(GUARD, () -> probe.check(at(app))).healthy()).isFalse();
+        }
+    }
+
     @Test
     void anAddressThatIsNotAHostIsUnhealthyNotACrash() {
         HealthProbe.Result result = probe(null).check(new Instance("w", "web", "n", "evil/x", 80));
