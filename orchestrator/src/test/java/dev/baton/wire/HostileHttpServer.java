@@ -3,13 +3,10 @@ package dev.baton.wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A raw HTTP/1.1 peer that misbehaves on purpose, for the adapters' fault tests: it reads the request head and
@@ -20,20 +17,21 @@ public final class HostileHttpServer implements AutoCloseable {
         void serve(String requestHead, OutputStream out) throws IOException, InterruptedException;
     }
 
-    private final ServerSocket server;
-    private final List<Socket> clients = new CopyOnWriteArrayList<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
-    private final AtomicInteger connections = new AtomicInteger();
+    private final HostilePeer peer;
 
-    private HostileHttpServer(ServerSocket server, Behaviour behaviour) {
-        this.server = server;
-        Thread acceptor = new Thread(() -> acceptLoop(behaviour), "hostile-http");
-        acceptor.setDaemon(true);
-        acceptor.start();
+    private HostileHttpServer(Behaviour behaviour) throws IOException {
+        this.peer = HostilePeer.tcp(client -> {
+            String head = readHead(Channels.newInputStream(client));
+            requests.add(head);
+            OutputStream out = Channels.newOutputStream(client);
+            behaviour.serve(head, out);
+            out.flush();
+        });
     }
 
     public static HostileHttpServer start(Behaviour behaviour) throws IOException {
-        return new HostileHttpServer(new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")), behaviour);
+        return new HostileHttpServer(behaviour);
     }
 
     /** A complete answer with the given status and body. */
@@ -80,7 +78,7 @@ public final class HostileHttpServer implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getLocalPort();
+        return "http://127.0.0.1:" + port();
     }
 
     public String host() {
@@ -88,7 +86,11 @@ public final class HostileHttpServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getLocalPort();
+        try {
+            return peer.port();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The request heads received so far (request line and headers). */
@@ -97,33 +99,7 @@ public final class HostileHttpServer implements AutoCloseable {
     }
 
     public int connections() {
-        return connections.get();
-    }
-
-    private void acceptLoop(Behaviour behaviour) {
-        while (!server.isClosed()) {
-            Socket client;
-            try {
-                client = server.accept();
-            } catch (IOException closed) {
-                return;
-            }
-            connections.incrementAndGet();
-            clients.add(client);
-            Thread handler = new Thread(() -> {
-                try (client) {
-                    String head = readHead(client.getInputStream());
-                    requests.add(head);
-                    OutputStream out = client.getOutputStream();
-                    behaviour.serve(head, out);
-                    out.flush();
-                } catch (IOException | InterruptedException gone) {
-                    // the client gave up, or the test is over
-                }
-            }, "hostile-http-client");
-            handler.setDaemon(true);
-            handler.start();
-        }
+        return peer.connections();
     }
 
     private static String readHead(InputStream in) throws IOException {
@@ -139,7 +115,6 @@ public final class HostileHttpServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        server.close();
-        for (Socket client : clients) client.close();
+        peer.close();
     }
 }
