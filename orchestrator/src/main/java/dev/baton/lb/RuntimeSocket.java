@@ -58,18 +58,17 @@ final class RuntimeSocket {
         throw new IllegalArgumentException("HAProxy runtime address " + address + " must be unix:/path or tcp:host:port");
     }
 
-    String address() {
-        return address;
-    }
-
-    /** Sends {@code command} and returns the whole answer, or fails at {@code deadline}; {@code budget} names the bound in messages. */
+    /**
+     * Sends {@code command} and returns the whole answer, or fails at {@code deadline}; {@code budget} names the
+     * bound in messages. A {@code tcp:} host name is resolved first, bounded by the system resolver's own timeouts.
+     */
     String exchange(String command, Instant deadline, Duration budget) throws StepFailure {
         ByteArrayOutputStream answer = new ByteArrayOutputStream();
         try (SocketChannel channel = SocketChannel.open(family); Selector selector = Selector.open()) {
             channel.configureBlocking(false);
             SelectionKey key = channel.register(selector, 0);
             if (!channel.connect(resolved())) {
-                while (!channel.finishConnect()) await(key, SelectionKey.OP_CONNECT, deadline, "connect", budget, answer);
+                while (!channel.finishConnect()) await(key, SelectionKey.OP_CONNECT, deadline, "accept the connection", budget, answer);
             }
             ByteBuffer out = ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.US_ASCII));
             while (out.hasRemaining()) {
