@@ -1,22 +1,22 @@
 package dev.baton.agentclient;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.plan.Durations;
 import dev.baton.plan.Plan;
 import dev.baton.rollout.Clock;
 import dev.baton.rollout.HookResult;
-import dev.baton.rollout.RestartFailed;
 import dev.baton.rollout.HostControl;
 import dev.baton.rollout.Instance;
+import dev.baton.rollout.RestartFailed;
 import dev.baton.rollout.RestartOrder;
 import dev.baton.rollout.RestartReport;
 import dev.baton.rollout.StepFailure;
+import dev.baton.wire.Excerpt;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
-import okhttp3.Response;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -25,21 +25,35 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
-/** Restarts an app through the Baton agent on its host: start the operation, then follow it until it ends. */
+/**
+ * Restarts an app through the Baton agent on its host: start the operation, then follow it until it ends.
+ * Every request is bounded by the operation's own limit plus {@link #MARGIN} (status calls by
+ * {@link #STATUS_CALL}), and every reply is read strictly by {@link AgentReply}.
+ */
 public final class AgentHostControl implements HostControl {
+    /** Starting a restart and reading an operation's state are quick on a healthy agent. */
+    static final Duration STATUS_CALL = Duration.ofSeconds(5);
+    /** Time on top of a limit the agent enforces itself, for the reply to travel back. */
+    static final Duration MARGIN = Duration.ofSeconds(10);
+    /** Fetching and verifying a release: bounded by the agent's download timeouts, and by this. */
+    static final Duration PREPARE_TIMEOUT = Duration.ofMinutes(10);
     private static final MediaType JSON = MediaType.get("application/json");
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Pattern OPERATION_ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}");
+    private static final Set<String> OPERATION_STATES = Set.of("RUNNING", "SUCCEEDED", "FAILED");
 
-    private final OkHttpClient http;
+    private final AgentCall agentCall;
     private final String scheme;
     private final int port;
     private final String token;
     private final Clock clock;
 
     public AgentHostControl(OkHttpClient http, String scheme, int port, String token, Clock clock) {
-        this.http = http;
+        this.agentCall = new AgentCall(http);
         this.scheme = scheme;
         this.port = port;
         this.token = token;
@@ -55,23 +69,34 @@ public final class AgentHostControl implements HostControl {
         body.put("strategy", order.strategy());
         body.put("drainTimeoutMs", order.drainTimeout().toMillis());
         body.put("readyTimeoutMs", order.readyTimeout().toMillis());
-        JsonNode started = call(agent, post(agent.resolve("/v1/restarts"), body));
-        String id = started.path("id").asText();
-
         Instant deadline = clock.now().plus(timeout);
+        AgentReply started = call(post(agent, "v1/restarts", body), 202, statusBound(deadline));
+        String id = started.text("id");
+        if (!OPERATION_ID.matcher(id).matches()) {
+            throw new StepFailure(started.source() + " sent a malformed reply: operation id " + Excerpt.quoted(id) + " is not a plain name");
+        }
+
         HttpUrl operation = agent.newBuilder().addPathSegments("v1/operations").addPathSegment(id).build();
         while (true) {
-            JsonNode op = call(agent, new Request.Builder().url(operation).get());
-            switch (op.path("state").asText()) {
+            AgentReply op = call(authorized(operation).get(), 200, statusBound(deadline));
+            String state = op.text("state");
+            if (!OPERATION_STATES.contains(state)) {
+                throw new StepFailure(op.source() + " sent a malformed reply: unknown operation state " + Excerpt.quoted(state));
+            }
+            switch (state) {
                 case "SUCCEEDED" -> {
                     return report(op);
                 }
-                case "FAILED" -> throw new RestartFailed("agent on " + host.address() + ": " + op.path("error").asText("failed")
-                        + " [" + report(op).summary() + "]", switched(op) ? op.path("previousVersion").asText(null) : null);
+                case "FAILED" -> {
+                    RestartReport report = report(op);
+                    String error = op.optionalText("error");
+                    throw new RestartFailed("agent on " + host.address() + ": " + (error == null ? "failed" : Excerpt.firstLine(error))
+                            + " [" + report.summary() + "]", switched(report) ? report.previousVersion() : null);
+                }
                 default -> {
                     if (!clock.now().isBefore(deadline)) {
                         throw new StepFailure("agent on " + host.address() + " did not finish restart " + id + " within "
-                                + dev.baton.plan.Durations.format(timeout));
+                                + Durations.format(timeout));
                     }
                     clock.sleep(POLL);
                 }
@@ -79,12 +104,16 @@ public final class AgentHostControl implements HostControl {
         }
     }
 
+    /** A status call gets {@link #STATUS_CALL}, or what is left of the operation's limit if less (at least one second). */
+    private Duration statusBound(Instant deadline) {
+        Duration left = Duration.between(clock.now(), deadline);
+        if (left.compareTo(Duration.ofSeconds(1)) < 0) return Duration.ofSeconds(1);
+        return left.compareTo(STATUS_CALL) < 0 ? left : STATUS_CALL;
+    }
+
     /** Whether the failed operation got as far as switching releases. */
-    private static boolean switched(JsonNode op) {
-        for (JsonNode phase : op.path("phases")) {
-            if (phase.path("name").asText().equals("switch") && phase.path("state").asText().equals("SUCCEEDED")) return true;
-        }
-        return false;
+    private static boolean switched(RestartReport report) {
+        return report.phases().stream().anyMatch(p -> p.name().equals("switch") && p.state().equals("SUCCEEDED"));
     }
 
     @Override
@@ -93,8 +122,7 @@ public final class AgentHostControl implements HostControl {
         HttpUrl agent = agentUrl(host);
         Map<String, Object> body = Map.of("version", order.version(),
                 "artifact", Map.of("url", order.artifactUrl(), "sha256", order.sha256()));
-        OkHttpClient fetching = http.newBuilder().readTimeout(Duration.ofMinutes(10)).callTimeout(Duration.ofMinutes(10)).build();
-        call(fetching, agent, post(agent.resolve("/v1/releases"), body));
+        call(post(agent, "v1/releases", body), 200, PREPARE_TIMEOUT);
     }
 
     @Override
@@ -105,65 +133,58 @@ public final class AgentHostControl implements HostControl {
         body.put("command", hook.command());
         body.put("timeoutMs", hook.timeout().toMillis());
         body.put("env", env);
-        OkHttpClient waiting = http.newBuilder().readTimeout(hook.timeout().plusSeconds(10))
-                .callTimeout(hook.timeout().plusSeconds(10)).build();
-        JsonNode result = call(waiting, agent, post(agent.resolve("/v1/hooks"), body));
-        return new HookResult(result.path("exitCode").asInt(-1), result.path("timedOut").asBoolean(false),
-                Duration.ofMillis(result.path("durationMs").asLong()), result.path("output").asText(""));
+        AgentReply result = call(post(agent, "v1/hooks", body), 200, hook.timeout().plus(MARGIN));
+        boolean timedOut = result.bool("timedOut");
+        Long exitCode = result.optionalInteger("exitCode");
+        if (exitCode == null && !timedOut) {
+            throw new StepFailure(result.source() + " sent a malformed reply: \"exitCode\" is missing for a hook that did not time out");
+        }
+        String output = result.optionalText("output");
+        return new HookResult(exitCode == null ? -1 : exitCode.intValue(), timedOut,
+                Duration.ofMillis(result.integer("durationMs")), output == null ? "" : output);
     }
 
     @Override
     public boolean awaitQuiet(Instance host, Duration quietPeriod, Duration timeout) throws StepFailure {
-        HttpUrl agent = agentUrl(host);
-        HttpUrl url = agent.newBuilder().addPathSegments("v1/traffic/quiet")
+        HttpUrl url = agentUrl(host).newBuilder().addPathSegments("v1/traffic/quiet")
                 .addQueryParameter("quietMs", Long.toString(Math.max(10, quietPeriod.toMillis())))
                 .addQueryParameter("timeoutMs", Long.toString(Math.max(1, timeout.toMillis())))
                 .build();
-        OkHttpClient waiting = http.newBuilder().readTimeout(timeout.plusSeconds(10)).callTimeout(timeout.plusSeconds(10)).build();
-        return call(waiting, agent, new Request.Builder().url(url).get()).path("quiet").asBoolean(false);
+        return call(authorized(url).get(), 200, timeout.plus(MARGIN)).bool("quiet");
     }
 
-    private HttpUrl agentUrl(Instance host) {
-        return new HttpUrl.Builder().scheme(scheme).host(host.address()).port(port).build();
-    }
-
-    private Request.Builder post(HttpUrl url, Object body) throws StepFailure {
+    private HttpUrl agentUrl(Instance host) throws StepFailure {
         try {
-            return new Request.Builder().url(url).post(RequestBody.create(MAPPER.writeValueAsBytes(body), JSON));
-        } catch (IOException e) {
-            throw new StepFailure("cannot encode restart request: " + e.getMessage(), e);
+            return new HttpUrl.Builder().scheme(scheme).host(host.address()).port(port).build();
+        } catch (IllegalArgumentException e) {
+            throw new StepFailure("cannot reach an agent at " + Excerpt.quoted(host.address()) + ":" + port + ": " + e.getMessage());
         }
     }
 
-    private JsonNode call(HttpUrl agent, Request.Builder request) throws StepFailure {
-        return call(http, agent, request);
+    private Request.Builder authorized(HttpUrl url) {
+        return new Request.Builder().url(url).header("Authorization", "Bearer " + token);
     }
 
-    private JsonNode call(OkHttpClient client, HttpUrl agent, Request.Builder request) throws StepFailure {
-        Request built = request.header("Authorization", "Bearer " + token).build();
-        try (Response response = client.newCall(built).execute()) {
-            String text = response.body() == null ? "" : response.body().string();
-            JsonNode json = text.isBlank() ? MAPPER.nullNode() : MAPPER.readTree(text);
-            if (!response.isSuccessful()) {
-                throw new StepFailure("agent at " + agent.host() + ":" + agent.port() + " answered " + response.code()
-                        + ": " + json.path("error").asText(text.lines().findFirst().orElse("")));
-            }
-            return json;
+    private Request.Builder post(HttpUrl agent, String path, Object body) throws StepFailure {
+        try {
+            return authorized(agent.newBuilder().addPathSegments(path).build())
+                    .post(RequestBody.create(MAPPER.writeValueAsBytes(body), JSON));
         } catch (IOException e) {
-            throw new StepFailure("agent at " + agent.host() + ":" + agent.port() + " is unreachable: " + e.getMessage(), e);
+            throw new StepFailure("cannot encode the request to the agent: " + e.getMessage(), e);
         }
     }
 
-    private static RestartReport report(JsonNode op) {
+    private AgentReply call(Request.Builder request, int expectedStatus, Duration bound) throws StepFailure {
+        return agentCall.execute(request.build(), expectedStatus, bound);
+    }
+
+    private static RestartReport report(AgentReply op) throws StepFailure {
         List<RestartReport.Phase> phases = new ArrayList<>();
-        for (JsonNode phase : op.path("phases")) {
-            phases.add(new RestartReport.Phase(phase.path("name").asText(), phase.path("state").asText(),
-                    Duration.ofMillis(phase.path("durationMs").asLong()), phase.path("detail").asText(null)));
+        for (AgentReply phase : op.objects("phases")) {
+            Long took = phase.optionalInteger("durationMs");
+            phases.add(new RestartReport.Phase(phase.text("name"), phase.text("state"),
+                    Duration.ofMillis(took == null ? 0 : took), phase.optionalText("detail")));
         }
-        return new RestartReport(pid(op.path("oldPid")), pid(op.path("newPid")), op.path("previousVersion").asText(null), phases);
-    }
-
-    private static Long pid(JsonNode node) {
-        return node.isNumber() ? node.asLong() : null;
+        return new RestartReport(op.optionalInteger("oldPid"), op.optionalInteger("newPid"), op.optionalText("previousVersion"), phases);
     }
 }

@@ -5,74 +5,129 @@ import dev.baton.rollout.Instance;
 import dev.baton.rollout.Registration;
 import dev.baton.rollout.Registry;
 import dev.baton.rollout.StepFailure;
+import dev.baton.wire.Excerpt;
 import okhttp3.HttpUrl;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The registry port over Consul. Reads go to the configured agent; every change goes to the agent that
  * owns the instance (a catalog-level change would be undone by anti-entropy). Waits are blocking queries.
+ * Every id and name from Consul is checked by {@link ConsulNames} before it is used or acted on.
  */
 public final class ConsulRegistry implements Registry {
     private static final Duration READ = Duration.ofSeconds(10);
-    private static final Duration MAX_BLOCK = Duration.ofSeconds(20);
+    /** Longest blocking query; the read timeout adds Consul's jitter (wait / 16) and {@link #BLOCK_MARGIN}. */
+    static final Duration MAX_BLOCK = Duration.ofSeconds(20);
+    private static final Duration BLOCK_MARGIN = Duration.ofSeconds(5);
 
     private final ConsulClient consul;
     private final HttpUrl address;
-    private String localNode;
+    private final boolean reregisters;
+    /** Why an instance saved by this registry could not be registered again: deregistering it is refused. */
+    private final Map<String, String> unrestorable = new ConcurrentHashMap<>();
+    private volatile String localNode;
 
+    /** For a rollout that deregisters and registers again ({@code drain.mode: deregister}); see the 3-argument form. */
     public ConsulRegistry(ConsulClient consul, HttpUrl address) {
+        this(consul, address, true);
+    }
+
+    /**
+     * @param reregisters true when saved registrations will be registered again ({@code drain.mode: deregister}):
+     *                    then {@link #save} fails up front, before anything changed, for a registration Consul would
+     *                    not accept again. False for maintenance mode, where the registration never leaves Consul.
+     */
+    public ConsulRegistry(ConsulClient consul, HttpUrl address, boolean reregisters) {
         this.consul = consul;
         this.address = address;
+        this.reregisters = reregisters;
     }
 
     @Override
     public List<Instance> instances(String service, String tag) throws StepFailure {
-        JsonNode entries = consul.get(address, "v1/health/service/" + service,
+        JsonNode entries = consul.get(address, List.of("v1", "health", "service", service),
                 q -> tag == null ? q : q.addQueryParameter("tag", tag), READ).body();
-        List<Instance> out = new ArrayList<>();
-        for (JsonNode entry : entries) {
-            out.add(instance(entry));
-        }
+        List<Instance> out = new java.util.ArrayList<>(HealthEntries.instances(service, entries));
         out.sort(Comparator.comparing(Instance::node).thenComparing(Instance::id));
         return out;
     }
 
     @Override
-    public java.util.Set<String> passing(String service) throws StepFailure {
-        JsonNode entries = consul.get(address, "v1/health/service/" + service, q -> q.addQueryParameter("passing", "true"), READ).body();
-        java.util.Set<String> ids = new java.util.HashSet<>();
+    public Set<String> passing(String service) throws StepFailure {
+        JsonNode entries = consul.get(address, List.of("v1", "health", "service", service),
+                q -> q.addQueryParameter("passing", "true"), READ).body();
+        if (!entries.isArray()) throw new StepFailure("Consul's health of service " + service + " is malformed: not a list");
+        Set<String> ids = new HashSet<>();
         for (JsonNode entry : entries) ids.add(entry.path("Service").path("ID").asText());
         return ids;
     }
 
+    /**
+     * Reads the registration from the owning agent. What Consul withholds is noted in it (see
+     * {@link RegistrationCompleteness}); saving fails only when this registry {@code reregisters} and Consul
+     * would not accept the saved body again (and {@link #deregister} of such an instance is refused in any case).
+     */
     @Override
     public Registration save(Instance instance) throws StepFailure {
+        String id = ConsulNames.require("service ID", instance.id());
         HttpUrl agent = owningAgent(instance);
-        JsonNode service = consul.get(agent, "v1/agent/service/" + instance.id(), q -> q, READ).body();
-        JsonNode checks = consul.get(agent, "v1/agent/checks",
-                q -> q.addQueryParameter("filter", "ServiceID == \"" + instance.id() + "\""), READ).body();
-        return new Registration(instance, RegistrationReader.definition(instance, service, checks));
+        JsonNode service = consul.get(agent, List.of("v1", "agent", "service", id), q -> q, READ).body();
+        // every check of the agent, matched here by exact service id: no filter expression carries the id
+        JsonNode checks = consul.get(agent, List.of("v1", "agent", "checks"), q -> q, READ).body();
+        JsonNode services = consul.get(agent, List.of("v1", "agent", "services"), q -> q, READ).body();
+        RegistrationReader.Saved saved = RegistrationReader.read(instance, service, checks, services);
+        if (saved.unrestorable() == null) {
+            unrestorable.remove(key(instance));
+        } else {
+            unrestorable.put(key(instance), saved.unrestorable());
+            if (reregisters) {
+                throw new StepFailure("cannot save the registration of " + id + " for deregister mode: " + saved.unrestorable()
+                        + " (use drain.mode: maintenance, which keeps the registration)");
+            }
+        }
+        return new Registration(instance, saved.definition());
     }
 
     @Override
     public void deregister(Instance instance) throws StepFailure {
-        consul.put(owningAgent(instance), "v1/agent/service/deregister/" + instance.id(), q -> q, null);
+        String id = ConsulNames.require("service ID", instance.id());
+        String reason = unrestorable.get(key(instance));
+        if (reason != null) {
+            throw new StepFailure("refusing to deregister " + id + ": " + reason + " (use drain.mode: maintenance, which keeps the registration)");
+        }
+        consul.put(owningAgent(instance), List.of("v1", "agent", "service", "deregister", id), q -> q, null);
     }
 
+    /** Registers the saved definition, and only it: the id must be the instance's, Baton's own notes are left out. */
     @Override
     public void register(Registration registration) throws StepFailure {
-        consul.put(owningAgent(registration.instance()), "v1/agent/service/register", q -> q, registration.definition());
+        Instance instance = registration.instance();
+        ConsulNames.require("service ID", instance.id());
+        String unrestorable = RegistrationCompleteness.unrestorableReason(registration);
+        if (unrestorable != null) throw new StepFailure("refusing to register " + instance.id() + ": " + unrestorable);
+        Map<String, Object> definition = RegistrationCompleteness.forConsul(registration.definition());
+        if (!instance.id().equals(definition.get("ID"))) {
+            throw new StepFailure("refusing to register " + instance.id() + ": the saved definition is for "
+                    + Excerpt.quoted(String.valueOf(definition.get("ID"))));
+        }
+        consul.put(owningAgent(instance), List.of("v1", "agent", "service", "register"), q -> q, definition);
     }
 
     @Override
     public void maintenance(Instance instance, boolean enable, String reason) throws StepFailure {
-        consul.put(owningAgent(instance), "v1/agent/service/maintenance/" + instance.id(),
-                q -> q.addQueryParameter("enable", Boolean.toString(enable)).addQueryParameter("reason", reason), null);
+        String id = ConsulNames.require("service ID", instance.id());
+        consul.put(owningAgent(instance), List.of("v1", "agent", "service", "maintenance", id), q -> {
+            q.addQueryParameter("enable", Boolean.toString(enable));
+            return reason == null ? q : q.addQueryParameter("reason", reason);
+        }, null);
     }
 
     @Override
@@ -82,15 +137,14 @@ public final class ConsulRegistry implements Registry {
         while (true) {
             Duration left = Duration.between(Instant.now(), deadline);
             Duration wait = left.compareTo(MAX_BLOCK) > 0 ? MAX_BLOCK : left;
+            boolean blocking = index > 0 && wait.toMillis() > 0;
             long since = index;
-            ConsulClient.Answer answer = consul.get(address, "v1/health/service/" + instance.service(), q -> {
+            ConsulClient.Answer answer = consul.get(address, List.of("v1", "health", "service", instance.service()), q -> {
                 q.addQueryParameter("passing", "true");
-                if (since > 0 && !wait.isNegative() && !wait.isZero()) {
-                    q.addQueryParameter("index", Long.toString(since)).addQueryParameter("wait", Math.max(1, wait.toMillis()) + "ms");
-                }
+                if (blocking) q.addQueryParameter("index", Long.toString(since)).addQueryParameter("wait", wait.toMillis() + "ms");
                 return q;
-            }, wait.isNegative() ? READ : wait.plus(READ));
-            if (isListed(answer.body(), instance) == passing) return true;
+            }, blocking ? wait.plus(wait.dividedBy(16)).plus(BLOCK_MARGIN) : quickRead(left));
+            if (HealthEntries.lists(answer.body(), instance) == passing) return true;
             if (!Instant.now().isBefore(deadline)) return false;
             if (Thread.interrupted()) throw new InterruptedException();
             // Consul may answer a blocking query early with an unchanged or reset index; never spin on it.
@@ -99,36 +153,30 @@ public final class ConsulRegistry implements Registry {
         }
     }
 
-    private static boolean isListed(JsonNode entries, Instance instance) {
-        for (JsonNode entry : entries) {
-            if (entry.path("Service").path("ID").asText().equals(instance.id())
-                    && entry.path("Node").path("Node").asText().equals(instance.node())) {
-                return true;
-            }
-        }
-        return false;
+    /** A plain read within a wait: what is left of the wait, at least a second, at most {@link #READ}. */
+    private static Duration quickRead(Duration left) {
+        if (left.compareTo(Duration.ofSeconds(1)) < 0) return Duration.ofSeconds(1);
+        return left.compareTo(READ) > 0 ? READ : left;
     }
 
-    private static Instance instance(JsonNode entry) {
-        JsonNode service = entry.path("Service");
-        JsonNode node = entry.path("Node");
-        String address = service.path("Address").asText("");
-        if (address.isEmpty()) address = node.path("Address").asText();
-        java.util.Map<String, String> meta = new java.util.LinkedHashMap<>();
-        node.path("Meta").fields().forEachRemaining(f -> meta.put(f.getKey(), f.getValue().asText()));
-        return new Instance(service.path("ID").asText(), service.path("Service").asText(),
-                node.path("Node").asText(), address, service.path("Port").asInt(), java.util.Map.copyOf(meta));
+    private static String key(Instance instance) {
+        return instance.node() + "/" + instance.id();
     }
 
     /** The HTTP address of the Consul agent on the instance's node: the configured one if it is that node. */
     private HttpUrl owningAgent(Instance instance) throws StepFailure {
+        String node = ConsulNames.require("node name", instance.node());
         if (localNode == null) {
-            localNode = consul.get(address, "v1/agent/self", q -> q, READ).body().path("Config").path("NodeName").asText();
+            localNode = consul.get(address, List.of("v1", "agent", "self"), q -> q, READ).body().path("Config").path("NodeName").asText();
         }
-        if (instance.node().equals(localNode)) return address;
-        JsonNode node = consul.get(address, "v1/catalog/node/" + instance.node(), q -> q, READ).body().path("Node");
-        String nodeAddress = node.path("Address").asText("");
-        if (nodeAddress.isEmpty()) throw new StepFailure("Consul has no address for node " + instance.node());
-        return address.newBuilder().host(nodeAddress).build();
+        if (node.equals(localNode)) return address;
+        String nodeAddress = consul.get(address, List.of("v1", "catalog", "node", node), q -> q, READ).body()
+                .path("Node").path("Address").asText("");
+        if (nodeAddress.isEmpty()) throw new StepFailure("Consul has no address for node " + node);
+        try {
+            return address.newBuilder().host(nodeAddress).build();
+        } catch (IllegalArgumentException e) {
+            throw new StepFailure("refusing the address " + Excerpt.quoted(nodeAddress) + " of Consul node " + node);
+        }
     }
 }

@@ -10,10 +10,13 @@ import java.time.Instant;
 /**
  * Asks HAProxy itself whether a backend still routes to an instance: out of rotation once no server
  * slot of the backend with the instance's address and port is running without a maintenance flag
- * (a slot filled from Consul DNS goes to maintenance when the record disappears).
+ * (a slot filled from Consul DNS goes to maintenance when the record disappears). An answer HAProxy
+ * did not give in the expected form fails the wait instead of passing it.
  */
 public final class HaproxyLoadBalancer implements LoadBalancer {
     private static final Duration POLL = Duration.ofMillis(20);
+    /** The last question asked at the deadline still gets this long to be answered. */
+    private static final Duration LAST_CALL = Duration.ofMillis(250);
 
     private final HaproxyRuntime runtime;
     private final String backend;
@@ -23,18 +26,35 @@ public final class HaproxyLoadBalancer implements LoadBalancer {
         this.backend = backend;
     }
 
+    /** Returns within {@code timeout} plus at most {@link #LAST_CALL}, whatever the socket does. */
     @Override
     public boolean awaitOutOfRotation(Instance instance, Duration timeout) throws StepFailure, InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (true) {
-            if (!routesTo(instance)) return true;
-            if (!Instant.now().isBefore(deadline)) return false;
-            Thread.sleep(POLL.toMillis());
+            Instant now = Instant.now();
+            Instant callDeadline = earliest(now.plus(runtime.callTimeout()), latest(deadline, now.plus(LAST_CALL)));
+            if (!routesTo(instance, callDeadline, Duration.between(now, callDeadline))) return true;
+            Duration left = Duration.between(Instant.now(), deadline);
+            if (left.isNegative() || left.isZero()) return false;
+            Thread.sleep(Math.max(1, Math.min(POLL.toMillis(), left.toMillis())));
         }
     }
 
-    boolean routesTo(Instance instance) throws StepFailure {
-        return runtime.servers(backend).stream().anyMatch(s -> s.inRotation()
-                && s.address().equals(instance.address()) && s.port() == instance.port());
+    private boolean routesTo(Instance instance, Instant deadline, Duration budget) throws StepFailure, InterruptedException {
+        try {
+            return runtime.servers(backend, deadline, budget).stream().anyMatch(s -> s.inRotation()
+                    && s.address().equals(instance.address()) && s.port() == instance.port());
+        } catch (StepFailure e) {
+            if (Thread.interrupted()) throw new InterruptedException();
+            throw e;
+        }
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 }
