@@ -76,6 +76,11 @@ public final class ConsulRegistry implements Registry {
      * would not accept the saved body again (and {@link #deregister} of such an instance is refused in any case).
      */
     @Override
+    public String lostOnReregister(Registration saved) {
+        return RegistrationCompleteness.incompleteReason(saved);
+    }
+
+    @Override
     public Registration save(Instance instance) throws StepFailure {
         String id = ConsulNames.require("service ID", instance.id());
         HttpUrl agent = owningAgent(instance);

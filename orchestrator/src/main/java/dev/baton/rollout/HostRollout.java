@@ -75,6 +75,7 @@ final class HostRollout {
     boolean prepare() {
         try {
             events.step(Step.PREPARE, () -> {
+                refuseLossyDeregister();
                 ports.hosts().prepare(instance, order());
                 return lifecycle.version() + " fetched and verified while serving";
             });
@@ -178,6 +179,16 @@ final class HostRollout {
             return recover();
         } finally {
             if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    /** drain.mode deregister only where the registration can go back whole; checked before anything changes. */
+    private void refuseLossyDeregister() throws StepFailure {
+        if (plan.drain().mode() != Plan.DrainMode.DEREGISTER) return;
+        String lost = ports.registry().lostOnReregister(ports.registry().save(instance));
+        if (lost != null) {
+            throw new StepFailure("drain.mode deregister would lose part of the registration: " + lost
+                    + " (drain.mode maintenance keeps the registration in Consul)");
         }
     }
 

@@ -14,6 +14,14 @@ public interface Registry {
     /** Reads the full registration from the agent that owns the instance. */
     Registration save(Instance instance) throws StepFailure;
 
+    /**
+     * What registering {@code saved} again would lose (check definitions the registry does not give back); null when
+     * nothing. {@code drain.mode: deregister} is refused for such a registration.
+     */
+    default String lostOnReregister(Registration saved) {
+        return null;
+    }
+
     /** Removes the instance through the agent that owns it. */
     void deregister(Instance instance) throws StepFailure;
 

@@ -29,7 +29,7 @@ public final class Adapters {
         OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(3)).build();
         Plan.LoadBalancerAccess lb = plan.loadBalancer();
         return new Ports(
-                new ConsulRegistry(new ConsulClient(http, consulToken), consul),
+                new ConsulRegistry(new ConsulClient(http, consulToken), consul, plan.drain().mode() == Plan.DrainMode.DEREGISTER),
                 new AgentHostControl(http, plan.agent().scheme(), plan.agent().port(), agentToken, Clock.SYSTEM),
                 new HttpHealthProbe(http, plan.health()),
                 lb == null ? null : new HaproxyLoadBalancer(new HaproxyRuntime(lb.runtime()), lb.backend()),

@@ -108,6 +108,14 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
         return registered.get(instance.id());
     }
 
+    /** Instances whose saved registration could not go back whole (checks the registry withholds). */
+    Set<String> lossy = new HashSet<>();
+
+    @Override
+    public String lostOnReregister(Registration saved) {
+        return lossy.contains(saved.instance().id()) ? "check \"web-health\" (http: headers, body, TLS options)" : null;
+    }
+
     @Override
     public synchronized void deregister(Instance instance) throws StepFailure {
         calls.add("deregister " + instance.id());

@@ -231,6 +231,18 @@ class InvariantTest {
     }
 
     @Test
+    void deregisterIsRefusedBeforeAnythingChangesWhenTheRegistrationCannotGoBackWhole() {
+        fleet.lossy.add("web-2");
+        RolloutResult result = roll("drain: { mode: deregister }\n", e -> { });
+
+        assertThat(result.status()).isEqualTo(RolloutResult.Status.FAILED);
+        assertThat(result.summary()).startsWith("PREPARE failed on 1 host(s), nothing was changed: web-2: drain.mode deregister "
+                + "would lose part of the registration: check \"web-health\" (http: headers, body, TLS options) (drain.mode "
+                + "maintenance keeps the registration in Consul)");
+        assertThat(fleet.calls).noneMatch(c -> c.startsWith("deregister") || c.startsWith("maintenance") || c.startsWith("restart"));
+    }
+
+    @Test
     void defaultDrainModeIsMaintenanceWhichKeepsTheRegistration() {
         RolloutResult result = roll("", e -> { });
         assertThat(result.succeeded()).isTrue();

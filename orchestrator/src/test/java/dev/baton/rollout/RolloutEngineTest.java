@@ -73,7 +73,7 @@ class RolloutEngineTest {
         assertThat(clock.since(start)).isEqualTo(Duration.ofSeconds(20));
         assertThat(fleet.calls).noneMatch(c -> c.startsWith("restart"));
         assertThat(fleet.registered).containsKeys("web-1", "web-2", "web-3");
-        assertThat(fleet.calls).doesNotContain("save web-2");
+        assertThat(fleet.calls).doesNotContain("deregister web-2");
         assertThat(result.hosts().get("web-2")).isEqualTo(HostState.SKIPPED);
     }
 
@@ -156,7 +156,7 @@ class RolloutEngineTest {
     void aHostWhoseRegistrationCannotBeSavedIsNeverTouched() {
         fleet.failingSave.add("web-1");
 
-        RolloutResult result = engine.run(plan);
+        RolloutResult result = engine.run(planWith("drain: { mode: maintenance }\n"));
 
         assertThat(result.succeeded()).isFalse();
         assertThat(events.steps("web-1")).containsExactly("PREPARE OK", "LEAVE FAILED");
@@ -215,7 +215,7 @@ class RolloutEngineTest {
             assertThat(result.succeeded()).isFalse();
             assertThat(result.summary()).contains("interrupted");
             assertThat(fleet.registered).hasSize(3);
-            assertThat(fleet.calls).doesNotContain("save web-2");
+            assertThat(fleet.calls).doesNotContain("deregister web-2");
         } finally {
             Thread.interrupted();
         }
