@@ -1,7 +1,5 @@
 package dev.baton.agent.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.baton.agent.hook.HookPlan;
 import dev.baton.agent.hook.HookRequest;
 import dev.baton.agent.hook.HookResult;
@@ -18,13 +16,17 @@ import dev.baton.agent.traffic.TrafficWatch;
 import dev.baton.agent.traffic.TrafficWatchException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +37,10 @@ public final class HttpApi implements AutoCloseable {
     static final int MAX_BODY_BYTES = 64 * 1024;
     /** How much of an over-sized body is read and dropped, so the client sees the 413 rather than a reset. */
     private static final int MAX_DISCARD_BYTES = 1024 * 1024;
+    private static final java.time.Duration BODY_DEADLINE = java.time.Duration.ofSeconds(10);
     private static final String OPERATIONS = "/v1/operations/";
-    private static final int HANDLER_THREADS = 16;
     /**
-     * Traffic watches, hooks and prefetches block for up to their timeouts; bounding each keeps some handler threads
+     * Traffic watches, hooks and prefetches block for up to their timeouts; bounding each keeps most handler threads
      * free for the rest of the API.
      */
     static final int MAX_TRAFFIC_WATCHES = 4;
@@ -55,9 +57,9 @@ public final class HttpApi implements AutoCloseable {
     private final Semaphore runningHooks = new Semaphore(MAX_HOOKS);
     private final Semaphore runningPrefetches = new Semaphore(MAX_PREFETCHES);
     private final JsonCodec json = new JsonCodec();
-    private HttpServer server;
-    private ExecutorService handlers;
+    private ApiServer server;
 
+    /** {@code hooks} is null when this agent's configuration does not allow hooks: they are then refused with 403. */
     public HttpApi(BearerAuth auth, RestartService restarts, StatusReporter status, TrafficWatch traffic,
                    PrefetchService prefetches, HookRunner hooks) {
         this.auth = auth;
@@ -70,59 +72,77 @@ public final class HttpApi implements AutoCloseable {
 
     /** Binds and serves; a {@link java.net.BindException} means the address is taken. */
     public void start(InetSocketAddress address) throws IOException {
-        server = HttpServer.create(address, 64);
-        handlers = Executors.newFixedThreadPool(HANDLER_THREADS, runnable -> {
-            Thread thread = new Thread(runnable, "baton-http");
-            thread.setDaemon(true);
-            return thread;
+        server = new ApiServer(address, new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, org.eclipse.jetty.server.Response response, Callback callback) {
+                HttpApi.this.handle(new Exchange(request), response, callback);
+                return true;
+            }
         });
-        server.setExecutor(handlers);
-        server.createContext("/", this::handle);
         server.start();
     }
 
     public InetSocketAddress address() {
-        return server.getAddress();
+        return server.address();
     }
 
     @Override
     public void close() {
         if (server != null) {
-            server.stop(0);
-            handlers.shutdownNow();
+            server.close();
         }
     }
 
-    private void handle(HttpExchange exchange) {
+    private void handle(Exchange exchange, org.eclipse.jetty.server.Response out, Callback callback) {
+        Response response;
         try {
-            Response response;
-            try {
-                auth.check(exchange.getRequestHeaders().getFirst("Authorization"));
-                response = route(exchange);
-            } catch (ApiException e) {
-                response = Response.error(e.status(), e.getMessage(), e.headers());
-            } catch (InvalidRequestException e) {
-                response = Response.error(400, e.getMessage(), Map.of());
-            } catch (OperationConflictException e) {
-                response = Response.error(409, e.getMessage(), Map.of());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                response = Response.error(503, "the agent is shutting down", Map.of());
-            } catch (RuntimeException e) {
-                LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), e);
-                response = Response.error(500, "internal error", Map.of());
-            }
-            send(exchange, response);
+            auth.check(exchange.header(HttpHeader.AUTHORIZATION));
+            response = route(exchange);
+        } catch (ApiException e) {
+            response = Response.error(e.status(), e.getMessage(), e.headers());
+        } catch (InvalidRequestException e) {
+            response = Response.error(400, e.getMessage(), Map.of());
+        } catch (OperationConflictException e) {
+            response = Response.error(409, e.getMessage(), Map.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            response = Response.error(503, "the agent is shutting down", Map.of());
         } catch (IOException e) {
-            LOG.debug("could not answer {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
-        } finally {
-            exchange.close();
+            LOG.debug("could not read {} {}: {}", exchange.method(), exchange.path(), e.toString());
+            response = Response.error(400, "could not read the request body", Map.of());
+        } catch (RuntimeException e) {
+            LOG.error("{} {} failed", exchange.method(), ApiException.printable(exchange.path()), e);
+            response = Response.error(500, "internal error", Map.of());
+        }
+        send(out, response, callback);
+    }
+
+    /** The parts of a Jetty request the API reads. */
+    private record Exchange(Request request) {
+        String method() {
+            return request.getMethod();
+        }
+
+        String path() {
+            return request.getHttpURI().getPath();
+        }
+
+        String rawQuery() {
+            return request.getHttpURI().getQuery();
+        }
+
+        String header(HttpHeader name) {
+            return request.getHeaders().get(name);
+        }
+
+        InputStream body() {
+            return Content.Source.asInputStream(request);
         }
     }
 
-    private Response route(HttpExchange exchange) throws ApiException, IOException, InterruptedException {
-        String method = exchange.getRequestMethod();
-        String path = exchange.getRequestURI().getRawPath();
+    private Response route(Exchange exchange) throws ApiException, IOException, InterruptedException {
+        String method = exchange.method();
+        String path = exchange.path();
         switch (path) {
             case "/v1/status" -> {
                 allow(method, "GET");
@@ -147,7 +167,7 @@ public final class HttpApi implements AutoCloseable {
             }
             case "/v1/traffic/quiet" -> {
                 allow(method, "GET");
-                return Response.ok(200, awaitQuiet(QuietQuery.parse(exchange.getRequestURI().getRawQuery())));
+                return Response.ok(200, awaitQuiet(QuietQuery.parse(exchange.rawQuery())));
             }
             default -> {
                 if (path.startsWith(OPERATIONS) && path.length() > OPERATIONS.length()
@@ -193,6 +213,9 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private HookResult runHook(HookPlan plan) throws ApiException, InterruptedException {
+        if (hooks == null) {
+            throw new ApiException(403, "host hooks are disabled on this agent (start it with --allow-hooks)");
+        }
         if (!runningHooks.tryAcquire()) {
             throw new ApiException(429, "already " + MAX_HOOKS + " hooks running; retry later");
         }
@@ -213,24 +236,51 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    private static byte[] readBody(HttpExchange exchange) throws IOException, ApiException {
-        InputStream in = exchange.getRequestBody();
-        byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-        if (body.length > MAX_BODY_BYTES) {
-            in.readNBytes(MAX_DISCARD_BYTES);
-            throw new ApiException(413, "request body is larger than " + MAX_BODY_BYTES + " bytes");
+    /**
+     * Reads at most {@link #MAX_BODY_BYTES}, within {@link #BODY_DEADLINE} in all: each read is bounded by the idle
+     * timeout, and the deadline bounds a client that keeps sending a byte now and then.
+     */
+    private static byte[] readBody(Exchange exchange) throws IOException, ApiException {
+        InputStream in = exchange.body();
+        long deadline = System.nanoTime() + BODY_DEADLINE.toNanos();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        for (int n; (n = in.read(buffer)) != -1; ) {
+            body.write(buffer, 0, n);
+            if (body.size() > MAX_BODY_BYTES) {
+                discard(in, deadline);
+                throw new ApiException(413, "request body is larger than " + MAX_BODY_BYTES + " bytes");
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new ApiException(408, "request body not received within " + BODY_DEADLINE.toSeconds() + "s");
+            }
         }
-        return body;
+        return body.toByteArray();
     }
 
-    private void send(HttpExchange exchange, Response response) throws IOException {
-        byte[] bytes = json.write(response.body());
-        response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(response.status(), bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
+    /** Drops a bounded part of an over-sized body, so the client sees the 413 rather than a reset. */
+    private static void discard(InputStream in, long deadline) throws IOException {
+        byte[] buffer = new byte[8192];
+        long dropped = 0;
+        for (int n; dropped < MAX_DISCARD_BYTES && System.nanoTime() - deadline < 0 && (n = in.read(buffer)) != -1; ) {
+            dropped += n;
         }
+    }
+
+    private void send(org.eclipse.jetty.server.Response out, Response response, Callback callback) {
+        byte[] bytes;
+        int status = response.status();
+        try {
+            bytes = json.write(response.body());
+        } catch (IOException e) {
+            LOG.error("cannot encode an answer", e);
+            bytes = "{\"error\":\"internal error\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            status = 500;
+        }
+        out.setStatus(status);
+        response.headers().forEach((name, value) -> out.getHeaders().put(name, value));
+        out.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        out.write(true, ByteBuffer.wrap(bytes), callback);
     }
 
     private record Response(int status, Object body, Map<String, String> headers) {

@@ -17,6 +17,11 @@ final class JsonCodec {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
+    /** A JSON string literal, quotes included. */
+    static String quote(String text) {
+        return "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
+    }
+
     byte[] write(Object value) throws JsonProcessingException {
         return mapper.writeValueAsBytes(value);
     }
