@@ -48,7 +48,7 @@ class AgentHooksTest {
             fail(TOKEN_ENV + " is not set; run the tests with Maven (agent/pom.xml sets it)");
         }
         agent = new Agent(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), home, token, TOKEN_ENV, "demo-app",
-                URI.create("http://127.0.0.1:1/healthz")));
+                URI.create("http://127.0.0.1:1/healthz"), AgentOptions.defaults().withHooks(null)));
         agent.start();
         api = new ApiClient("http://127.0.0.1:" + agent.address().getPort(), token);
     }
@@ -147,7 +147,9 @@ class AgentHooksTest {
         List<String> bodies = List.of(
                 body("x", "true", null, Map.of("lower_case", "v")),
                 body("x", "true", null, Map.of("1ABC", "v")),
-                body("x", "true", null, Map.of("A", "v".repeat(4097))),
+                body("x", "true", null, Map.of("LD_PRELOAD", "/tmp/evil.so")),
+                body("x", "true", null, Map.of("PATH", "/tmp")),
+                body("x", "true", null, Map.of("BATON_A", "v".repeat(4097))),
                 body("bad name", "true", null, Map.of()),
                 body("", "true", null, Map.of()),
                 body("x", "   ", null, Map.of()),
@@ -163,10 +165,10 @@ class AgentHooksTest {
             assertThat(answer.body().path("error").asText()).as(body).isNotBlank().doesNotContain("\n");
         }
         assertThat(post(body("x", "true", null, Map.of("lower_case", "v"))).body().path("error").asText())
-                .isEqualTo("invalid env key 'lower_case': expected [A-Z_][A-Z0-9_]{0,63}");
+                .isEqualTo("invalid env key 'lower_case': expected BATON_ followed by [A-Z0-9_]");
         Map<String, String> tooMany = new java.util.HashMap<>();
         for (int i = 0; i < 51; i++) {
-            tooMany.put("V" + i, "x");
+            tooMany.put("BATON_V" + i, "x");
         }
         assertThat(post(body("x", "true", null, tooMany)).status()).isEqualTo(400);
         assertThat(api.get("/v1/hooks").status()).isEqualTo(405);

@@ -20,6 +20,7 @@ class AgentMainTest {
     @Test
     void userErrorsPrintOneLineAndExitWithTwo() throws IOException {
         Path token = Files.writeString(temp.resolve("token"), "  secret-token \n");
+        Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         String home = temp.resolve("home").toString();
         String[] common = {"--home", home, "--app-command", "demo-app", "--ready-url", "http://127.0.0.1:1/healthz"};
 

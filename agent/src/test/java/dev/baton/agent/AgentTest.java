@@ -215,8 +215,7 @@ class AgentTest {
         JsonNode operation = follow(api.post("/v1/restarts", ApiClient.restartBody("2.0.0", url, v1.sha256(), "stop-start")));
 
         assertThat(operation.path("state").asText()).isEqualTo("FAILED");
-        assertThat(operation.path("error").asText())
-                .isEqualTo("sha256 mismatch for " + url + ": expected " + v1.sha256() + ", got " + v2.sha256());
+        assertThat(operation.path("error").asText()).isEqualTo("sha256 mismatch for " + url);
         assertThat(phaseNames(operation)).containsExactly("fetch");
         assertThat(phase(operation, "fetch").path("state").asText()).isEqualTo("FAILED");
         assertThat(home.resolve("releases/2.0.0")).doesNotExist();
@@ -270,8 +269,7 @@ class AgentTest {
 
         ApiClient.Answer mismatch = api.post("/v1/releases", ApiClient.prefetchBody("2.0.0", url, v1.sha256()));
         assertThat(mismatch.status()).isEqualTo(422);
-        assertThat(mismatch.body().path("error").asText())
-                .isEqualTo("sha256 mismatch for " + url + ": expected " + v1.sha256() + ", got " + v2.sha256());
+        assertThat(mismatch.body().path("error").asText()).isEqualTo("sha256 mismatch for " + url);
 
         String missingUrl = artifactServer.url("missing.tar.gz");
         ApiClient.Answer unreachable = api.post("/v1/releases", ApiClient.prefetchBody("2.0.0", missingUrl, v2.sha256()));
