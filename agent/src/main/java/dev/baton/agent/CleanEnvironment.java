@@ -9,7 +9,7 @@ import java.util.Map;
  */
 public final class CleanEnvironment {
 
-    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private CleanEnvironment() {
     }

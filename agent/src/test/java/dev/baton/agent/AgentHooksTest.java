@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +102,33 @@ class AgentHooksTest {
         String output = result.path("output").asText();
         assertThat(output).startsWith("[unset]\n").contains("PATH=")
                 .doesNotContain(token).doesNotContain(TOKEN_ENV + "=").doesNotContain(TOKEN_ENV + "_COPY=");
+    }
+
+    @Test
+    void aHookRunningAsTheHookUserCannotReadTheTokenFile() throws Exception {
+        // A directory everyone may enter, so that only the files' own modes decide what the hook can read.
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "baton-hook-user");
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path tokenFile = Files.writeString(dir.resolve("agent.token"), token);
+            Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+            Path readable = Files.writeString(dir.resolve("readable"), "anyone may read this\n");
+            Files.setPosixFilePermissions(readable, PosixFilePermissions.fromString("rw-r--r--"));
+            agent.stop();
+            agent = new Agent(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), home, token, TOKEN_ENV,
+                    "demo-app", URI.create("http://127.0.0.1:1/healthz"), AgentOptions.defaults().withHooks("nobody")));
+            agent.start();
+            api = new ApiClient("http://127.0.0.1:" + agent.address().getPort(), token);
+
+            JsonNode result = hook(body("as-nobody", "id -u; cat " + readable + "; cat " + tokenFile
+                    + " || echo refused; env", null, Map.of("BATON_HOST", "web-1")));
+
+            String output = result.path("output").asText();
+            assertThat(output).startsWith("65534\nanyone may read this\n").contains("Permission denied", "refused\n",
+                    "BATON_HOST=web-1", "HOME=/nonexistent", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n").doesNotContain(token).doesNotContain(TOKEN_ENV);
+        } finally {
+            Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     @Test

@@ -50,7 +50,7 @@ public final class HookRunner {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true);
         Map<String, String> base = user == null ? agentEnvironment
-                : Map.of("PATH", agentEnvironment.getOrDefault("PATH", ""), "HOME", user.home(),
+                : Map.of("PATH", CleanEnvironment.DEFAULT_PATH, "HOME", user.home(),
                         "LANG", agentEnvironment.getOrDefault("LANG", "C.UTF-8"));
         builder.environment().clear();
         builder.environment().putAll(CleanEnvironment.with(base, plan.env()));
