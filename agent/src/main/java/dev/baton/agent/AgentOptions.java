@@ -63,4 +63,12 @@ public record AgentOptions(boolean allowHooks, String hookUser, Path artifactDir
     public AgentOptions withKeepReleases(int keep) {
         return new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keep, appEnv);
     }
+
+    /** Names the app's variables but not their values, which may be secrets meant for the app. */
+    @Override
+    public String toString() {
+        return "AgentOptions[allowHooks=" + allowHooks + ", hookUser=" + hookUser + ", artifactDir=" + artifactDir
+                + ", crossHostRedirects=" + crossHostRedirects + ", keepReleases=" + keepReleases + ", appEnv="
+                + new java.util.TreeSet<>(appEnv.keySet()) + "]";
+    }
 }

@@ -344,6 +344,30 @@ class AgentTest {
     }
 
     @Test
+    void aSuccessfulRestartRemovesOldReleasesButNeverTheCurrentOrPreviousOne() throws Exception {
+        agent.stop();
+        agent = new Agent(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), home, token, null,
+                "demo-app -listen 127.0.0.1:" + appPort + " -pidfile {pidfile} -shutdown-timeout 30s",
+                appUri("/healthz"), AgentOptions.defaults().withKeepReleases(2)));
+        agent.start();
+        api = new ApiClient("http://127.0.0.1:" + agent.address().getPort(), token);
+        restart(v1, "stop-start");
+        restart(v2, "stop-start");
+        ApiClient.Answer prefetched = api.post("/v1/releases", ApiClient.prefetchBody(broken.version(),
+                artifactServer.url(broken.file().getFileName().toString()), broken.sha256()));
+        assertThat(prefetched.status()).isEqualTo(200);
+        assertThat(listing(home.resolve("releases"))).containsExactly("1.0.0", "2.0.0", "3.0.0-broken");
+
+        // 1.0.0 is installed already: back to it, and 3.0.0-broken (neither current nor previous) goes.
+        JsonNode operation = follow(api.post("/v1/restarts", "{\"version\":\"1.0.0\"}"));
+
+        assertThat(operation.path("state").asText()).as(operation.toString()).isEqualTo("SUCCEEDED");
+        assertThat(listing(home.resolve("releases"))).containsExactly("1.0.0", "2.0.0");
+        assertThat(Files.readSymbolicLink(home.resolve("current"))).isEqualTo(Path.of("releases", "1.0.0"));
+        assertThat(appVersion()).isEqualTo("1.0.0");
+    }
+
+    @Test
     void handoffServesEveryRequest() throws Exception {
         // v2 is installed beforehand so that the load window covers the hand-off itself, not a download.
         restart(v2, "stop-start");

@@ -38,6 +38,10 @@ final class JsonCodec {
         } catch (MismatchedInputException e) {
             String field = path(e);
             throw new ApiException(400, field.isEmpty() ? "expected a JSON object" : "invalid value for '" + field + "'");
+        } catch (JsonMappingException e) {
+            // e.g. a number out of range for its field
+            String field = path(e);
+            throw new ApiException(400, field.isEmpty() ? "expected a JSON object" : "invalid value for '" + field + "'");
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
