@@ -27,6 +27,8 @@ public final class TarGzExtractor {
 
     public static final long DEFAULT_MAX_BYTES = 4L << 30;
     public static final int DEFAULT_MAX_ENTRIES = 100_000;
+    /** What reading the headers of one entry (pax records, long names included) may consume. */
+    static final long MAX_HEADER_BYTES = 1 << 20;
 
     private final long maxBytes;
     private final int maxEntries;
@@ -48,8 +50,9 @@ public final class TarGzExtractor {
         Files.createDirectory(targetDir);
         Path root = targetDir.toRealPath();
         try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(archive)), 64 * 1024);
-             TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
-            extractEntries(tar, root);
+             HeaderBudget budget = new HeaderBudget(in);
+             TarArchiveInputStream tar = new TarArchiveInputStream(budget)) {
+            extractEntries(tar, budget, root);
         } catch (ZipException e) {
             ReleaseStore.deleteTree(targetDir);
             throw new IOException("artifact is not a valid .tar.gz: " + e.getMessage(), e);
@@ -59,10 +62,10 @@ public final class TarGzExtractor {
         }
     }
 
-    private void extractEntries(TarArchiveInputStream tar, Path root) throws IOException {
+    private void extractEntries(TarArchiveInputStream tar, HeaderBudget budget, Path root) throws IOException {
         long written = 0;
         int entries = 0;
-        for (TarArchiveEntry entry = next(tar); entry != null; entry = next(tar)) {
+        for (TarArchiveEntry entry = next(tar, budget); entry != null; entry = next(tar, budget)) {
             if (++entries > maxEntries) {
                 throw new IOException("artifact has more than " + maxEntries + " entries");
             }
@@ -99,7 +102,8 @@ public final class TarGzExtractor {
         }
     }
 
-    private static TarArchiveEntry next(TarArchiveInputStream tar) throws IOException {
+    private static TarArchiveEntry next(TarArchiveInputStream tar, HeaderBudget budget) throws IOException {
+        budget.arm(MAX_HEADER_BYTES);
         try {
             return tar.getNextEntry();
         } catch (IllegalArgumentException e) {
@@ -107,6 +111,8 @@ public final class TarGzExtractor {
         } catch (IOException e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new IOException("artifact is not a valid tar archive: " + message.replaceAll("\\s+", " "), e);
+        } finally {
+            budget.disarm();
         }
     }
 

@@ -108,7 +108,11 @@ class TarGzExtractorTest {
                         file("real", 0644, "x"), link('1', "copy", "real")),
                 malicious("NUL inside a pax path", "escapes the release directory",
                         pax("path", "ok\0/../../evil"), file("harmless", 0644, "x")),
-                malicious("sparse file", "unsupported type", special('S', "sparse")));
+                malicious("sparse file", "unsupported type", special('S', "sparse")),
+                malicious("2 MiB GNU long name", "oversized header",
+                        gnuLongName("n".repeat(2 << 20)), file("harmless", 0644, "x")),
+                malicious("2 MiB pax record", "oversized header",
+                        pax("comment", "c".repeat(2 << 20)), file("harmless", 0644, "x")));
     }
 
     @ParameterizedTest(name = "{0}")
