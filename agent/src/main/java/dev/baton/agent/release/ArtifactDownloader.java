@@ -21,14 +21,22 @@ import java.util.HexFormat;
 public final class ArtifactDownloader {
 
     static final int MAX_REDIRECTS = 5;
+    /** Read timeouts bound each read; this bounds a server that keeps sending a trickle. */
+    static final Duration MAX_DURATION = Duration.ofMinutes(30);
 
     private final Duration connectTimeout;
     private final Duration readTimeout;
+    private final Duration maxDuration;
     private final ArtifactPolicy policy;
 
     public ArtifactDownloader(Duration connectTimeout, Duration readTimeout, ArtifactPolicy policy) {
+        this(connectTimeout, readTimeout, MAX_DURATION, policy);
+    }
+
+    ArtifactDownloader(Duration connectTimeout, Duration readTimeout, Duration maxDuration, ArtifactPolicy policy) {
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
+        this.maxDuration = maxDuration;
         this.policy = policy;
     }
 
@@ -104,15 +112,16 @@ public final class ArtifactDownloader {
         } catch (URISyntaxException | IllegalArgumentException e) {
             throw new IOException("redirect to an invalid URL");
         }
-        if (!policy.allowsRedirect(from, to)) {
-            throw new IOException("redirect to " + ArtifactPolicy.redact(to)
-                    + " refused: only the same host is allowed");
+        String refusal = policy.refusesRedirect(from, to);
+        if (refusal != null) {
+            throw new IOException("redirect to " + ArtifactPolicy.redact(to) + " refused: " + refusal);
         }
         return to;
     }
 
     private String copy(InputStream in, Path target) throws IOException {
         MessageDigest sha256 = sha256();
+        long deadline = System.nanoTime() + maxDuration.toNanos();
         try (OutputStream out = Files.newOutputStream(target)) {
             byte[] buffer = new byte[64 * 1024];
             long total = 0;
@@ -120,6 +129,9 @@ public final class ArtifactDownloader {
                 total += n;
                 if (total > policy.maxBytes()) {
                     throw tooLarge();
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IOException("took longer than " + maxDuration.toSeconds() + "s");
                 }
                 sha256.update(buffer, 0, n);
                 out.write(buffer, 0, n);

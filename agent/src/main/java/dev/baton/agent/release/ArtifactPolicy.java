@@ -85,13 +85,19 @@ public record ArtifactPolicy(Path fileDir, boolean crossHostRedirects, long maxB
         return real;
     }
 
-    /** Whether a redirect from {@code from} may be followed to {@code to}. */
-    boolean allowsRedirect(URI from, URI to) {
+    /** Why a redirect from {@code from} to {@code to} may not be followed, or null if it may. */
+    String refusesRedirect(URI from, URI to) {
         String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            return false;
+            return "only http and https are allowed";
         }
-        return crossHostRedirects || from.getHost() != null && from.getHost().equalsIgnoreCase(to.getHost());
+        if ("https".equalsIgnoreCase(from.getScheme()) && scheme.equals("http")) {
+            return "https may not redirect to http";
+        }
+        if (!crossHostRedirects && (from.getHost() == null || !from.getHost().equalsIgnoreCase(to.getHost()))) {
+            return "only the same host is allowed";
+        }
+        return null;
     }
 
     /** A URL for messages: without user info, query or fragment, which may carry credentials or signatures. */

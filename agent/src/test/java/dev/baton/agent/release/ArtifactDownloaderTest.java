@@ -41,6 +41,19 @@ class ArtifactDownloaderTest {
                 redirect(exchange, "http://localhost:" + port + "/artifact"));
         server.createContext("/to-file", exchange -> redirect(exchange, "file:///etc/passwd"));
         server.createContext("/loop", exchange -> redirect(exchange, "/loop"));
+        server.createContext("/trickle", exchange -> {
+            try (exchange) {
+                exchange.sendResponseHeaders(200, 0);
+                OutputStream out = exchange.getResponseBody();
+                for (int i = 0; i < 50; i++) {
+                    out.write('x');
+                    out.flush();
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException | IOException e) {
+                // the client gave up
+            }
+        });
         server.start();
         port = server.getAddress().getPort();
     }
@@ -118,7 +131,7 @@ class ArtifactDownloaderTest {
                         + "/artifact refused: only the same host is allowed");
         assertThatThrownBy(() -> downloader(new ArtifactPolicy(temp, true, ArtifactPolicy.DEFAULT_MAX_BYTES))
                 .download(url("/to-file"), WRONG_SHA, temp.resolve("file")))
-                .hasMessageContaining("redirect to file:/etc/passwd refused");
+                .hasMessageContaining("redirect to file:/etc/passwd refused: only http and https are allowed");
         assertThatThrownBy(() -> downloader(ArtifactPolicy.defaults())
                 .download(url("/loop"), WRONG_SHA, temp.resolve("loop")))
                 .hasMessageEndingWith("failed: more than 5 redirects");
@@ -126,6 +139,26 @@ class ArtifactDownloaderTest {
         downloader(new ArtifactPolicy(null, true, ArtifactPolicy.DEFAULT_MAX_BYTES))
                 .download(url("/other-host"), sha256(CONTENT), temp.resolve("allowed"));
         assertThat(temp.resolve("allowed")).hasBinaryContent(CONTENT);
+    }
+
+    @Test
+    void aTrickleIsCutOffAtTheOverallDeadline() {
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> new ArtifactDownloader(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(1),
+                ArtifactPolicy.defaults()).download(url("/trickle"), WRONG_SHA, temp.resolve("t")))
+                .isInstanceOf(ArtifactException.class)
+                .hasMessageEndingWith("failed: took longer than 1s");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void httpsNeverRedirectsToHttp() {
+        ArtifactPolicy anyHost = new ArtifactPolicy(null, true, ArtifactPolicy.DEFAULT_MAX_BYTES);
+        assertThat(anyHost.refusesRedirect(URI.create("https://a/x"), URI.create("http://a/x")))
+                .isEqualTo("https may not redirect to http");
+        assertThat(anyHost.refusesRedirect(URI.create("http://a/x"), URI.create("https://b/x"))).isNull();
+        assertThat(ArtifactPolicy.defaults().refusesRedirect(URI.create("http://a/x"), URI.create("https://a/y")))
+                .isNull();
     }
 
     @Test
