@@ -14,10 +14,13 @@ import dev.baton.agent.restart.RestartRequest;
 import dev.baton.agent.restart.RestartService;
 import dev.baton.agent.traffic.TrafficWatch;
 import dev.baton.agent.traffic.TrafficWatchException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
@@ -25,7 +28,6 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +39,7 @@ public final class HttpApi implements AutoCloseable {
     static final int MAX_BODY_BYTES = 64 * 1024;
     /** How much of an over-sized body is read and dropped, so the client sees the 413 rather than a reset. */
     private static final int MAX_DISCARD_BYTES = 1024 * 1024;
-    private static final java.time.Duration BODY_DEADLINE = java.time.Duration.ofSeconds(10);
+    private static final Duration BODY_DEADLINE = Duration.ofSeconds(10);
     private static final String OPERATIONS = "/v1/operations/";
     /**
      * Traffic watches, hooks and prefetches block for up to their timeouts; bounding each keeps most handler threads
@@ -94,27 +96,27 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private void handle(Exchange exchange, org.eclipse.jetty.server.Response out, Callback callback) {
-        Response response;
+        Answer answer;
         try {
             auth.check(exchange.header(HttpHeader.AUTHORIZATION));
-            response = route(exchange);
+            answer = route(exchange);
         } catch (ApiException e) {
-            response = Response.error(e.status(), e.getMessage(), e.headers());
+            answer = Answer.error(e.status(), e.getMessage(), e.headers());
         } catch (InvalidRequestException e) {
-            response = Response.error(400, e.getMessage(), Map.of());
+            answer = Answer.error(400, e.getMessage(), Map.of());
         } catch (OperationConflictException e) {
-            response = Response.error(409, e.getMessage(), Map.of());
+            answer = Answer.error(409, e.getMessage(), Map.of());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            response = Response.error(503, "the agent is shutting down", Map.of());
+            answer = Answer.error(503, "the agent is shutting down", Map.of());
         } catch (IOException e) {
             LOG.debug("could not read {} {}: {}", exchange.method(), exchange.path(), e.toString());
-            response = Response.error(400, "could not read the request body", Map.of());
+            answer = Answer.error(400, "could not read the request body", Map.of());
         } catch (RuntimeException e) {
             LOG.error("{} {} failed", exchange.method(), ApiException.printable(exchange.path()), e);
-            response = Response.error(500, "internal error", Map.of());
+            answer = Answer.error(500, "internal error", Map.of());
         }
-        send(out, response, callback);
+        send(out, answer, callback);
     }
 
     /** The parts of a Jetty request the API reads. */
@@ -140,34 +142,34 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    private Response route(Exchange exchange) throws ApiException, IOException, InterruptedException {
+    private Answer route(Exchange exchange) throws ApiException, IOException, InterruptedException {
         String method = exchange.method();
         String path = exchange.path();
         switch (path) {
             case "/v1/status" -> {
                 allow(method, "GET");
-                return Response.ok(200, status.status());
+                return Answer.ok(200, status.status());
             }
             case "/v1/releases" -> {
                 allow(method, "GET", "POST");
                 if (method.equals("POST")) {
-                    return Response.ok(200, prefetch(json.read(readBody(exchange), PrefetchRequest.class)));
+                    return Answer.ok(200, prefetch(json.read(readBody(exchange), PrefetchRequest.class)));
                 }
-                return Response.ok(200, status.releases());
+                return Answer.ok(200, status.releases());
             }
             case "/v1/restarts" -> {
                 allow(method, "POST");
                 RestartRequest request = json.read(readBody(exchange), RestartRequest.class);
                 OperationView operation = restarts.submit(request);
-                return new Response(202, operation, Map.of("Location", OPERATIONS + operation.id()));
+                return new Answer(202, operation, Map.of("Location", OPERATIONS + operation.id()));
             }
             case "/v1/hooks" -> {
                 allow(method, "POST");
-                return Response.ok(200, runHook(HookPlan.validate(json.read(readBody(exchange), HookRequest.class))));
+                return Answer.ok(200, runHook(HookPlan.validate(json.read(readBody(exchange), HookRequest.class))));
             }
             case "/v1/traffic/quiet" -> {
                 allow(method, "GET");
-                return Response.ok(200, awaitQuiet(QuietQuery.parse(exchange.rawQuery())));
+                return Answer.ok(200, awaitQuiet(QuietQuery.parse(exchange.rawQuery())));
             }
             default -> {
                 if (path.startsWith(OPERATIONS) && path.length() > OPERATIONS.length()
@@ -175,7 +177,7 @@ public final class HttpApi implements AutoCloseable {
                     allow(method, "GET");
                     String id = path.substring(OPERATIONS.length());
                     return restarts.find(id)
-                            .map(operation -> Response.ok(200, operation))
+                            .map(operation -> Answer.ok(200, operation))
                             .orElseThrow(() -> new ApiException(404, "no operation " + ApiException.printable(id)));
                 }
                 throw new ApiException(404, "no such endpoint: " + ApiException.printable(path));
@@ -243,7 +245,7 @@ public final class HttpApi implements AutoCloseable {
     private static byte[] readBody(Exchange exchange) throws IOException, ApiException {
         InputStream in = exchange.body();
         long deadline = System.nanoTime() + BODY_DEADLINE.toNanos();
-        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         for (int n; (n = in.read(buffer)) != -1; ) {
             body.write(buffer, 0, n);
@@ -267,29 +269,29 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    private void send(org.eclipse.jetty.server.Response out, Response response, Callback callback) {
+    private void send(org.eclipse.jetty.server.Response out, Answer answer, Callback callback) {
         byte[] bytes;
-        int status = response.status();
+        int status = answer.status();
         try {
-            bytes = json.write(response.body());
+            bytes = json.write(answer.body());
         } catch (IOException e) {
             LOG.error("cannot encode an answer", e);
-            bytes = "{\"error\":\"internal error\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            bytes = "{\"error\":\"internal error\"}".getBytes(StandardCharsets.UTF_8);
             status = 500;
         }
         out.setStatus(status);
-        response.headers().forEach((name, value) -> out.getHeaders().put(name, value));
+        answer.headers().forEach((name, value) -> out.getHeaders().put(name, value));
         out.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         out.write(true, ByteBuffer.wrap(bytes), callback);
     }
 
-    private record Response(int status, Object body, Map<String, String> headers) {
-        static Response ok(int status, Object body) {
-            return new Response(status, body, Map.of());
+    private record Answer(int status, Object body, Map<String, String> headers) {
+        static Answer ok(int status, Object body) {
+            return new Answer(status, body, Map.of());
         }
 
-        static Response error(int status, String message, Map<String, String> headers) {
-            return new Response(status, Map.of("error", message), headers);
+        static Answer error(int status, String message, Map<String, String> headers) {
+            return new Answer(status, Map.of("error", message), headers);
         }
     }
 }
