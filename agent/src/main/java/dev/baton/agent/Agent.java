@@ -53,6 +53,9 @@ public final class Agent implements AutoCloseable {
                         ArtifactPolicy.DEFAULT_MAX_BYTES)), new TarGzExtractor());
         this.restarts = new RestartService(store, installer, app, probe, options.keepReleases());
         this.traffic = new TrafficWatch(config.appAddress(), config.appPort(), "ss");
+        if (options.allowHooks() && options.hookUser() == null) {
+            LOG.warn("hooks run as the agent's own user and could read its token; give --hook-user on a real host");
+        }
         HookRunner hooks = options.allowHooks()
                 ? new HookRunner(home, System.getenv(), options.hookUser() == null ? null : HookUser.lookup(options.hookUser()))
                 : null;

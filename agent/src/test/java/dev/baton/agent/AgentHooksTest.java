@@ -120,11 +120,13 @@ class AgentHooksTest {
             agent.start();
             api = new ApiClient("http://127.0.0.1:" + agent.address().getPort(), token);
 
+            // The attack: read the agent's environment through /proc, where --token-env keeps the token.
             JsonNode result = hook(body("as-nobody", "id -u; cat " + readable + "; cat " + tokenFile
-                    + " || echo refused; env", null, Map.of("BATON_HOST", "web-1")));
+                    + " || echo refused; tr '\\0' '\\n' < /proc/$PPID/environ || echo environ-refused; env", null,
+                    Map.of("BATON_HOST", "web-1")));
 
             String output = result.path("output").asText();
-            assertThat(output).startsWith("65534\nanyone may read this\n").contains("Permission denied", "refused\n",
+            assertThat(output).startsWith("65534\nanyone may read this\n").contains("Permission denied", "refused\n", "environ-refused\n",
                     "BATON_HOST=web-1", "HOME=/nonexistent", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n").doesNotContain(token).doesNotContain(TOKEN_ENV);
         } finally {
             Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
