@@ -39,6 +39,29 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--ready-url", required = true, paramLabel = "URL", description = "Answers 200 when the app is ready.")
     private URI readyUrl;
 
+    @Option(names = "--allow-hooks", description = "Run host hooks (POST /v1/hooks); refused with 403 without it.")
+    private boolean allowHooks;
+
+    @Option(names = "--hook-user", paramLabel = "USER",
+            description = "Run hooks as this unprivileged user (needs --allow-hooks and setpriv).")
+    private String hookUser;
+
+    @Option(names = "--artifact-dir", paramLabel = "DIR",
+            description = "Allow file: artifact URLs naming files below this directory; refused without it.")
+    private Path artifactDir;
+
+    @Option(names = "--allow-cross-host-redirects",
+            description = "Let artifact downloads follow redirects to other hosts (default: same host only).")
+    private boolean crossHostRedirects;
+
+    @Option(names = "--keep-releases", paramLabel = "N", defaultValue = "" + AgentOptions.DEFAULT_KEEP_RELEASES,
+            description = "Releases kept after a successful restart, current and previous included (default ${DEFAULT-VALUE}).")
+    private int keepReleases;
+
+    @Option(names = "--app-env", paramLabel = "NAME=VALUE",
+            description = "A variable for the app, besides PATH, HOME, LANG and PIDFILE (repeatable).")
+    private java.util.Map<String, String> appEnv = new java.util.LinkedHashMap<>();
+
     private final PrintWriter err;
     private Agent agent;
 
@@ -77,8 +100,10 @@ public final class AgentMain implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
+            AgentOptions options = new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keepReleases,
+                    appEnv);
             AgentConfig config = new AgentConfig(parseListen(listen), home, readToken(), token.env, appCommand,
-                    checkReadyUrl());
+                    checkReadyUrl(), options);
             agent = new Agent(config);
             agent.start();
         } catch (UsageException | IllegalArgumentException e) {
@@ -105,6 +130,7 @@ public final class AgentMain implements Callable<Integer> {
         String value;
         if (token.file != null) {
             try {
+                TokenFilePermissions.check(token.file);
                 value = Files.readString(token.file, StandardCharsets.UTF_8);
             } catch (NoSuchFileException e) {
                 throw new UsageException("token file " + token.file + " does not exist");

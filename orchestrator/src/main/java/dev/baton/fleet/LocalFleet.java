@@ -198,11 +198,15 @@ public final class LocalFleet implements AutoCloseable {
         String ip = network + n;
         Path home = Files.createDirectories(work.resolve("host-" + n));
         Path tokenFile = home.resolve("agent.token");
+        // The agent refuses a token file that anyone but its owner could read.
+        Files.deleteIfExists(tokenFile);
+        Files.createFile(tokenFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tokenFile, token);
         String app = "demo-app -listen " + ip + ":" + APP_PORT + " -shutdown-timeout 30s -pidfile {pidfile}";
         processes.start(List.of("java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
                 "-jar", agentJar.toString(), "--listen", ip + ":" + AGENT_PORT, "--home", home.toString(),
-                "--token-file", tokenFile.toString(), "--app-command", app,
+                "--token-file", tokenFile.toString(), "--allow-hooks", "--app-command", app,
                 "--ready-url", "http://" + ip + ":" + APP_PORT + "/healthz"), home.resolve("agent.log"));
         Host host = new Host(service + "-" + n, ip);
         awaitTrue("agent on " + ip, () -> getText(host.agentUrl() + "/v1/status") != null);
