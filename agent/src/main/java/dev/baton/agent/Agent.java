@@ -71,7 +71,7 @@ public final class Agent implements AutoCloseable {
      */
     public void start() throws IOException {
         store.prepare();
-        api.start(config.listen());
+        api.start(config.listen(), config.options().tls() == null ? null : config.options().tls().context());
         LOG.info("agent listening on {}, home {}", address(), config.home());
         startOrAdoptApp();
     }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import dev.baton.tls.TlsContexts;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -62,6 +63,16 @@ public final class AgentMain implements Callable<Integer> {
             description = "A variable for the app, besides PATH, HOME, LANG and PIDFILE (repeatable).")
     private java.util.Map<String, String> appEnv = new java.util.LinkedHashMap<>();
 
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "This agent's certificate (PEM, from baton ca agent-cert HOST): "
+            + "serve the API over mutual TLS. Needs --tls-key and --client-ca.")
+    private Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "This agent's private key (PEM, mode 0600).")
+    private Path tlsKey;
+
+    @Option(names = "--client-ca", paramLabel = "FILE", description = "The operator's CA (PEM): only clients with a certificate it issued are served.")
+    private Path clientCa;
+
     private final PrintWriter err;
     private Agent agent;
 
@@ -101,7 +112,7 @@ public final class AgentMain implements Callable<Integer> {
     public Integer call() {
         try {
             AgentOptions options = new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keepReleases,
-                    appEnv);
+                    appEnv, tls());
             AgentConfig config = new AgentConfig(parseListen(listen), home, readToken(), token.env, appCommand,
                     checkReadyUrl(), options);
             agent = new Agent(config);
@@ -116,6 +127,19 @@ public final class AgentMain implements Callable<Integer> {
         Agent started = agent;
         Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "baton-shutdown"));
         return 0;
+    }
+
+    /** Mutual TLS when all three of --tls-cert, --tls-key and --client-ca are given; none means plain HTTP. */
+    private TlsContexts tls() throws UsageException {
+        if (tlsCert == null && tlsKey == null && clientCa == null) return null;
+        if (tlsCert == null || tlsKey == null || clientCa == null) {
+            throw new UsageException("mutual TLS needs all of --tls-cert, --tls-key and --client-ca");
+        }
+        try {
+            return TlsContexts.fromPem(clientCa, tlsCert, tlsKey);
+        } catch (IOException e) {
+            throw new UsageException("cannot load the TLS credentials: " + e.getMessage());
+        }
     }
 
     private int fail(String message) {

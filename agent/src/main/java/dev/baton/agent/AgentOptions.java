@@ -1,5 +1,7 @@
 package dev.baton.agent;
 
+import dev.baton.tls.TlsContexts;
+
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -12,9 +14,10 @@ import java.util.Map;
  * @param crossHostRedirects whether an artifact download may follow a redirect to another host
  * @param keepReleases       how many releases to keep after a successful restart (current and previous always stay)
  * @param appEnv             variables the app gets besides PATH, HOME, LANG and PIDFILE
+ * @param tls                mutual TLS for the API (this agent's certificate, the operator's CA), or null for plain HTTP
  */
 public record AgentOptions(boolean allowHooks, String hookUser, Path artifactDir, boolean crossHostRedirects,
-                           int keepReleases, Map<String, String> appEnv) {
+                           int keepReleases, Map<String, String> appEnv, TlsContexts tls) {
 
     public static final int DEFAULT_KEEP_RELEASES = 3;
     private static final int MAX_KEEP_RELEASES = 1000;
@@ -40,8 +43,17 @@ public record AgentOptions(boolean allowHooks, String hookUser, Path artifactDir
     }
 
     public AgentOptions(boolean allowHooks, String hookUser, Path artifactDir, boolean crossHostRedirects,
+                        int keepReleases, Map<String, String> appEnv) {
+        this(allowHooks, hookUser, artifactDir, crossHostRedirects, keepReleases, appEnv, null);
+    }
+
+    public AgentOptions(boolean allowHooks, String hookUser, Path artifactDir, boolean crossHostRedirects,
                         int keepReleases) {
         this(allowHooks, hookUser, artifactDir, crossHostRedirects, keepReleases, Map.of());
+    }
+
+    public AgentOptions withTls(TlsContexts contexts) {
+        return new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keepReleases, appEnv, contexts);
     }
 
     public static AgentOptions defaults() {
@@ -49,19 +61,19 @@ public record AgentOptions(boolean allowHooks, String hookUser, Path artifactDir
     }
 
     public AgentOptions withHooks(String user) {
-        return new AgentOptions(true, user, artifactDir, crossHostRedirects, keepReleases, appEnv);
+        return new AgentOptions(true, user, artifactDir, crossHostRedirects, keepReleases, appEnv, tls);
     }
 
     public AgentOptions withArtifactDir(Path dir) {
-        return new AgentOptions(allowHooks, hookUser, dir, crossHostRedirects, keepReleases, appEnv);
+        return new AgentOptions(allowHooks, hookUser, dir, crossHostRedirects, keepReleases, appEnv, tls);
     }
 
     public AgentOptions withAppEnv(Map<String, String> env) {
-        return new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keepReleases, env);
+        return new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keepReleases, env, tls);
     }
 
     public AgentOptions withKeepReleases(int keep) {
-        return new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keep, appEnv);
+        return new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keep, appEnv, tls);
     }
 
     /** Names the app's variables but not their values, which may be secrets meant for the app. */

@@ -74,13 +74,18 @@ public final class HttpApi implements AutoCloseable {
 
     /** Binds and serves; a {@link java.net.BindException} means the address is taken. */
     public void start(InetSocketAddress address) throws IOException {
+        start(address, null);
+    }
+
+    /** Like {@link #start(InetSocketAddress)}, over mutual TLS when {@code tls} is not null. */
+    public void start(InetSocketAddress address, javax.net.ssl.SSLContext tls) throws IOException {
         server = new ApiServer(address, new Handler.Abstract() {
             @Override
             public boolean handle(Request request, org.eclipse.jetty.server.Response response, Callback callback) {
                 HttpApi.this.handle(new Exchange(request), response, callback);
                 return true;
             }
-        });
+        }, tls);
         server.start();
     }
 
