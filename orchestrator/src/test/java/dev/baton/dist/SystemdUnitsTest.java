@@ -165,8 +165,9 @@ class SystemdUnitsTest {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             URI status = URI.create("http://127.0.0.1:" + port + "/v1/status");
             await("the agent started by the unit's ExecStart (log " + log + ")").atMost(Duration.ofSeconds(90))
-                    .pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
-                        if (!agent.isAlive()) throw new AssertionError("the agent exited: " + Files.readString(log));
+                    .pollInterval(Duration.ofMillis(250))
+                    .failFast("the agent exited (log " + log + ")", () -> !agent.isAlive())
+                    .ignoreExceptions().until(() -> {
                         return http.send(HttpRequest.newBuilder(status).header("Authorization", "Bearer " + token)
                                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
                     });
