@@ -65,6 +65,7 @@ class ComposeTest {
             assertThat(texts(s.path("secrets"), "source")).as(host).containsExactly("agent_token");
             assertThat(s.path("depends_on").has("consul")).isTrue();
             assertThat(s.path("environment").path("CONSUL_HTTP_ADDR").asText()).isEqualTo("http://consul:8500");
+            assertThat(s.path("init").asBoolean()).as(host + ": an init reaps what a hand-off leaves behind").isTrue();
             hostnames.add(s.path("hostname").asText());
         }
         assertThat(hostnames).as("each host registers under its own name").hasSize(3);

@@ -33,7 +33,8 @@ final class Distribution {
         Path repo = Tools.repo();
         Path scratch = Files.createTempDirectory("baton-dist");
         Path out = scratch.resolve("out");
-        Run pack = Run.of(repo, java.util.Map.of(), 600, "bin/package", "--out", out.toString());
+        // --no-build: the jars come from bin/setup (or mvn package) before the tests, as for every fleet test.
+        Run pack = Run.of(repo, java.util.Map.of(), 600, "bin/package", "--no-build", "--out", out.toString());
         if (pack.exit() != 0) throw new AssertionError("bin/package failed: " + pack.describe());
         String version = projectVersion(repo);
         Path tarball = Path.of(pack.stdout().strip());
