@@ -5,6 +5,9 @@
 # Docker secret agent_token and reaches the agent through its environment (--token-env), never its command line.
 set -eu
 
+# Docker mounts the secrets here (overridable for the tests in dev.baton.dist).
+secrets=${BATON_SECRETS_DIR:-/run/secrets}
+
 fail() {
     echo "baton-host-entrypoint: $*" >&2
     exit 2
@@ -17,7 +20,7 @@ app_port=8080
 ip=$(hostname -i | awk '{print $1}')
 name=$(hostname)
 [ -n "$ip" ] || fail "cannot find this container's IP address"
-[ -r /run/secrets/agent_token ] || fail "secret agent_token is missing: create docker/secrets/agent-token (see README, Packaging)"
+[ -r "$secrets/agent_token" ] || fail "secret agent_token is missing: create docker/secrets/agent-token (see README, Packaging)"
 
 definition=$(cat <<JSON
 {"ID": "$service-$name", "Name": "$service", "Address": "$ip", "Port": $app_port, "Tags": ["prod", "compose"],
@@ -26,17 +29,22 @@ definition=$(cat <<JSON
              "Interval": "1s", "Timeout": "1s"}]}
 JSON
 )
+# A Consul ACL token (if any) reaches curl on stdin, never on its command line.
+register() {
+    if [ -n "${CONSUL_HTTP_TOKEN:-}" ]; then
+        printf 'header = "X-Consul-Token: %s"\n' "$CONSUL_HTTP_TOKEN"
+    fi | curl -fsS --config - -X PUT --data "$definition" "$consul/v1/agent/service/register" >/dev/null
+}
 # Consul may still be starting: bounded retries, then a clear error.
 attempt=0
-until curl -fsS -X PUT --data "$definition" ${CONSUL_HTTP_TOKEN:+-H "X-Consul-Token: $CONSUL_HTTP_TOKEN"} \
-        "$consul/v1/agent/service/register" >/dev/null; do
+until register; do
     attempt=$((attempt + 1))
     [ "$attempt" -lt 60 ] || fail "cannot register $service-$name in Consul at $consul after 60 attempts"
     sleep 1
 done
 echo "baton-host-entrypoint: registered $service-$name ($ip:$app_port) in Consul" >&2
 
-BATON_AGENT_TOKEN=$(cat /run/secrets/agent_token)
+BATON_AGENT_TOKEN=$(cat "$secrets/agent_token")
 [ -n "$BATON_AGENT_TOKEN" ] || fail "secret agent_token is empty"
 export BATON_AGENT_TOKEN
 

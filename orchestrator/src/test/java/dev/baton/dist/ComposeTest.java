@@ -101,7 +101,7 @@ class ComposeTest {
         assertThat(Files.readString(repo.resolve(".dockerignore")).lines()).contains("docker/secrets", ".git", "**/target");
         for (String entrypoint : List.of("docker/server-entrypoint.sh", "docker/host-entrypoint.sh")) {
             String text = Files.readString(repo.resolve(entrypoint));
-            assertThat(text).as(entrypoint).contains("/run/secrets/agent_token", "setpriv", "--no-new-privs")
+            assertThat(text).as(entrypoint).contains("${BATON_SECRETS_DIR:-/run/secrets}", "\"$secrets/agent_token\"", "setpriv", "--no-new-privs")
                     .doesNotContain("--token-file", "--token ");
         }
         assertThat(Files.readString(repo.resolve("docker/host-entrypoint.sh"))).contains("--token-env BATON_AGENT_TOKEN");

@@ -7,14 +7,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +18,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The systemd units of the distribution: {@code systemd-analyze verify} and {@code security --offline}, the users they
@@ -157,32 +150,9 @@ class SystemdUnitsTest {
                 .map(a -> a.replace("/var/lib/baton-agent", home.toString())).toList();
         assertThat(argv).doesNotContain(token);
 
-        Path log = Files.createTempFile("baton-agent", ".log");
-        ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
-        systemdLikeEnvironment(builder.environment(), env);
-        Process agent = builder.start();
-        try {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            URI status = URI.create("http://127.0.0.1:" + port + "/v1/status");
-            await("the agent started by the unit's ExecStart (log " + log + ")").atMost(Duration.ofSeconds(90))
-                    .pollInterval(Duration.ofMillis(250))
-                    .failFast("the agent exited (log " + log + ")", () -> !agent.isAlive())
-                    .ignoreExceptions().until(() -> {
-                        return http.send(HttpRequest.newBuilder(status).header("Authorization", "Bearer " + token)
-                                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-                    });
-            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(anonymous.statusCode()).as("the token from BATON_AGENT_TOKEN guards the API").isEqualTo(401);
-            String cmdline = Files.readString(Path.of("/proc", Long.toString(agent.pid()), "cmdline"), StandardCharsets.UTF_8);
-            assertThat(cmdline).as("the launcher exec'd java with the packaged jar").contains(dist.root + "/lib/baton-agent.jar")
-                    .doesNotContain(token);
-            assertThat(Files.isDirectory(home.resolve("releases"))).isTrue();
-        } finally {
-            agent.destroy(); // SIGTERM, as systemctl stop
-            if (!agent.waitFor(30, TimeUnit.SECONDS)) agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        assertThat(agent.exitValue()).as("SIGTERM exit status, listed in SuccessExitStatus=").isEqualTo(143);
+        Map<String, String> processEnv = new LinkedHashMap<>(env);
+        int exit = AgentProbe.serves(dist.root, argv, processEnv, port, token, home);
+        assertThat(exit).as("SIGTERM exit status, listed in SuccessExitStatus=").isEqualTo(143);
     }
 
     @Test
