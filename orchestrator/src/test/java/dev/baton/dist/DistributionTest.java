@@ -63,6 +63,21 @@ class DistributionTest {
     }
 
     @Test
+    void packagingTwiceGivesTheSameBytesAndAnOutDirRelativeToTheCaller() throws Exception {
+        Path caller = Files.createTempDirectory("baton-caller");
+        Run again = Run.of(caller, Map.of(), 300, dist.repo.resolve("bin/package").toString(), "--no-build", "--out", "again");
+        assertThat(again.exit()).as(again.describe()).isZero();
+        Path second = caller.resolve("again").resolve(dist.tarball.getFileName());
+        assertThat(again.stdout().strip()).isEqualTo(second.toString());
+        assertThat(sha256(second)).as("reproducible: sorted names, fixed owner and mtime, no gzip timestamp")
+                .isEqualTo(sha256(dist.tarball));
+
+        Run wrong = Run.of(caller, dist.repo.resolve("bin/package").toString(), "--outdir", "x");
+        assertThat(wrong.exit()).isEqualTo(1);
+        assertThat(wrong.stderr().strip()).isEqualTo("package: unknown argument '--outdir' (usage: bin/package [--out DIR] [--no-build])");
+    }
+
+    @Test
     void jarsAreTheBuiltOnesAndTheServerJarCarriesTheDashboard() throws Exception {
         try (ZipFile server = new ZipFile(dist.root.resolve("lib/baton.jar").toFile());
              ZipFile agent = new ZipFile(dist.root.resolve("lib/baton-agent.jar").toFile())) {
