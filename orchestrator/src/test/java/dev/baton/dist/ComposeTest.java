@@ -138,7 +138,7 @@ class ComposeTest {
             assertThat(build.path("dockerfile").asText()).isEqualTo("docker/Dockerfile");
             assertThat(stages).as(e.getKey() + "'s build target").contains(build.path("target").asText());
         });
-        assertThat(copied).contains("bin/package", "demo-app/", "docker/server-entrypoint.sh", "docker/host-entrypoint.sh");
+        assertThat(copied).contains(".", "demo-app/", "docker/server-entrypoint.sh", "docker/host-entrypoint.sh");
         for (String source : copied) {
             Path path = repo.resolve(source);
             assertThat(Files.exists(path)).as("COPY " + source + " exists in the build context").isTrue();

@@ -116,7 +116,15 @@ class SystemdUnitsTest {
         Map<String, List<String>> service = section(unitText("baton-agent.service"), "Service");
         assertThat(one(service, "StateDirectory")).isEqualTo("baton-agent");
         assertThat(one(service, "ReadWritePaths")).isEqualTo("/var/lib/baton-agent");
-        assertThat(one(service, "ExecStart")).contains("--home /var/lib/baton-agent ", "--token-env BATON_AGENT_TOKEN ");
+        assertThat(one(service, "ExecStart")).contains("--home /var/lib/baton-agent ", "--token-env BATON_AGENT_TOKEN ")
+                .endsWith(" $BATON_AGENT_ARGS");
+        // Further options split into words; none by default.
+        Map<String, String> env = unitEnvironment(unitText("baton-agent.service"), dist.root.resolve("etc/baton/agent.env"));
+        assertThat(env).containsEntry("BATON_AGENT_ARGS", "");
+        List<String> plain = execStart(service, env);
+        env.put("BATON_AGENT_ARGS", " --one  two ");
+        assertThat(execStart(service, env)).containsExactlyElementsOf(
+                java.util.stream.Stream.concat(plain.stream(), java.util.stream.Stream.of("--one", "two")).toList());
         assertThat(one(service, "KillMode")).as("an agent restart leaves the app serving").isEqualTo("process");
         assertThat(section(unitText("baton-server.service"), "Service")).doesNotContainKey("ReadWritePaths");
     }
@@ -229,18 +237,26 @@ class SystemdUnitsTest {
         return env;
     }
 
-    /** ExecStart= split into words; {@code ${NAME}} as a word of its own becomes exactly one argument, spaces included. */
+    /**
+     * ExecStart= split into words; {@code ${NAME}} as a word of its own becomes exactly one argument, spaces included;
+     * {@code $NAME} as a word of its own is split at whitespace into as many arguments (none when empty).
+     */
     static List<String> execStart(Map<String, List<String>> service, Map<String, String> env) {
         String line = one(service, "ExecStart");
-        assertThat(line).as("these units use no quoting, prefixes or $NAME (unbraced) forms")
-                .doesNotContain("\"", "'", "\\").doesNotMatch("^[-@:+!].*").doesNotContainPattern("\\$[A-Za-z]");
+        assertThat(line).as("these units use no quoting or prefixes").doesNotContain("\"", "'", "\\")
+                .doesNotMatch("^[-@:+!].*");
         List<String> argv = new ArrayList<>();
         for (String word : line.trim().split("\\s+")) {
-            Matcher variable = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}").matcher(word);
-            if (variable.matches()) {
-                String value = env.get(variable.group(1));
-                assertThat(value).as("${" + variable.group(1) + "} has a default or an example value").isNotBlank();
+            Matcher braced = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}").matcher(word);
+            Matcher split = Pattern.compile("\\$([A-Za-z_][A-Za-z0-9_]*)").matcher(word);
+            if (braced.matches()) {
+                String value = env.get(braced.group(1));
+                assertThat(value).as("${" + braced.group(1) + "} has a default or an example value").isNotBlank();
                 argv.add(value);
+            } else if (split.matches()) {
+                String value = env.get(split.group(1));
+                assertThat(value).as("$" + split.group(1) + " has a default (Environment=)").isNotNull();
+                if (!value.isBlank()) argv.addAll(List.of(value.trim().split("\\s+")));
             } else {
                 assertThat(word).doesNotContain("$");
                 argv.add(word);
