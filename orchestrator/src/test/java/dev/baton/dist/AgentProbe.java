@@ -23,12 +23,13 @@ final class AgentProbe {
     /**
      * Runs {@code argv} with exactly {@code env} (plus PATH and JAVA_HOME from the test), waits until
      * {@code GET /v1/status} on {@code port} answers 200 to the token and 401 without it, checks the token is on no
-     * command line, then stops the agent with SIGTERM (as systemd and Docker do) and returns its exit status.
+     * command line, then stops the agent with SIGTERM (as systemd and Docker do) and returns its exit status. Its
+     * output goes next to {@code home}; a failure shows it.
      */
     static int serves(Path distRoot, List<String> argv, Map<String, String> env, int port, String token, Path home)
             throws Exception {
         assertThat(argv).doesNotContain(token);
-        Path log = Files.createTempFile("baton-agent", ".log");
+        Path log = home.resolveSibling(home.getFileName() + ".log");
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.environment().clear();
@@ -39,12 +40,17 @@ final class AgentProbe {
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             URI status = URI.create("http://127.0.0.1:" + port + "/v1/status");
-            await("the agent answering on port " + port + " (log " + log + ")").atMost(Duration.ofSeconds(90))
-                    .pollInterval(Duration.ofMillis(250))
-                    .failFast("the agent exited (log " + log + ")", () -> !agent.isAlive())
-                    .ignoreExceptions()
-                    .until(() -> http.send(HttpRequest.newBuilder(status).header("Authorization", "Bearer " + token)
-                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            try {
+                await("the agent answering on port " + port).atMost(Duration.ofSeconds(90))
+                        .pollInterval(Duration.ofMillis(250))
+                        .failFast("the agent exited", () -> !agent.isAlive())
+                        .ignoreExceptions()
+                        .until(() -> http.send(HttpRequest.newBuilder(status).header("Authorization", "Bearer " + token)
+                                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            } catch (org.awaitility.core.ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
+                throw new AssertionError(e.getMessage() + "; " + String.join(" ", argv) + "\n--- agent output\n"
+                        + Files.readString(log), e);
+            }
             HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(anonymous.statusCode()).as("the token guards the API").isEqualTo(401);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * for real against the packaged jars.
  */
 class ComposeEntrypointsTest {
+    /** Scratch space of one test, removed after it. */
+    @TempDir
+    Path tmp;
     private static final String TOKEN = "compose-test-token-0123456789";
     private static Distribution dist;
     private static Path repo;
@@ -33,8 +37,8 @@ class ComposeEntrypointsTest {
     }
 
     /** A scratch dir with stubs recording their argv (NUL-separated) and environment, and a secrets dir. */
-    private static Path sandbox(boolean withSecrets) throws Exception {
-        Path dir = Files.createTempDirectory("baton-entrypoint");
+    private Path sandbox(boolean withSecrets) throws Exception {
+        Path dir = Files.createTempDirectory(tmp, "baton-entrypoint");
         Path stubs = Files.createDirectories(dir.resolve("stubs"));
         String record = "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done >\"$STUB_LOG/$(basename \"$0\").args\"\n"
                 + "env >\"$STUB_LOG/$(basename \"$0\").env\"\n";
@@ -105,7 +109,7 @@ class ComposeEntrypointsTest {
 
         // The exact command line, run with the packaged agent: only the listen address and home move to scratch.
         int port = SystemdUnitsTest.freePort();
-        Path home = Files.createTempDirectory("baton-agent-home");
+        Path home = Files.createTempDirectory(tmp, "baton-agent-home");
         agent.set(0, dist.root.resolve("bin/baton-agent").toString());
         agent.set(agent.indexOf("--listen") + 1, "127.0.0.1:" + port);
         agent.set(agent.indexOf("--home") + 1, home.toString());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * entrypoints parse as POSIX sh, and the rollout plan built into the artifacts image validates.
  */
 class ComposeTest {
+    /** Scratch space of one test, removed after it. */
+    @TempDir
+    Path tmp;
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static Path repo;
     private static JsonNode compose;
@@ -162,7 +166,7 @@ class ComposeTest {
                 "retries 0", "backend app");
         // "consul" resolves only on the compose network and HAProxy resolves nameservers while parsing: check a copy
         // that names loopback instead; everything else is the file as shipped.
-        Path copy = Files.writeString(Files.createTempFile("haproxy", ".cfg"),
+        Path copy = Files.writeString(Files.createTempFile(tmp, "haproxy", ".cfg"),
                 config.replace("nameserver consul consul:8600", "nameserver consul 127.0.0.1:8600"));
         Run check = Run.of(repo, haproxy.toString(), "-c", "-f", copy.toString());
         assertThat(check.exit()).as(check.describe()).isZero();
@@ -174,7 +178,7 @@ class ComposeTest {
         String template = Files.readString(repo.resolve("docker/rollout.yaml.in"));
         assertThat(template).contains("@SHA256@", "http://artifacts:8080/", "http://consul:8500", "tcp:haproxy:9999",
                 "backend: app", "service: web");
-        Path plan = Files.writeString(Files.createTempFile("rollout-2.0.0", ".yaml"),
+        Path plan = Files.writeString(Files.createTempFile(tmp, "rollout-2.0.0", ".yaml"),
                 template.replace("@SHA256@", "0".repeat(64)));
         Distribution dist = Distribution.get();
         Run validate = Run.of(dist.root, "bin/baton", "validate", plan.toString());

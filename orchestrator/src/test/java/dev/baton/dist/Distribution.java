@@ -32,6 +32,8 @@ final class Distribution {
         if (built != null) return built;
         Path repo = Tools.repo();
         Path scratch = Files.createTempDirectory("baton-dist");
+        // ~30 MB per run (tarball + unpacked tree): removed when the test JVM ends.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(scratch), "baton-dist-cleanup"));
         Path out = scratch.resolve("out");
         // --no-build: the jars come from bin/setup (or mvn package) before the tests, as for every fleet test.
         Run pack = Run.of(repo, java.util.Map.of(), 600, "bin/package", "--no-build", "--out", out.toString());
@@ -46,6 +48,14 @@ final class Distribution {
         if (tar.exit() != 0) throw new AssertionError("cannot unpack " + tarball + ": " + tar.describe());
         built = new Distribution(repo, version, tarball, unpacked.resolve("baton-" + version));
         return built;
+    }
+
+    private static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException ignored) {
+            // best effort: a leftover scratch directory in /tmp is harmless
+        }
     }
 
     /** The Maven project's version: the first {@code <version>} of the parent pom, which has no parent itself. */

@@ -2,6 +2,7 @@ package dev.baton.dist;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code bin/package}: the tarball's layout, and the unpacked launchers running the real jars. */
 class DistributionTest {
+    /** Scratch space of one test, removed after it. */
+    @TempDir
+    Path tmp;
     private static Distribution dist;
 
     @BeforeAll
@@ -64,7 +68,7 @@ class DistributionTest {
 
     @Test
     void packagingTwiceGivesTheSameBytesAndAnOutDirRelativeToTheCaller() throws Exception {
-        Path caller = Files.createTempDirectory("baton-caller");
+        Path caller = Files.createTempDirectory(tmp, "baton-caller");
         Run again = Run.of(caller, Map.of(), 300, dist.repo.resolve("bin/package").toString(), "--no-build", "--out", "again");
         assertThat(again.exit()).as(again.describe()).isZero();
         Path second = caller.resolve("again").resolve(dist.tarball.getFileName());
@@ -111,7 +115,7 @@ class DistributionTest {
         assertThat(validate.stdout().lines().filter(l -> l.contains(": ok")).count()).isEqualTo(command.size() - 2);
 
         // The launcher sees a broken plan as the jar does: exit 2, one line naming the file.
-        Path broken = Files.writeString(Files.createTempFile("broken", ".yaml"), "service: web\nversion: [\n");
+        Path broken = Files.writeString(Files.createTempFile(tmp, "broken", ".yaml"), "service: web\nversion: [\n");
         Run bad = Run.of(dist.root, "bin/baton", "validate", broken.toString());
         assertThat(bad.exit()).as(bad.describe()).isEqualTo(2);
         assertThat(bad.stdout() + bad.stderr()).contains(broken.getFileName().toString());
@@ -128,7 +132,7 @@ class DistributionTest {
     @Test
     void launchersRunTheJarNextToTheirRealLocationAndSayWhatIsWrong() throws Exception {
         // Linked from elsewhere (as /usr/local/bin/baton -> /opt/baton/bin/baton), through two relative links.
-        Path elsewhere = Files.createTempDirectory("baton-links");
+        Path elsewhere = Files.createTempDirectory(tmp, "baton-links");
         Files.createDirectories(elsewhere.resolve("a/b"));
         Files.createSymbolicLink(elsewhere.resolve("a/b/baton"), dist.root.resolve("bin/baton"));
         Files.createSymbolicLink(elsewhere.resolve("baton"), Path.of("a/b/baton"));
@@ -153,7 +157,7 @@ class DistributionTest {
                 "baton-agent: java not found on PATH: install Java 17 or newer, or set JAVA_HOME");
 
         // A launcher copied out of the tree without its lib/ says so instead of a Java stack trace.
-        Path lonely = Files.createDirectories(Files.createTempDirectory("baton-lonely").resolve("bin"));
+        Path lonely = Files.createDirectories(Files.createTempDirectory(tmp, "baton-lonely").resolve("bin"));
         Files.copy(dist.root.resolve("bin/baton"), lonely.resolve("baton"));
         Run missing = Run.of(lonely, "/bin/sh", "./baton", "--help");
         assertThat(missing.exit()).isEqualTo(2);
@@ -172,7 +176,7 @@ class DistributionTest {
         assertThat(empty.exit()).as(empty.describe()).isEqualTo(2);
         assertThat(empty.stderr()).contains("etc/baton/tokens: no tokens");
         // Uncommenting the documented example lines gives a file the server accepts (it then goes on to Consul).
-        Path filled = Files.createTempFile("tokens", "");
+        Path filled = Files.createTempFile(tmp, "tokens", "");
         Files.writeString(filled, String.join("\n", Files.readAllLines(dist.root.resolve("etc/baton/tokens")).stream()
                 .filter(l -> l.matches("#(viewer|deployer|admin)\\s+<.*>"))
                 .map(l -> l.substring(1).replaceAll("<.*>", "t-" + l.substring(1, 4) + "-0123456789abcdef")).toList()) + "\n");

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -24,6 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * run as, and their ExecStart= lines run for real (expanded the way systemd does) against the unpacked jars.
  */
 class SystemdUnitsTest {
+    /** Scratch space of one test, removed after it. */
+    @TempDir
+    Path tmp;
     /** Where the units expect the distribution (the README installs it there). */
     private static final String PREFIX = "/opt/baton/";
     private static Distribution dist;
@@ -40,8 +44,8 @@ class SystemdUnitsTest {
      * A copy of the unit with /opt/baton/ pointing at the unpacked tarball: {@code verify} insists that ExecStart='s
      * program exists and is executable, and the real thing is the packaged launcher.
      */
-    private static Path installedCopy(String unit, String text) throws IOException {
-        Path dir = Files.createTempDirectory("baton-units");
+    private Path installedCopy(String unit, String text) throws IOException {
+        Path dir = Files.createTempDirectory(tmp, "baton-units");
         return Files.writeString(dir.resolve(unit), text.replace(PREFIX, dist.root + "/"));
     }
 
@@ -131,7 +135,7 @@ class SystemdUnitsTest {
 
     @Test
     void sysusersCreatesTheUsersTheUnitsRunAs() throws Exception {
-        Path root = Files.createTempDirectory("baton-sysroot");
+        Path root = Files.createTempDirectory(tmp, "baton-sysroot");
         Files.createDirectories(root.resolve("etc"));
         Run sysusers = Run.of(root, "systemd-sysusers", "--root=" + root,
                 dist.root.resolve("systemd/baton.sysusers.conf").toString());
@@ -148,7 +152,7 @@ class SystemdUnitsTest {
     @Test
     void agentUnitsExecStartStartsTheAgentWithTheTokenFromItsEnvironmentOnly() throws Exception {
         String unit = unitText("baton-agent.service");
-        Path home = Files.createTempDirectory("baton-agent-home");
+        Path home = Files.createTempDirectory(tmp, "baton-agent-home");
         int port = freePort();
         String token = "dist-test-" + Long.toHexString(System.nanoTime());
         Map<String, String> env = unitEnvironment(unit, dist.root.resolve("etc/baton/agent.env"));
@@ -166,7 +170,7 @@ class SystemdUnitsTest {
     @Test
     void serverUnitsExecStartIsAValidServerCommandLine() throws Exception {
         String unit = unitText("baton-server.service");
-        Path tokens = Files.writeString(Files.createTempFile("tokens", ""), "deployer dist-test-0123456789abcdef\n");
+        Path tokens = Files.writeString(Files.createTempFile(tmp, "tokens", ""), "deployer dist-test-0123456789abcdef\n");
         Map<String, String> env = unitEnvironment(unit, dist.root.resolve("etc/baton/server.env"));
         assertThat(env).containsKeys("CONSUL_HTTP_ADDR", "BATON_LISTEN", "BATON_AGENT_PORT");
         // Unreachable on purpose: the server parses its flags, loads the tokens, then stops at Consul.
@@ -179,7 +183,7 @@ class SystemdUnitsTest {
 
         ProcessBuilder builder = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         systemdLikeEnvironment(builder.environment(), env);
-        Path out = Files.createTempFile("baton-server", ".log");
+        Path out = Files.createTempFile(tmp, "baton-server", ".log");
         Process server = builder.redirectErrorStream(true).redirectOutput(out.toFile()).start();
         if (!server.waitFor(90, TimeUnit.SECONDS)) {
             server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
