@@ -7,12 +7,14 @@ import dev.baton.rollout.StepFailure;
 import dev.baton.wire.BoundedBody;
 import dev.baton.wire.Bounds;
 import dev.baton.wire.Excerpt;
+import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One request to an agent, bounded as a whole ({@code callTimeout}) and per read, its body capped, its status
@@ -26,8 +28,16 @@ final class AgentCall {
 
     private final OkHttpClient http;
 
+    /**
+     * An idle pooled connection is dropped well before the agent closes it (the agent's idle timeout is 5 s): with
+     * no retries (a restart must never be sent twice), reusing a connection the agent already closed would fail a
+     * healthy host's step.
+     */
+    static final Duration KEEP_IDLE = Duration.ofSeconds(2);
+
     AgentCall(OkHttpClient http) {
-        this.http = http.newBuilder().followRedirects(false).followSslRedirects(false).retryOnConnectionFailure(false).build();
+        this.http = http.newBuilder().followRedirects(false).followSslRedirects(false).retryOnConnectionFailure(false)
+                .connectionPool(new ConnectionPool(8, KEEP_IDLE.toMillis(), TimeUnit.MILLISECONDS)).build();
     }
 
     AgentReply execute(Request request, int expectedStatus, Duration limit) throws StepFailure {
