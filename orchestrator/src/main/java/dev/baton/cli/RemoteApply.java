@@ -36,7 +36,7 @@ final class RemoteApply {
         });
         String summary = client.get("/rollouts/" + id).body().path("summary").asText("");
         boolean ok = status.equals("SUCCEEDED");
-        out.println((ok ? "rollout succeeded: " : "rollout " + status + ": ") + summary);
+        out.println((ok ? "rollout succeeded: " : "rollout " + status + ": ") + Printable.escape(summary));
         return ok ? BatonMain.OK : BatonMain.FAILED;
     }
 

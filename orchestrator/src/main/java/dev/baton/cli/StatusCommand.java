@@ -49,7 +49,7 @@ final class StatusCommand implements Callable<Integer> {
         List<String> actions = new ArrayList<>();
         r.path("actions").forEach(a -> actions.add(a.asText()));
         if (!actions.isEmpty()) System.out.println("  possible now: " + String.join(", ", actions));
-        if (r.hasNonNull("summary")) System.out.println("  summary: " + r.path("summary").asText());
+        if (r.hasNonNull("summary")) System.out.println("  summary: " + Printable.escape(r.path("summary").asText()));
         return BatonMain.OK;
     }
 

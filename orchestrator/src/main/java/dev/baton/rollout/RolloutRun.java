@@ -374,20 +374,20 @@ final class RolloutRun {
         }
     }
 
-    private void deployHooks(String name, List<Plan.Hook> hooks) throws Stop, InterruptedException {
-        for (Plan.Hook hook : hooks) {
+    private void deployHooks(String name, List<String> hooks) throws Stop, InterruptedException {
+        for (String hook : hooks) {
             Instant hookStart = clock.now();
-            emit(Step.HOOK.name(), Event.Outcome.STARTED, null, name + ": `" + hook.command() + "`");
+            emit(Step.HOOK.name(), Event.Outcome.STARTED, null, name + ": `" + hook + "`");
             HookResult result = ports.localHooks().run(name, hook,
                     Map.of("BATON_SERVICE", plan.service(), "BATON_VERSION", plan.version(), "BATON_HOOK", name));
             Duration took = Duration.between(hookStart, clock.now());
             if (!result.ok()) {
-                String why = name + " hook `" + hook.command() + "` failed: " + result.describe();
+                String why = name + " hook `" + hook + "` failed: " + result.describe();
                 emit(Step.HOOK.name(), Event.Outcome.FAILED, took, why);
                 if (name.equals("beforeDeploy")) throw stop(RolloutResult.Status.FAILED, why + "; nothing was changed");
                 throw stop(RolloutResult.Status.FAILED, why);
             }
-            emit(Step.HOOK.name(), Event.Outcome.OK, took, name + ": `" + hook.command() + "` " + result.describe());
+            emit(Step.HOOK.name(), Event.Outcome.OK, took, name + ": `" + hook + "` " + result.describe());
         }
     }
 

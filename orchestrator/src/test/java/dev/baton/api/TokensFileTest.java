@@ -56,8 +56,8 @@ class TokensFileTest {
         Path yaml = file("root: s3cr3t-token\n");
         assertThatThrownBy(() -> TokensFile.load(yaml)).hasMessageContaining("unknown role \"root\"")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
-        Path three = file("viewer s3cr3t extra\n");
-        assertThatThrownBy(() -> TokensFile.load(three)).hasMessageStartingWith(three + ":1: write \"role token\"")
+        Path four = file("viewer s3cr3t extra words\n");
+        assertThatThrownBy(() -> TokensFile.load(four)).hasMessageStartingWith(four + ":1: write \"role token [name]\"")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
         Path twice = file("viewer same-token\nadmin same-token\n");
         assertThatThrownBy(() -> TokensFile.load(twice)).hasMessageContaining("the same token is given for viewer and admin");
