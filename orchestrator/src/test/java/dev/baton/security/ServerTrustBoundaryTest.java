@@ -2,6 +2,8 @@ package dev.baton.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.api.BatonServer;
+import dev.baton.api.ServerConfig;
+import dev.baton.api.ServerTls;
 import dev.baton.fleet.LocalFleet;
 import dev.baton.hooks.HooksFile;
 import dev.baton.server.Api;
@@ -28,13 +30,21 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -215,6 +225,78 @@ class ServerTrustBoundaryTest {
                 assertThat(response.header("X-Frame-Options")).as(path).isEqualTo("DENY");
             }
         }
+    }
+
+    @Test
+    @Order(7)
+    void withACertificateTheServerSpeaksOnlyTls() throws Exception {
+        Path dir = Files.createTempDirectory(fleet.workDir(), "tls");
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
+        String output = new String(openssl.getInputStream().readAllBytes());
+        assertThat(openssl.waitFor()).as(output).isZero();
+
+        try (BatonServer tls = BatonServer.start(harness.config().withTls(ServerTls.load(cert, key), false))) {
+            assertThat(tls.url()).startsWith("https://127.0.0.1:");
+            OkHttpClient trusting = trusting(cert);
+            try (Response me = trusting.newCall(new Request.Builder().url(tls.url() + "/api/v1/me")
+                    .header("Authorization", "Bearer " + harness.viewer).build()).execute()) {
+                assertThat(me.code()).isEqualTo(200);
+                assertThat(me.body().string()).isEqualTo("{\"role\":\"viewer\"}");
+                assertThat(me.header("Strict-Transport-Security")).isEqualTo("max-age=31536000");
+                assertThat(me.header("Content-Security-Policy")).contains("frame-ancestors 'none'");
+            }
+            try (Response page = trusting.newCall(new Request.Builder().url(tls.url() + "/").build()).execute()) {
+                assertThat(page.code()).isEqualTo(200);
+            }
+            String plain = tls.url().replace("https://", "http://");
+            assertThatThrownBy(() -> {
+                try (Response r = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(5)).build()
+                        .newCall(new Request.Builder().url(plain + "/api/v1/me").build()).execute()) {
+                    if (r.code() == 200) throw new AssertionError("plain HTTP answered 200");
+                    throw new java.io.IOException("refused with " + r.code());
+                }
+            }).isInstanceOf(java.io.IOException.class);
+        }
+    }
+
+    @Test
+    @Order(8)
+    void plainHttpOnAnAddressOtherThanLoopbackIsRefusedUnlessAskedFor() throws Exception {
+        assertThatThrownBy(() -> BatonServer.start(withHost(harness.config(), "0.0.0.0")))
+                .isInstanceOf(BatonServer.Refused.class)
+                .hasMessage("refusing plain HTTP on 0.0.0.0, which is not a loopback address: tokens would cross the network "
+                        + "in clear; give --tls-cert and --tls-key (or --insecure-http behind a TLS proxy)");
+        try (BatonServer insecure = BatonServer.start(withHost(harness.config(), "0.0.0.0").withTls(null, true))) {
+            assertThat(insecure.port()).isPositive();
+        }
+        Path key = fleet.workDir().resolve("not-a-key.pem");
+        Files.writeString(key, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+        assertThatThrownBy(() -> ServerTls.load(key, key)).isInstanceOf(ServerTls.Invalid.class)
+                .hasMessage("--tls-cert " + key + ": not a PEM certificate");
+    }
+
+    private static ServerConfig withHost(ServerConfig c, String host) {
+        return new ServerConfig(host, 0, c.consul(), c.consulToken(), c.tokens(), c.agentToken(), c.hooks(), c.tls(),
+                c.insecureHttp(), c.agentPort(), c.lockTtl(), c.recoveryEvery(), c.keepAlive(), c.ports());
+    }
+
+    private static OkHttpClient trusting(Path certFile) throws Exception {
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        try (var in = Files.newInputStream(certFile)) {
+            trusted.setCertificateEntry("baton", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trusted);
+        X509TrustManager manager = (X509TrustManager) factory.getTrustManagers()[0];
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[]{manager}, null);
+        return new OkHttpClient.Builder().sslSocketFactory(context.getSocketFactory(), manager)
+                .callTimeout(Duration.ofSeconds(10)).build();
     }
 
     private static void accept(ServerSocket listener, List<String> received) {
