@@ -4,6 +4,7 @@ import dev.baton.consul.ConsulClient;
 import dev.baton.hooks.CommandHookRunner;
 import dev.baton.rollout.HookRunner;
 import dev.baton.store.AuditLog;
+import dev.baton.store.RedactedLog;
 import dev.baton.store.Redactor;
 import dev.baton.server.AgentVersions;
 import dev.baton.server.FleetReader;
@@ -64,6 +65,7 @@ public final class BatonServer implements AutoCloseable {
         ExecutorService runners = Executors.newCachedThreadPool(threads("baton-rollout"));
         AgentVersions versions = new AgentVersions(http, Duration.ofSeconds(1));
         Redactor redactor = new Redactor(secrets(config));
+        RedactedLog.use(redactor);
         HookRunner hooks = new CommandHookRunner(config.hooks(), redactor);
         RolloutPorts ports = config.ports() != null ? config.ports()
                 : (plan, agentToken, events) -> Adapters.forPlan(plan, config.consul(), config.consulToken(), agentToken, hooks, events);
