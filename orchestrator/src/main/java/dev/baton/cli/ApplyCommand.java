@@ -58,8 +58,8 @@ final class ApplyCommand implements Callable<Integer> {
             throw new BatonMain.UserError(e.getMessage());
         }
         DeployHooks hooks = LocalHooks.load(hooksFile);
-        hooks.unknownIn(plan).ifPresent(why -> {
-            throw new BatonMain.UserError(planFile + ": " + why.replace("on this server", "in --hooks-file"));
+        hooks.unknownIn(plan, "in --hooks-file", "no --hooks-file given").ifPresent(why -> {
+            throw new BatonMain.UserError(planFile + ": " + why);
         });
         HttpUrl consul = consulAddress(plan);
         String token = AgentToken.read(agentTokenFile);

@@ -27,14 +27,19 @@ public final class DeployHooks {
         return byName.size();
     }
 
-    /** The one-line reason the plan names a hook nobody defined; empty when every name is known. */
+    /** The one-line reason the plan names a hook nobody defined (on this server); empty when every name is known. */
     public Optional<String> unknownIn(Plan plan) {
+        return unknownIn(plan, "on this server", "it has no hooks file: --hooks-file");
+    }
+
+    /** @param where where hooks are defined, e.g. "in --hooks-file"; @param none what to say when none are */
+    public Optional<String> unknownIn(Plan plan, String where, String none) {
         for (String phase : List.of("beforeDeploy", "afterDeploy")) {
             List<String> names = phase.equals("beforeDeploy") ? plan.hooks().beforeDeploy() : plan.hooks().afterDeploy();
             for (String name : names) {
                 if (!byName.containsKey(name)) {
-                    return Optional.of("hooks." + phase + ": no hook named \"" + name + "\" is defined on this server ("
-                            + (byName.isEmpty() ? "it has no hooks file: --hooks-file" : "defined: " + String.join(", ", sorted())) + ")");
+                    return Optional.of("hooks." + phase + ": no hook named \"" + name + "\" is defined " + where + " ("
+                            + (byName.isEmpty() ? none : "defined: " + String.join(", ", sorted())) + ")");
                 }
             }
         }

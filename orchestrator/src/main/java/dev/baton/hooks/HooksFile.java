@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -50,12 +51,24 @@ public final class HooksFile {
         try {
             if (Files.size(file) > MAX_BYTES) throw new Invalid(file + ": the hooks file is larger than 256 KiB");
             text = Files.readString(file, StandardCharsets.UTF_8);
+            if (writableByOthers(file)) {
+                throw new Invalid(file + ": the hooks file is writable by every user of this machine, who could then run "
+                        + "commands as the server: chmod o-w it");
+            }
         } catch (NoSuchFileException e) {
             throw new Invalid(file + ": no such hooks file");
         } catch (IOException e) {
             throw new Invalid(file + ": cannot read the hooks file: " + e.getMessage());
         }
         return parse(file.toString(), text);
+    }
+
+    private static boolean writableByOthers(Path file) throws IOException {
+        try {
+            return Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_WRITE);
+        } catch (UnsupportedOperationException notPosix) {
+            return false;
+        }
     }
 
     static DeployHooks parse(String where, String text) throws Invalid {
