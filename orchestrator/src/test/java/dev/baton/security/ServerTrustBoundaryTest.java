@@ -9,6 +9,9 @@ import dev.baton.hooks.HooksFile;
 import dev.baton.server.Api;
 import dev.baton.server.ConsulTree;
 import dev.baton.server.ServerHarness;
+import dev.baton.store.AuditLog;
+import dev.baton.store.ConsulKv;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -33,6 +36,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -277,6 +281,20 @@ class ServerTrustBoundaryTest {
         Files.writeString(key, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
         assertThatThrownBy(() -> ServerTls.load(key, key)).isInstanceOf(ServerTls.Invalid.class)
                 .hasMessage("--tls-cert " + key + ": not a PEM certificate");
+    }
+
+    @Test
+    @Order(9)
+    void theAuditLogKeepsOnlyTheNewestEntries() throws Exception {
+        AuditLog audit = new AuditLog(new ConsulKv(new OkHttpClient(), HttpUrl.get(fleet.consulAddress()), null), 5);
+        Instant start = Instant.now().plusSeconds(3600); // after every entry the server wrote
+        for (int i = 0; i < 30; i++) {
+            audit.record(new AuditLog.Entry(start.plusMillis(i), "bounded-" + i, "admin", "submit", null, 201, "entry " + i));
+        }
+        List<AuditLog.Entry> kept = audit.recent(1000);
+        assertThat(kept.size()).as("at most keep + one pruning period").isLessThanOrEqualTo(5 + 20);
+        assertThat(kept.get(0).actor()).isEqualTo("bounded-29");
+        assertThat(kept).extracting(AuditLog.Entry::actor).doesNotContain("bounded-0", "bounded-14").contains("bounded-20");
     }
 
     private static ServerConfig withHost(ServerConfig c, String host) {
