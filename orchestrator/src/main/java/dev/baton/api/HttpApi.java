@@ -45,6 +45,7 @@ public final class HttpApi {
     private final Tokens tokens;
     private final EventStream events;
     private final AuditLog audit;
+    private final RefusalBudget refusals = new RefusalBudget(30, Duration.ofSeconds(10));
 
     public HttpApi(RolloutService rollouts, FleetReader fleet, Tokens tokens, AuditLog audit, Duration keepAlive, int maxStreams) {
         this.rollouts = rollouts;
@@ -115,14 +116,14 @@ public final class HttpApi {
         Caller caller = tokens.identify(authorization).orElse(null);
         if (caller == null) {
             String why = authorization == null ? "no token: send Authorization: Bearer <token>" : "unknown token";
-            audited(null, "sign-in " + ctx.method() + " " + printable(ctx.path()), null, 401, why);
+            refused(null, "sign-in " + ctx.method() + " " + printable(ctx.path()), 401, why);
             throw new ApiError(401, why);
         }
         Role needed = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD ? Role.VIEWER : Role.DEPLOYER;
         if (ctx.path().equals(BASE + "/audit")) needed = Role.ADMIN;
         if (!caller.role().allows(needed)) {
             String why = "the " + caller.role().label() + " role may not do this (it needs " + needed.label() + ")";
-            audited(caller, "denied " + ctx.method() + " " + printable(ctx.path()), null, 403, why);
+            refused(caller, "denied " + ctx.method() + " " + printable(ctx.path()), 403, why);
             throw new ApiError(403, why);
         }
         ctx.attribute(CALLER, caller);
@@ -173,6 +174,12 @@ public final class HttpApi {
 
     private void auditLog(Context ctx) throws JsonProcessingException {
         json(ctx, 200, Map.of("entries", audit.recent(AUDIT_SHOWN)));
+    }
+
+    private void refused(Caller caller, String action, int status, String why) {
+        int skipped = refusals.take();
+        if (skipped < 0) return;
+        audited(caller, action, null, status, why + (skipped == 0 ? "" : " (" + skipped + " more refusals before this one were not recorded)"));
     }
 
     private void audited(Caller caller, String action, String rollout, int status, String result) {

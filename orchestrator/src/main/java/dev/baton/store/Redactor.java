@@ -19,7 +19,7 @@ public final class Redactor {
     private static final Pattern USERINFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]{0,20}://)[^/\\s@?#]+@");
     private static final Pattern SECRET_QUERY = Pattern.compile(
             "(?i)([?&;][a-z0-9_.-]*(?:token|sig|signature|credential|password|passwd|pwd|secret|key|auth)[a-z0-9_.-]*=)[^&#\\s\"'<>]+");
-    private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer\\s+)[A-Za-z0-9._~+/=-]+");
+    private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer\\s+)[A-Za-z0-9._~+/=-]{8,}");
     private static final Redactor URLS_ONLY = new Redactor(List.of());
 
     private final List<String> secrets;
