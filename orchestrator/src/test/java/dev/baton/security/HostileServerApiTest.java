@@ -117,6 +117,27 @@ class HostileServerApiTest {
     }
 
     @Test
+    void slowClientsHoldingHalfSentRequestsDoNotStopTheServerAnswering() throws Exception {
+        java.net.URI base = java.net.URI.create(fixture.server().url());
+        List<java.net.Socket> slow = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort());
+                socket.getOutputStream().write(("GET /api/v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ").getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                slow.add(socket);
+            }
+            long start = System.nanoTime();
+            Api.Answer me = fixture.api().get("/api/v1/me", fixture.harness().viewer);
+            assertThat(me.status()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("answered while 200 clients hang mid-header")
+                    .isLessThan(Duration.ofSeconds(2));
+        } finally {
+            for (java.net.Socket socket : slow) socket.close();
+        }
+    }
+
+    @Test
     void thereAreAtLeastTwentyCases() {
         assertThat(cases().count()).isGreaterThanOrEqualTo(20);
     }
