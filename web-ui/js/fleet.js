@@ -28,7 +28,7 @@ export function fleetView(main) {
         h('div', {}, h('dt', {}, 'Address'), h('dd', { class: 'mono' }, `${i.address}${i.port ? `:${i.port}` : ''}`)),
         h('div', {}, h('dt', {}, 'Node'), h('dd', { class: 'mono' }, i.node ?? '—')),
         h('div', {}, h('dt', {}, 'Version'), h('dd', { class: 'mono', dataset: { testid: 'instance-version' } },
-          i.version ?? h('span', { class: 'muted', title: 'The agent did not answer within 1 s' }, 'unknown')))));
+          i.version ?? h('span', { class: 'muted', title: 'No version in Consul service meta, and no rollout of this server touched it' }, 'unknown')))));
   }
 
   function service(s) {

@@ -1,9 +1,10 @@
-// Boot, sign-in and hash routing: #/ (rollouts), #/rollouts/{id}, #/fleet.
+// Boot, sign-in and hash routing: #/ (rollouts), #/rollouts/{id}, #/fleet, #/audit (admins).
 import { api, session, whenUnauthorized, ApiError } from './api.js';
 import { h } from './ui.js';
 import { rolloutList } from './list.js';
 import { rolloutView } from './rollout.js';
 import { fleetView } from './fleet.js';
+import { auditView } from './audit.js';
 
 const main = document.getElementById('main');
 let cleanup = null;
@@ -15,6 +16,7 @@ function stopView() {
 
 function signedIn(on) {
   for (const el of document.querySelectorAll('[data-signed-in]')) el.hidden = !on;
+  for (const el of document.querySelectorAll('[data-admin-only]')) el.hidden = !(on && session.role === 'admin');
   document.getElementById('role').textContent = on ? session.role : '';
   document.getElementById('role').title = on ? `Signed in as ${session.role}` : '';
 }
@@ -68,6 +70,9 @@ function route() {
   let section = 'rollouts';
   if (rollout) {
     cleanup = rolloutView(main, decodeURIComponent(rollout[1]));
+  } else if (hash === '/audit' && session.role === 'admin') {
+    section = 'audit';
+    cleanup = auditView(main);
   } else if (hash === '/fleet') {
     section = 'fleet';
     cleanup = fleetView(main);

@@ -1,6 +1,11 @@
 package dev.baton.api;
 
 import dev.baton.consul.ConsulClient;
+import dev.baton.hooks.CommandHookRunner;
+import dev.baton.rollout.HookRunner;
+import dev.baton.store.AuditLog;
+import dev.baton.store.RedactedLog;
+import dev.baton.store.Redactor;
 import dev.baton.server.AgentVersions;
 import dev.baton.server.FleetReader;
 import dev.baton.server.RolloutPorts;
@@ -14,7 +19,11 @@ import dev.baton.wiring.Adapters;
 import io.javalin.Javalin;
 import okhttp3.OkHttpClient;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,6 +36,7 @@ public final class BatonServer implements AutoCloseable {
     private static final int HTTP_THREADS = 512;
     private static final int MAX_STREAMS = 400;
     private static final int WATCHER_QUEUE = 4096;
+    private static final int AUDIT_KEEP = 1000;
 
     private final Javalin app;
     private final HttpApi api;
@@ -34,9 +44,18 @@ public final class BatonServer implements AutoCloseable {
     private final ExecutorService lookups;
     private final ScheduledExecutorService scheduler;
     private final OkHttpClient http;
+    private final String scheme;
     private volatile String name = "starting";
 
+    /** A configuration the server refuses to start with (e.g. plain HTTP on a public address); one line. */
+    public static final class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     private BatonServer(ServerConfig config) {
+        this.scheme = config.tls() != null ? "https" : "http";
         this.http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(3)).build();
         ConsulKv kv = new ConsulKv(http, config.consul(), config.consulToken());
         RolloutStore store = new RolloutStore(kv);
@@ -45,18 +64,28 @@ public final class BatonServer implements AutoCloseable {
         this.lookups = Executors.newFixedThreadPool(16, threads("baton-lookup"));
         ExecutorService runners = Executors.newCachedThreadPool(threads("baton-rollout"));
         AgentVersions versions = new AgentVersions(http, Duration.ofSeconds(1));
+        Redactor redactor = new Redactor(secrets(config));
+        RedactedLog.use(redactor);
+        HookRunner hooks = new CommandHookRunner(config.hooks(), redactor);
         RolloutPorts ports = config.ports() != null ? config.ports()
-                : (plan, agentToken, events) -> Adapters.forPlan(plan, config.consul(), config.consulToken(), agentToken, events);
+                : (plan, agentToken, events) -> Adapters.forPlan(plan, config.consul(), config.consulToken(), agentToken, hooks, events);
         ServiceLocks locks = new ServiceLocks(kv, scheduler, config.lockTtl(), config.lockTtl().dividedBy(3));
-        this.parts = new ServerParts(store, locks, ports, versions, runners, lookups, scheduler, config.env(), () -> name, WATCHER_QUEUE);
-        FleetReader fleet = new FleetReader(new ConsulClient(http, config.consulToken()), config.consul(), versions, lookups,
-                config.agentPort(), () -> config.env().apply(ServerConfig.AGENT_TOKEN_ENV));
-        this.api = new HttpApi(parts.service(), fleet, config.tokens(), config.keepAlive(), MAX_STREAMS);
-        this.app = api.create(HTTP_THREADS);
+        this.parts = new ServerParts(store, locks, ports, versions, runners, lookups, scheduler, config.agentToken(),
+                config.hooks(), redactor, () -> name, WATCHER_QUEUE);
+        FleetReader fleet = new FleetReader(new ConsulClient(http, config.consulToken()), config.consul(), parts.history());
+        this.api = new HttpApi(parts.service(), fleet, config.tokens(), new AuditLog(kv, AUDIT_KEEP), config.keepAlive(), MAX_STREAMS);
+        this.app = api.create(HTTP_THREADS, config.tls(), config.host(), config.port());
     }
 
-    /** Starts listening, then resumes the rollouts whose server stopped. Consul unreachable: a {@link StoreException}. */
+    /**
+     * Starts listening, then resumes the rollouts whose server stopped. Consul unreachable: a {@link StoreException};
+     * plain HTTP on an address other than loopback without {@code insecureHttp}: {@link Refused}.
+     */
     public static BatonServer start(ServerConfig config) {
+        if (config.tls() == null && !config.insecureHttp() && !loopback(config.host())) {
+            throw new Refused("refusing plain HTTP on " + config.host() + ", which is not a loopback address: tokens would "
+                    + "cross the network in clear; give --tls-cert and --tls-key (or --insecure-http behind a TLS proxy)");
+        }
         BatonServer server = new BatonServer(config);
         try {
             server.app.start(config.host(), config.port());
@@ -74,7 +103,7 @@ public final class BatonServer implements AutoCloseable {
     }
 
     public String url() {
-        return "http://" + name;
+        return scheme + "://" + name;
     }
 
     public RolloutService rollouts() {
@@ -100,6 +129,22 @@ public final class BatonServer implements AutoCloseable {
         }
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
+    }
+
+    private static boolean loopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress() || host.equals("localhost");
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** The values no event, answer or hook output may show: the agents' token and Consul's ACL token. */
+    private static List<String> secrets(ServerConfig config) {
+        List<String> secrets = new ArrayList<>();
+        if (config.agentToken() != null) secrets.add(config.agentToken());
+        if (config.consulToken() != null) secrets.add(config.consulToken());
+        return secrets;
     }
 
     private static ThreadFactory threads(String prefix) {

@@ -6,6 +6,7 @@ import dev.baton.server.FleetReader;
 import dev.baton.server.RolloutDetails;
 import dev.baton.server.RolloutException;
 import dev.baton.server.RolloutService;
+import dev.baton.store.AuditLog;
 import dev.baton.store.Json;
 import dev.baton.store.StoreException;
 import io.javalin.Javalin;
@@ -19,18 +20,21 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * The REST API and the dashboard on Javalin, as docs/server-api.md describes them. Every {@code /api/v1} call
- * but the OpenAPI document needs a bearer token; GETs need viewer, POSTs deployer. Every error is one JSON line.
+ * but the OpenAPI document needs a bearer token; GETs need viewer, POSTs deployer, the audit log admin. Every error
+ * is one JSON line; every answer carries the security headers; every action and refused token is audited.
  */
 public final class HttpApi {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     static final String BASE = "/api/v1";
     private static final String OPENAPI = "/dev/baton/api/openapi.json";
-    private static final String ROLE = "baton.role";
+    private static final String CALLER = "baton.caller";
+    private static final int AUDIT_SHOWN = 500;
     private static final Map<String, RolloutControl.Command> ACTIONS = Map.of(
             "pause", RolloutControl.Command.PAUSE, "resume", RolloutControl.Command.RESUME,
             "abort", RolloutControl.Command.ABORT, "rollback", RolloutControl.Command.ROLLBACK,
@@ -40,16 +44,19 @@ public final class HttpApi {
     private final FleetReader fleet;
     private final Tokens tokens;
     private final EventStream events;
+    private final AuditLog audit;
+    private final RefusalBudget refusals = new RefusalBudget(30, Duration.ofSeconds(10));
 
-    public HttpApi(RolloutService rollouts, FleetReader fleet, Tokens tokens, Duration keepAlive, int maxStreams) {
+    public HttpApi(RolloutService rollouts, FleetReader fleet, Tokens tokens, AuditLog audit, Duration keepAlive, int maxStreams) {
         this.rollouts = rollouts;
         this.fleet = fleet;
         this.tokens = tokens;
+        this.audit = audit;
         this.events = new EventStream(rollouts, keepAlive, maxStreams);
     }
 
-    /** The configured server, not started. */
-    public Javalin create(int threads) {
+    /** The configured server, not started; with {@code tls} it listens only with TLS on {@code host:port}. */
+    public Javalin create(int threads, ServerTls tls, String host, int port) {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.disableCompression();
@@ -57,20 +64,25 @@ public final class HttpApi {
             QueuedThreadPool pool = new QueuedThreadPool(threads, 8, 60_000);
             pool.setName("baton-http");
             config.jetty.threadPool = pool;
+            if (tls != null) config.jetty.addConnector((server, http) -> TlsConnector.create(server, http, tls, host, port));
             if (HttpApi.class.getResource("/web-ui/index.html") != null) {
                 config.staticFiles.add(files -> {
                     files.hostedPath = "/";
                     files.directory = "/web-ui";
                     files.location = Location.CLASSPATH;
+                    files.headers = SecurityHeaders.of(tls != null);
                 });
             } else {
                 LOG.warn("the dashboard is not packaged (no /web-ui on the classpath): only the API is served");
             }
         });
+        Map<String, String> headers = SecurityHeaders.of(tls != null);
+        app.before(ctx -> headers.forEach(ctx::header));
         app.before(BASE + "/*", this::authenticate);
         app.get(BASE + "/openapi.json", this::openApi);
         app.get(BASE + "/vocabulary", ctx -> json(ctx, 200, ApiViews.vocabulary()));
-        app.get(BASE + "/me", ctx -> json(ctx, 200, new ApiViews.Me(role(ctx).label())));
+        app.get(BASE + "/me", ctx -> json(ctx, 200, new ApiViews.Me(caller(ctx).role().label())));
+        app.get(BASE + "/audit", this::auditLog);
         app.get(BASE + "/rollouts", ctx -> json(ctx, 200,
                 new ApiViews.Rollouts(rollouts.list().stream().map(ApiViews::summary).toList())));
         app.post(BASE + "/rollouts", this::start);
@@ -101,34 +113,87 @@ public final class HttpApi {
 
     private void authenticate(Context ctx) {
         if (ctx.path().equals(BASE + "/openapi.json") || ctx.method() == HandlerType.OPTIONS) return;
-        Role role = tokens.authenticate(ctx.header("Authorization")).orElseThrow(() -> new ApiError(401,
-                ctx.header("Authorization") == null ? "no token: send Authorization: Bearer <token>" : "unknown token"));
-        Role needed = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD ? Role.VIEWER : Role.DEPLOYER;
-        if (!role.allows(needed)) {
-            throw new ApiError(403, "the " + role.label() + " role may not do this (it needs " + needed.label() + ")");
+        String authorization = ctx.header("Authorization");
+        Caller caller = tokens.identify(authorization).orElse(null);
+        if (caller == null) {
+            String why = authorization == null ? "no token: send Authorization: Bearer <token>" : "unknown token";
+            refused(null, "sign-in " + ctx.method() + " " + printable(ctx.path()), 401, why);
+            throw new ApiError(401, why);
         }
-        ctx.attribute(ROLE, role);
-        if (ctx.req().getContentLengthLong() > PlanBody.LIMIT) throw PlanBody.tooLarge(ctx);
+        Role needed = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD ? Role.VIEWER : Role.DEPLOYER;
+        if (ctx.path().equals(BASE + "/audit")) needed = Role.ADMIN;
+        if (!caller.role().allows(needed)) {
+            String why = "the " + caller.role().label() + " role may not do this (it needs " + needed.label() + ")";
+            refused(caller, "denied " + ctx.method() + " " + printable(ctx.path()), 403, why);
+            throw new ApiError(403, why);
+        }
+        ctx.attribute(CALLER, caller);
+        if (ctx.req().getContentLengthLong() > PlanBody.LIMIT) {
+            if (ctx.method() == HandlerType.POST) audited(caller, "submit", null, 413, "the body is too large");
+            throw PlanBody.tooLarge(ctx);
+        }
     }
 
-    private static Role role(Context ctx) {
-        return ctx.attribute(ROLE);
+    private static Caller caller(Context ctx) {
+        return ctx.attribute(CALLER);
     }
 
     private void start(Context ctx) throws JsonProcessingException {
-        String plan = PlanBody.read(ctx);
-        RolloutDetails started = rollouts.start(plan);
-        ctx.header("Location", BASE + "/rollouts/" + started.rollout().id());
+        RolloutDetails started;
+        try {
+            started = rollouts.start(PlanBody.read(ctx));
+        } catch (RuntimeException e) {
+            audited(caller(ctx), "submit", null, statusOf(e), e.getMessage());
+            throw e;
+        }
+        String id = started.rollout().id();
+        audited(caller(ctx), "submit", id, 201, "started " + started.rollout().service() + " " + started.rollout().version());
+        ctx.header("Location", BASE + "/rollouts/" + id);
         json(ctx, 201, ApiViews.rollout(started));
     }
 
     private void command(Context ctx) throws JsonProcessingException {
         String action = ctx.pathParam("action").toLowerCase(Locale.ROOT);
+        String id = ctx.pathParam("id");
+        String shownId = id.matches("r-[0-9]{8}-[0-9]{4,9}") ? id : printable(id);
         RolloutControl.Command command = ACTIONS.get(action);
         if (command == null) {
-            throw new ApiError(404, "no such action: " + printable(action) + " (pause, resume, abort, rollback, promote)");
+            String why = "no such action: " + printable(action) + " (pause, resume, abort, rollback, promote)";
+            audited(caller(ctx), printable(action), shownId, 404, why);
+            throw new ApiError(404, why);
         }
-        json(ctx, 202, ApiViews.rollout(rollouts.command(ctx.pathParam("id"), command)));
+        RolloutDetails details;
+        try {
+            details = rollouts.command(id, command);
+        } catch (RuntimeException e) {
+            audited(caller(ctx), action, shownId, statusOf(e), e.getMessage());
+            throw e;
+        }
+        audited(caller(ctx), action, id, 202, "accepted");
+        json(ctx, 202, ApiViews.rollout(details));
+    }
+
+    private void auditLog(Context ctx) throws JsonProcessingException {
+        json(ctx, 200, Map.of("entries", audit.recent(AUDIT_SHOWN)));
+    }
+
+    private void refused(Caller caller, String action, int status, String why) {
+        int skipped = refusals.take();
+        if (skipped < 0) return;
+        audited(caller, action, null, status, why + (skipped == 0 ? "" : " (" + skipped + " more refusals before this one were not recorded)"));
+    }
+
+    private void audited(Caller caller, String action, String rollout, int status, String result) {
+        String line = result == null ? "" : result.lines().findFirst().orElse("");
+        audit.record(new AuditLog.Entry(Instant.now(), caller == null ? "unknown" : caller.name(),
+                caller == null ? null : caller.role().label(), action, rollout, status, printable(line, 300)));
+    }
+
+    private static int statusOf(RuntimeException e) {
+        if (e instanceof ApiError a) return a.status();
+        if (e instanceof RolloutException r) return status(r.kind());
+        if (e instanceof StoreException) return 503;
+        return 500;
     }
 
     private void openApi(Context ctx) throws IOException {
@@ -167,7 +232,11 @@ public final class HttpApi {
     }
 
     private static String printable(String text) {
-        String cut = text.length() > 100 ? text.substring(0, 100) + "..." : text;
+        return printable(text, 100);
+    }
+
+    private static String printable(String text, int max) {
+        String cut = text.length() > max ? text.substring(0, max) + "..." : text;
         return cut.replaceAll("[^\\x20-\\x7e]", "?");
     }
 }

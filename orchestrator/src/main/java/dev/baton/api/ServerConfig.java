@@ -1,5 +1,6 @@
 package dev.baton.api;
 
+import dev.baton.hooks.DeployHooks;
 import dev.baton.server.RolloutPorts;
 import okhttp3.HttpUrl;
 
@@ -7,20 +8,43 @@ import java.time.Duration;
 import java.util.function.Function;
 
 /**
- * How a server runs. {@code env} gives the agents' tokens (the variable a plan names; {@code BATON_AGENT_TOKEN}
- * for the fleet view); {@code ports} null means the real adapters.
+ * How a server runs. {@code agentToken} is the server's own token for the Baton agents (null: none, rollouts are
+ * refused); {@code hooks} the deploy hooks an admin defined; {@code tls} null means plain HTTP, which only a
+ * loopback address or {@code insecureHttp} allows; {@code ports} null means the real adapters.
  */
-public record ServerConfig(String host, int port, HttpUrl consul, String consulToken, Tokens tokens,
-                           Function<String, String> env, int agentPort, Duration lockTtl, Duration recoveryEvery,
-                           Duration keepAlive, RolloutPorts ports) {
+public record ServerConfig(String host, int port, HttpUrl consul, String consulToken, Tokens tokens, String agentToken,
+                           DeployHooks hooks, ServerTls tls, boolean insecureHttp, int agentPort, Duration lockTtl,
+                           Duration recoveryEvery, Duration keepAlive, RolloutPorts ports) {
     public static final String AGENT_TOKEN_ENV = "BATON_AGENT_TOKEN";
 
+    /** Consul's ACL token and the agents' token from {@code env} (CONSUL_HTTP_TOKEN, BATON_AGENT_TOKEN). */
     public static ServerConfig of(String host, int port, HttpUrl consul, Tokens tokens, Function<String, String> env) {
-        return new ServerConfig(host, port, consul, env.apply("CONSUL_HTTP_TOKEN"), tokens, env, 7070,
-                Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(15), null);
+        return new ServerConfig(host, port, consul, env.apply("CONSUL_HTTP_TOKEN"), tokens, env.apply(AGENT_TOKEN_ENV),
+                DeployHooks.none(), null, false, 7070, Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(15), null);
     }
 
     public ServerConfig withAgentPort(int replacement) {
-        return new ServerConfig(host, port, consul, consulToken, tokens, env, replacement, lockTtl, recoveryEvery, keepAlive, ports);
+        return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, replacement,
+                lockTtl, recoveryEvery, keepAlive, ports);
+    }
+
+    public ServerConfig withAgentToken(String replacement) {
+        return new ServerConfig(host, port, consul, consulToken, tokens, replacement, hooks, tls, insecureHttp, agentPort,
+                lockTtl, recoveryEvery, keepAlive, ports);
+    }
+
+    public ServerConfig withHooks(DeployHooks replacement) {
+        return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, replacement, tls, insecureHttp, agentPort,
+                lockTtl, recoveryEvery, keepAlive, ports);
+    }
+
+    public ServerConfig withTls(ServerTls replacement, boolean insecure) {
+        return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, replacement, insecure, agentPort,
+                lockTtl, recoveryEvery, keepAlive, ports);
+    }
+
+    public ServerConfig withPorts(RolloutPorts replacement) {
+        return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort,
+                lockTtl, recoveryEvery, keepAlive, replacement);
     }
 }

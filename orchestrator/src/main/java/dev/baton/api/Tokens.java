@@ -3,20 +3,31 @@ package dev.baton.api;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The API tokens and their roles. Only their SHA-256 digests are kept, and a presented token is compared with
- * every one in constant time, so neither memory dumps nor timing give a token away.
+ * The API tokens, their roles and names. Only their SHA-256 digests are kept, and a presented token is compared
+ * with every one in constant time, so neither memory dumps nor timing give a token away. A token without a name
+ * is called {@code <role>-<first 8 hex digits of its digest>} in the audit log.
  */
 public final class Tokens {
-    private final Map<byte[], Role> digests = new LinkedHashMap<>();
+    private final Map<byte[], Caller> digests = new LinkedHashMap<>();
 
     /** @param roles token → role */
     public Tokens(Map<String, Role> roles) {
-        roles.forEach((token, role) -> digests.put(digest(token), role));
+        this(roles, Map.of());
+    }
+
+    /** @param roles token → role; @param names token → name, for the tokens that have one */
+    public Tokens(Map<String, Role> roles, Map<String, String> names) {
+        roles.forEach((token, role) -> {
+            byte[] digest = digest(token);
+            String name = names.get(token);
+            digests.put(digest, new Caller(role, name != null ? name : role.label() + "-" + HexFormat.of().formatHex(digest, 0, 4)));
+        });
     }
 
     public int size() {
@@ -25,10 +36,15 @@ public final class Tokens {
 
     /** The role of the token in an {@code Authorization: Bearer <token>} header, if it is one of ours. */
     public Optional<Role> authenticate(String authorization) {
+        return identify(authorization).map(Caller::role);
+    }
+
+    /** The role and name of the token in an {@code Authorization: Bearer <token>} header, if it is one of ours. */
+    public Optional<Caller> identify(String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) return Optional.empty();
         byte[] presented = digest(authorization.substring(7).strip());
-        Role found = null;
-        for (Map.Entry<byte[], Role> entry : digests.entrySet()) {
+        Caller found = null;
+        for (Map.Entry<byte[], Caller> entry : digests.entrySet()) {
             if (MessageDigest.isEqual(entry.getKey(), presented)) found = entry.getValue();
         }
         return Optional.ofNullable(found);

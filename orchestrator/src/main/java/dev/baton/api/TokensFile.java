@@ -18,9 +18,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads the server's tokens file. Either lines {@code role token} ({@code #} starts a comment), or YAML: a
- * mapping {@code role: token} (or a list of tokens), or {@code tokens: [{role: ..., token: ...}]}. Roles are
- * viewer, deployer, admin. Errors name the file and line, never a token.
+ * Reads the server's tokens file. Either lines {@code role token [name]} ({@code #} starts a comment), or YAML: a
+ * mapping {@code role: token} (or a list of tokens), or {@code tokens: [{role: ..., token: ..., name: ...}]}. Roles
+ * are viewer, deployer, admin; the name (optional) is who the audit log says acted. Errors name the file and line,
+ * never a token.
  */
 public final class TokensFile {
     /** The tokens, and warnings worth one line each (e.g. the file is readable by everyone). */
@@ -46,7 +47,8 @@ public final class TokensFile {
         } catch (IOException e) {
             throw new Invalid(file + ": cannot read the tokens file: " + e.getMessage());
         }
-        Map<String, Role> roles = looksLikeYaml(text) ? yaml(file, text) : lines(file, text);
+        Map<String, String> names = new LinkedHashMap<>();
+        Map<String, Role> roles = looksLikeYaml(text) ? yaml(file, text, names) : lines(file, text, names);
         if (roles.isEmpty()) throw new Invalid(file + ": no tokens (write one \"role token\" per line; roles: viewer, deployer, admin)");
         List<String> warnings = new ArrayList<>();
         try {
@@ -57,7 +59,7 @@ public final class TokensFile {
         } catch (UnsupportedOperationException | IOException notPosix) {
             // nothing to check
         }
-        return new Loaded(new Tokens(roles), warnings);
+        return new Loaded(new Tokens(roles, names), warnings);
     }
 
     private static boolean looksLikeYaml(String text) {
@@ -69,7 +71,7 @@ public final class TokensFile {
         return false;
     }
 
-    private static Map<String, Role> lines(Path file, String text) throws Invalid {
+    private static Map<String, Role> lines(Path file, String text, Map<String, String> names) throws Invalid {
         Map<String, Role> roles = new LinkedHashMap<>();
         List<String> lines = text.lines().toList();
         for (int n = 0; n < lines.size(); n++) {
@@ -77,13 +79,16 @@ public final class TokensFile {
             if (line.isEmpty() || line.startsWith("#")) continue;
             String[] parts = line.split("\\s+");
             String where = file + ":" + (n + 1);
-            if (parts.length != 2) throw new Invalid(where + ": write \"role token\" (two words), e.g. \"deployer <token>\"");
+            if (parts.length != 2 && parts.length != 3) {
+                throw new Invalid(where + ": write \"role token [name]\", e.g. \"deployer <token> ci-pipeline\"");
+            }
             add(roles, where, parts[0], parts[1]);
+            if (parts.length == 3) name(names, where, parts[1], parts[2]);
         }
         return roles;
     }
 
-    private static Map<String, Role> yaml(Path file, String text) throws Invalid {
+    private static Map<String, Role> yaml(Path file, String text, Map<String, String> names) throws Invalid {
         JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(text);
@@ -96,6 +101,7 @@ public final class TokensFile {
             for (JsonNode entry : root.path("tokens")) {
                 if (!entry.isObject()) throw new Invalid(file + ": tokens: each entry is {role: ..., token: ...}");
                 add(roles, file.toString(), entry.path("role").asText(""), entry.path("token").asText(""));
+                if (entry.hasNonNull("name")) name(names, file.toString(), entry.path("token").asText(""), entry.path("name").asText(""));
             }
             return roles;
         }
@@ -120,6 +126,13 @@ public final class TokensFile {
         if (before != null && before != role) {
             throw new Invalid(where + ": the same token is given for " + before.label() + " and " + role.label());
         }
+    }
+
+    private static void name(Map<String, String> names, String where, String token, String name) throws Invalid {
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")) {
+            throw new Invalid(where + ": a token name is letters, digits and . _ @ - (at most 64), not \"" + printable(name) + "\"");
+        }
+        names.put(token, name);
     }
 
     private static String line(IOException e) {

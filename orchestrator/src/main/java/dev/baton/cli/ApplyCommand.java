@@ -1,9 +1,13 @@
 package dev.baton.cli;
 
+import dev.baton.hooks.CommandHookRunner;
+import dev.baton.hooks.DeployHooks;
 import dev.baton.plan.Plan;
 import dev.baton.plan.PlanException;
 import dev.baton.plan.PlanLoader;
 import dev.baton.rollout.RolloutEngine;
+import dev.baton.server.RedactingEvents;
+import dev.baton.store.Redactor;
 import dev.baton.wiring.Adapters;
 import dev.baton.rollout.RolloutResult;
 import okhttp3.HttpUrl;
@@ -31,6 +35,14 @@ final class ApplyCommand implements Callable<Integer> {
             description = "Consul HTTP address; default: the plan's consul, then $CONSUL_HTTP_ADDR, then http://127.0.0.1:8500")
     String consulFlag;
 
+    @Option(names = "--hooks-file", paramLabel = "FILE",
+            description = "the deploy hooks the plan may name (YAML: name: { command: [/abs/program, args...], timeout: 30s })")
+    Path hooksFile;
+
+    @Option(names = "--agent-token-file", paramLabel = "FILE",
+            description = "the Baton agents' bearer token (one line, mode 600); default: $BATON_AGENT_TOKEN")
+    Path agentTokenFile;
+
     @Option(names = "--server", paramLabel = "URL",
             description = "submit the plan to this Baton server instead of rolling out from here (default: $BATON_SERVER "
                     + "unless --consul is given); the API token is read from $BATON_TOKEN")
@@ -51,20 +63,26 @@ final class ApplyCommand implements Callable<Integer> {
         } catch (PlanException e) {
             throw new BatonMain.UserError(e.getMessage());
         }
+        DeployHooks hooks = LocalHooks.load(hooksFile);
+        hooks.unknownIn(plan, "in --hooks-file", "no --hooks-file given").ifPresent(why -> {
+            throw new BatonMain.UserError(planFile + ": " + why);
+        });
         HttpUrl consul = consulAddress(plan);
-        String token = System.getenv(plan.agent().tokenEnv());
-        if (token == null || token.isBlank()) {
-            throw new BatonMain.UserError("environment variable " + plan.agent().tokenEnv()
-                    + " is not set: it holds the token of the Baton agents (plan field agent.tokenEnv)");
+        String token = AgentToken.read(agentTokenFile);
+        if (token == null) {
+            throw new BatonMain.UserError("no agent token: set " + AgentToken.ENV + " or give --agent-token-file "
+                    + "(the token of the Baton agents)");
         }
-
+        String consulToken = System.getenv("CONSUL_HTTP_TOKEN");
+        Redactor redactor = new Redactor(java.util.Arrays.asList(token, consulToken));
         java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong();
-        EventSink events = output.json()
+        EventSink printed = output.json()
                 ? e -> System.out.println(OutputOption.line(LoggedEvent.of(seq.incrementAndGet(), e)))
                 : new ConsoleEvents(System.out);
         RolloutEngine engine;
         try {
-            engine = new RolloutEngine(Adapters.forPlan(plan, consul, System.getenv("CONSUL_HTTP_TOKEN"), token, events));
+            engine = new RolloutEngine(Adapters.forPlan(plan, consul, consulToken, token,
+                    new CommandHookRunner(hooks, redactor), new RedactingEvents(printed, redactor)));
         } catch (IllegalArgumentException e) {
             throw new BatonMain.UserError(e.getMessage());
         }

@@ -52,7 +52,7 @@ public final class BatonMain implements Runnable {
         });
         cli.setExecutionExceptionHandler((e, cmd, result) -> {
             if (e instanceof UserError) {
-                System.err.println("baton: " + e.getMessage());
+                System.err.println("baton: " + Printable.escape(e.getMessage()));
                 return USAGE;
             }
             throw e;

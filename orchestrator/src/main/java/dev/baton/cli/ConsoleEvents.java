@@ -8,7 +8,7 @@ import java.io.PrintStream;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
-/** Prints each event as one aligned line while the rollout runs. */
+/** Prints each event as one aligned line while the rollout runs; control characters are shown escaped. */
 final class ConsoleEvents implements EventSink {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
     private final PrintStream out;
@@ -31,7 +31,7 @@ final class ConsoleEvents implements EventSink {
             case SKIPPED -> "skip";
             case FAILED -> "FAILED";
         };
-        return String.format("%s  %-12s %-9s %-6s %7s  %s", TIME.format(e.at()), e.host() == null ? "*" : e.host(),
-                e.step(), outcome, took, e.detail() == null ? "" : e.detail()).stripTrailing();
+        return String.format("%s  %-12s %-9s %-6s %7s  %s", TIME.format(e.at()), e.host() == null ? "*" : Printable.escape(e.host()),
+                e.step(), outcome, took, Printable.escape(e.detail())).stripTrailing();
     }
 }

@@ -45,7 +45,7 @@ final class RemoteApply {
         String summary = client.get("/rollouts/" + id).body().path("summary").asText("");
         boolean ok = status.equals("SUCCEEDED");
         if (json) out.println(OutputOption.line(java.util.Map.of("rollout", id, "status", status, "summary", summary)));
-        else out.println((ok ? "rollout succeeded: " : "rollout " + status + ": ") + summary);
+        else out.println((ok ? "rollout succeeded: " : "rollout " + status + ": ") + Printable.escape(summary));
         return ok ? BatonMain.OK : BatonMain.FAILED;
     }
 

@@ -49,8 +49,8 @@ final class SchedulePrinter {
         out.println("nothing was changed (baton apply runs it)");
     }
 
-    private static List<String> hooks(String name, List<Plan.Hook> hooks) {
-        return hooks.stream().map(h -> "HOOK " + name + ": `" + h.command() + "` (at most " + Durations.format(h.timeout()) + ")").toList();
+    private static List<String> hooks(String name, List<String> hooks) {
+        return hooks.stream().map(h -> "HOOK " + name + ": `" + h + "` (defined in the orchestrator's hooks file)").toList();
     }
 
     /** What {@code baton plan -o json} prints: the same schedule and steps, as data. */

@@ -2,6 +2,8 @@ package dev.baton.cli;
 
 import dev.baton.api.BatonServer;
 import dev.baton.api.ServerConfig;
+import dev.baton.api.ServerTls;
+import dev.baton.hooks.DeployHooks;
 import dev.baton.api.TokensFile;
 import dev.baton.store.StoreException;
 import okhttp3.HttpUrl;
@@ -13,8 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 @Command(name = "server", description = "Run the Baton server: the REST API, live events and the dashboard, "
-        + "rollout state in Consul KV. The agents' token is read from the environment variable each plan names "
-        + "(default BATON_AGENT_TOKEN).")
+        + "rollout state in Consul KV. The agents' token is the server's own: --agent-token-file, else $BATON_AGENT_TOKEN.")
 final class ServerCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8800",
             description = "where to listen (default: ${DEFAULT-VALUE}; port 0 picks a free one)")
@@ -28,9 +29,26 @@ final class ServerCommand implements Callable<Integer> {
             description = "API tokens and their roles: lines \"role token\" (viewer, deployer, admin), or YAML")
     Path tokensFile;
 
-    @Option(names = "--agent-port", paramLabel = "PORT", defaultValue = "7070",
-            description = "the agents' port, to show each host's release in the fleet view (default: ${DEFAULT-VALUE})")
+    @Option(names = "--agent-port", paramLabel = "PORT", defaultValue = "7070", hidden = true,
+            description = "unused: the fleet view no longer asks agents (kept so that old command lines still start)")
     int agentPort;
+
+    @Option(names = "--agent-token-file", paramLabel = "FILE",
+            description = "the Baton agents' bearer token (one line, mode 600); default: $BATON_AGENT_TOKEN")
+    Path agentTokenFile;
+
+    @Option(names = "--hooks-file", paramLabel = "FILE",
+            description = "the deploy hooks plans may name (YAML: name: { command: [/abs/program, args...], timeout: 30s })")
+    Path hooksFile;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "the server's certificate chain (PEM); with --tls-key: HTTPS only")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "the private key of --tls-cert (PEM, PKCS#8: BEGIN PRIVATE KEY)")
+    Path tlsKey;
+
+    @Option(names = "--insecure-http", description = "allow plain HTTP on an address other than loopback (e.g. behind a TLS proxy)")
+    boolean insecureHttp;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -41,10 +59,20 @@ final class ServerCommand implements Callable<Integer> {
             throw new BatonMain.UserError(e.getMessage());
         }
         tokens.warnings().forEach(w -> System.err.println("baton: warning: " + w));
-        String agentToken = System.getenv(ServerConfig.AGENT_TOKEN_ENV);
-        if (agentToken == null || agentToken.isBlank()) {
-            System.err.println("baton: warning: " + ServerConfig.AGENT_TOKEN_ENV + " is not set: plans that use it "
-                    + "(agent.tokenEnv) will be refused");
+        String agentToken = AgentToken.read(agentTokenFile);
+        if (agentToken == null) {
+            System.err.println("baton: warning: no agent token (--agent-token-file or " + AgentToken.ENV
+                    + "): every rollout will be refused");
+        }
+        DeployHooks hooks = LocalHooks.load(hooksFile);
+        if ((tlsCert == null) != (tlsKey == null)) throw new BatonMain.UserError("give both --tls-cert and --tls-key, or neither");
+        ServerTls tls = null;
+        if (tlsCert != null) {
+            try {
+                tls = ServerTls.load(tlsCert, tlsKey);
+            } catch (ServerTls.Invalid e) {
+                throw new BatonMain.UserError(e.getMessage());
+            }
         }
         HttpUrl consul = ConsulAddress.resolve(consulFlag);
         int colon = listen.lastIndexOf(':');
@@ -57,11 +85,12 @@ final class ServerCommand implements Callable<Integer> {
         }
         String host = listen.substring(0, colon);
 
-        ServerConfig config = ServerConfig.of(host, port, consul, tokens.tokens(), System::getenv).withAgentPort(agentPort);
+        ServerConfig config = ServerConfig.of(host, port, consul, tokens.tokens(), System::getenv).withAgentPort(agentPort)
+                .withAgentToken(agentToken).withHooks(hooks).withTls(tls, insecureHttp);
         BatonServer server;
         try {
             server = BatonServer.start(config);
-        } catch (StoreException e) {
+        } catch (StoreException | BatonServer.Refused e) {
             throw new BatonMain.UserError(e.getMessage());
         } catch (RuntimeException e) {
             if (e.getClass().getName().contains("Bind") || e.getCause() instanceof java.net.BindException) {
@@ -76,7 +105,7 @@ final class ServerCommand implements Callable<Integer> {
         }, "baton-server-stop"));
         String consulText = consul.toString().replaceAll("/$", "");
         System.out.println("baton server listening on " + server.url() + " (Consul " + consulText + ", "
-                + tokens.tokens().size() + " tokens)");
+                + tokens.tokens().size() + " tokens, " + hooks.size() + " deploy hooks)");
         System.out.flush();
         stopped.await();
         return BatonMain.OK;

@@ -50,13 +50,15 @@ final class StatusCommand implements Callable<Integer> {
         System.out.println(r.path("id").asText() + "  " + r.path("service").asText() + " -> " + r.path("version").asText()
                 + "  " + r.path("status").asText() + "  started " + r.path("startedAt").asText() + "  took " + took(r));
         for (JsonNode h : r.path("hosts")) {
-            System.out.println(String.format("  %-14s %-16s %-12s %-12s %s", h.path("id").asText(), h.path("address").asText("-"),
-                    h.path("state").asText(), h.path("step").asText("-"), h.path("version").asText("-")));
+            // host ids and addresses come from the Consul catalog, which anyone registering a service writes
+            System.out.println(String.format("  %-14s %-16s %-12s %-12s %s", Printable.escape(h.path("id").asText()),
+                    Printable.escape(h.path("address").asText("-")), h.path("state").asText(), h.path("step").asText("-"),
+                    Printable.escape(h.path("version").asText("-"))));
         }
         List<String> actions = new ArrayList<>();
         r.path("actions").forEach(a -> actions.add(a.asText()));
         if (!actions.isEmpty()) System.out.println("  possible now: " + String.join(", ", actions));
-        if (r.hasNonNull("summary")) System.out.println("  summary: " + r.path("summary").asText());
+        if (r.hasNonNull("summary")) System.out.println("  summary: " + Printable.escape(r.path("summary").asText()));
         return BatonMain.OK;
     }
 

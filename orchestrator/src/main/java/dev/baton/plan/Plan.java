@@ -32,8 +32,11 @@ public record Plan(
         }
     }
 
-    /** How to reach the agent on each host; the token is read from an environment variable, never from the plan. */
-    public record AgentAccess(String scheme, int port, String tokenEnv) {
+    /**
+     * How to reach the agent on each host. The token is the server's (or the local command's) own: a plan never
+     * chooses it, and it is only sent to the rollout's target instances on this port.
+     */
+    public record AgentAccess(String scheme, int port) {
     }
 
     /** The load balancer's runtime API, for {@code drain.propagation.verify: [loadBalancer]}; null when not configured. */
@@ -110,11 +113,15 @@ public record Plan(
                            OnFailure onFailure, Amount maxFailures, Duration progressDeadline, Duration maxPause) {
     }
 
-    /** A command run with a timeout: deploy hooks on the orchestrator's machine, host hooks by the host's agent. */
+    /** A host hook: a command run with a timeout by the host's agent. */
     public record Hook(String command, Duration timeout) {
     }
 
-    public record Hooks(List<Hook> beforeDeploy, List<Hook> beforeHost, List<Hook> afterHost, List<Hook> afterDeploy) {
+    /**
+     * {@code beforeDeploy} and {@code afterDeploy} are names of hooks an admin defined on the orchestrator (its hooks
+     * file); a plan cannot bring its own command lines to the orchestrator's machine.
+     */
+    public record Hooks(List<String> beforeDeploy, List<Hook> beforeHost, List<Hook> afterHost, List<String> afterDeploy) {
         public static Hooks none() {
             return new Hooks(List.of(), List.of(), List.of(), List.of());
         }

@@ -18,7 +18,6 @@ public final class PlanLoader {
     private static final Pattern URL = Pattern.compile("(https?|file)://[^\\s]{1,2000}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:-]{0,252}");
     private static final Pattern PATH = Pattern.compile("/[^\\s]{0,500}");
-    private static final Pattern ENV = Pattern.compile("[A-Z_][A-Z0-9_]{0,63}");
     private static final Pattern RUNTIME = Pattern.compile("(unix:/[^\\s]{1,200}|tcp:[A-Za-z0-9.:\\[\\]-]{1,200}:\\d{1,5})");
     private static final Pattern BODY = Pattern.compile("(?s).{1,1000}");
     private static final Pattern COMMAND = Pattern.compile("(?s)(?=.*\\S).{1,8192}");
@@ -62,10 +61,13 @@ public final class PlanLoader {
         String consul = plan.optional("consul", null, URL, "the Consul HTTP address like http://127.0.0.1:8500");
 
         Section agent = plan.section("agent");
+        if (agent.has("tokenEnv")) {
+            throw PlanException.at(agent.field("tokenEnv"), "a plan cannot choose the agent token: it is configured on the "
+                    + "server (BATON_AGENT_TOKEN or --agent-token-file); remove this field");
+        }
         Plan.AgentAccess agentAccess = new Plan.AgentAccess(
                 agent.oneOf("scheme", "http", List.of("http", "https")),
-                agent.integer("port", 7070, 1, 65535),
-                agent.optional("tokenEnv", "BATON_AGENT_TOKEN", ENV, "an environment variable name like BATON_AGENT_TOKEN"));
+                agent.integer("port", 7070, 1, 65535));
         agent.done();
 
         Plan.LoadBalancerAccess loadBalancer = loadBalancer(plan);
@@ -128,10 +130,27 @@ public final class PlanLoader {
     }
 
     private static Plan.Hooks hooks(Section hooks) {
-        Plan.Hooks out = new Plan.Hooks(hookList(hooks, "beforeDeploy"), hookList(hooks, "beforeHost"),
-                hookList(hooks, "afterHost"), hookList(hooks, "afterDeploy"));
+        Plan.Hooks out = new Plan.Hooks(hookNames(hooks, "beforeDeploy"), hookList(hooks, "beforeHost"),
+                hookList(hooks, "afterHost"), hookNames(hooks, "afterDeploy"));
         hooks.done();
         return out;
+    }
+
+    /** Deploy hooks run on the orchestrator's machine: only names of hooks its admin defined (the hooks file). */
+    private static List<String> hookNames(Section hooks, String key) {
+        Node list = hooks.field(key);
+        if (list == null || list.value() == null) return List.of();
+        if (list.list().size() > 20) throw PlanException.at(list, "has more than 20 hooks");
+        List<String> out = new java.util.ArrayList<>();
+        for (Node item : list.list()) {
+            String name = item.isMap() || item.isList() ? null : item.scalar();
+            if (name == null || !NAME.matcher(name).matches()) {
+                throw PlanException.at(item, "deploy hooks are names of hooks defined in the server's hooks file "
+                        + "(e.g. notify-start), not commands: a plan cannot run commands on the orchestrator");
+            }
+            out.add(name);
+        }
+        return List.copyOf(out);
     }
 
     private static List<Plan.Hook> hookList(Section hooks, String key) {

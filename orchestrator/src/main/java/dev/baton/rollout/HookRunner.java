@@ -1,10 +1,8 @@
 package dev.baton.rollout;
 
-import dev.baton.plan.Plan;
-
 import java.util.Map;
 
-/** Runs deploy-level hooks (beforeDeploy, afterDeploy) on the orchestrator's machine. */
+/** Runs deploy-level hooks (beforeDeploy, afterDeploy) on the orchestrator's machine, by the name an admin gave them. */
 public interface HookRunner {
-    HookResult run(String name, Plan.Hook hook, Map<String, String> env) throws InterruptedException;
+    HookResult run(String phase, String hook, Map<String, String> env) throws InterruptedException;
 }

@@ -248,10 +248,10 @@ final class RolloutRun {
         }
     }
 
-    private Verdict deployHooks(String name, List<Plan.Hook> hooks) throws InterruptedException {
-        for (Plan.Hook hook : hooks) {
+    private Verdict deployHooks(String name, List<String> hooks) throws InterruptedException {
+        for (String hook : hooks) {
             Instant hookStart = clock.now();
-            events.emit(Step.HOOK, Event.Outcome.STARTED, null, name + ": `" + hook.command() + "`");
+            events.emit(Step.HOOK, Event.Outcome.STARTED, null, name + ": `" + hook + "`");
             HookResult result;
             try {
                 result = ports.localHooks().run(name, hook,
@@ -261,11 +261,11 @@ final class RolloutRun {
             }
             Duration took = Duration.between(hookStart, clock.now());
             if (!result.ok()) {
-                String why = name + " hook `" + hook.command() + "` failed: " + result.describe();
+                String why = name + " hook `" + hook + "` failed: " + result.describe();
                 events.emit(Step.HOOK, Event.Outcome.FAILED, took, why);
                 return Verdict.fail(name.equals("beforeDeploy") ? why + "; nothing was changed" : why);
             }
-            events.emit(Step.HOOK, Event.Outcome.OK, took, name + ": `" + hook.command() + "` " + result.describe());
+            events.emit(Step.HOOK, Event.Outcome.OK, took, name + ": `" + hook + "` " + result.describe());
         }
         return Verdict.CONTINUE;
     }

@@ -5,23 +5,28 @@ import dev.baton.consul.ConsulClient;
 import dev.baton.rollout.StepFailure;
 import okhttp3.HttpUrl;
 
+import dev.baton.store.RolloutRecord;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
-/** The fleet as Consul sees it, every service and instance, with the release each host's agent reports. */
+/**
+ * The fleet as Consul sees it, every service and instance, with the release each one runs as far as Baton knows
+ * without asking anyone: the instance's Consul service meta {@code version}, else the release the last rollout
+ * that touched it left there. Agents are never called from here: the catalog lists addresses anyone can register,
+ * and no credential may go there.
+ */
 public final class FleetReader {
     private static final Duration READ = Duration.ofSeconds(5);
-    private static final Duration VERSIONS = Duration.ofMillis(1200);
+    static final String VERSION_META = "version";
+    private static final Pattern SAFE_NAME = Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9_.-]{1,256}");
 
     public record Instance(String id, String address, int port, String node, String health, boolean maintenance, String version) {
     }
@@ -31,42 +36,40 @@ public final class FleetReader {
 
     private final ConsulClient consul;
     private final HttpUrl address;
-    private final AgentVersions versions;
-    private final ExecutorService lookups;
-    private final int agentPort;
-    private final Supplier<String> agentToken;
+    private final Supplier<List<RolloutRecord>> history;
 
-    public FleetReader(ConsulClient consul, HttpUrl address, AgentVersions versions, ExecutorService lookups, int agentPort,
-                       Supplier<String> agentToken) {
+    /** @param history every rollout the server knows, newest first */
+    public FleetReader(ConsulClient consul, HttpUrl address, Supplier<List<RolloutRecord>> history) {
         this.consul = consul;
         this.address = address;
-        this.versions = versions;
-        this.lookups = lookups;
-        this.agentPort = agentPort;
-        this.agentToken = agentToken;
+        this.history = history;
     }
 
     public List<Service> read() {
         try {
             JsonNode names = consul.get(address, "v1/catalog/services", q -> q, READ).body();
-            Map<String, List<Instance>> services = new LinkedHashMap<>();
+            Map<String, String> known = lastKnownReleases();
+            List<Service> services = new ArrayList<>();
             for (Iterator<String> it = names.fieldNames(); it.hasNext(); ) {
                 String name = it.next();
                 if (name.equals("consul")) continue;
                 List<Instance> instances = new ArrayList<>();
-                for (JsonNode entry : consul.get(address, "v1/health/service/" + name, q -> q, READ).body()) {
-                    instances.add(instance(entry));
+                if (SAFE_NAME.matcher(name).matches()) { // anything else could walk the path to another endpoint
+                    for (JsonNode entry : consul.get(address, "v1/health/service/" + name, q -> q, READ).body()) {
+                        instances.add(instance(entry, known));
+                    }
                 }
                 instances.sort(Comparator.comparing(Instance::id));
-                services.put(name, instances);
+                services.add(new Service(name, instances));
             }
-            return withVersions(services);
+            services.sort(Comparator.comparing(Service::name));
+            return services;
         } catch (StepFailure e) {
             throw new RolloutException(RolloutException.Kind.UNAVAILABLE, e.getMessage());
         }
     }
 
-    private static Instance instance(JsonNode entry) {
+    private static Instance instance(JsonNode entry, Map<String, String> known) {
         JsonNode service = entry.path("Service");
         String addr = service.path("Address").asText("");
         if (addr.isEmpty()) addr = entry.path("Node").path("Address").asText();
@@ -79,42 +82,21 @@ public final class FleetReader {
             if (status.equals("critical")) health = "critical";
             else if (status.equals("warning") && health.equals("passing")) health = "warning";
         }
-        return new Instance(service.path("ID").asText(), addr, service.path("Port").asInt(),
-                entry.path("Node").path("Node").asText(), health, maintenance, null);
+        String id = service.path("ID").asText();
+        String version = service.path("Meta").path(VERSION_META).asText(null);
+        if (version == null || version.isBlank()) version = known.get(id + "@" + addr);
+        return new Instance(id, addr, service.path("Port").asInt(), entry.path("Node").path("Node").asText(), health,
+                maintenance, version);
     }
 
-    /** Asks every host's agent at once; the ones that do not answer in time have no version. */
-    private List<Service> withVersions(Map<String, List<Instance>> services) {
-        String token = agentToken.get();
-        Map<Instance, Future<String>> asked = new LinkedHashMap<>();
-        for (List<Instance> instances : services.values()) {
-            for (Instance instance : instances) {
-                try {
-                    asked.put(instance, lookups.submit(() -> versions.current("http", instance.address(), agentPort, token).orElse(null)));
-                } catch (RejectedExecutionException stopping) {
-                    break;
-                }
+    /** instance id @ address → the release the newest rollout that touched it reported or left there. */
+    private Map<String, String> lastKnownReleases() {
+        Map<String, String> known = new HashMap<>();
+        for (RolloutRecord rollout : history.get()) {
+            for (RolloutRecord.Host host : rollout.hosts()) {
+                if (host.version() != null) known.putIfAbsent(host.id() + "@" + host.address(), host.version());
             }
         }
-        long deadline = System.nanoTime() + VERSIONS.toNanos();
-        List<Service> out = new ArrayList<>();
-        for (Map.Entry<String, List<Instance>> service : services.entrySet()) {
-            List<Instance> instances = new ArrayList<>();
-            for (Instance i : service.getValue()) {
-                String version = null;
-                Future<String> answer = asked.get(i);
-                if (answer != null) {
-                    try {
-                        version = answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    } catch (Exception noAnswer) {
-                        answer.cancel(true);
-                    }
-                }
-                instances.add(new Instance(i.id(), i.address(), i.port(), i.node(), i.health(), i.maintenance(), version));
-            }
-            out.add(new Service(service.getKey(), instances));
-        }
-        out.sort(Comparator.comparing(Service::name));
-        return out;
+        return known;
     }
 }

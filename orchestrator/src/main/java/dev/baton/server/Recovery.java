@@ -76,8 +76,9 @@ final class Recovery implements Runnable {
     }
 
     private void takeOver(RolloutRecord record) {
-        if (locks.holder(record.service()).isPresent()) return; // its server is alive (or its session not yet expired)
-        Optional<ServiceLock> held = locks.tryAcquire(record.service(), new LockHolder(record.id(), serverName.get()));
+        String rolled = RolledService.of(store, record);
+        if (locks.holder(rolled).isPresent()) return; // its server is alive (or its session not yet expired)
+        Optional<ServiceLock> held = locks.tryAcquire(rolled, new LockHolder(record.id(), serverName.get()));
         if (held.isEmpty()) return;
         ServiceLock lock = held.get();
         try {

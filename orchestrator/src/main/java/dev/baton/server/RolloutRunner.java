@@ -14,6 +14,7 @@ import dev.baton.store.RolloutRecord;
 import dev.baton.store.RolloutStatus;
 import dev.baton.store.RolloutStore;
 import dev.baton.store.ServiceLock;
+import dev.baton.store.Redactor;
 import dev.baton.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,9 +44,12 @@ final class RolloutRunner implements AutoCloseable {
     private final ExecutorService lookups;
     private final Function<String, String> env;
     private final int watcherQueue;
+    private final Redactor redactor;
 
     RolloutRunner(RolloutStore store, RolloutPorts ports, RolloutCatalog catalog, AgentVersions versions,
-                  ExecutorService runners, ExecutorService lookups, Function<String, String> env, int watcherQueue) {
+                  ExecutorService runners, ExecutorService lookups, Function<String, String> env, int watcherQueue,
+                  Redactor redactor) {
+        this.redactor = redactor;
         this.store = store;
         this.ports = ports;
         this.catalog = catalog;
@@ -56,13 +60,12 @@ final class RolloutRunner implements AutoCloseable {
         this.watcherQueue = watcherQueue;
     }
 
-    /** The agents' token, from the server's environment variable the plan names. */
+    /** The agents' token: the server's own (plans cannot choose it). */
     String agentToken(Plan plan) {
-        String name = plan.agent().tokenEnv();
-        String token = env.apply(name);
+        String token = env.apply("BATON_AGENT_TOKEN");
         if (token == null || token.isBlank()) {
-            throw new RolloutException(RolloutException.Kind.BAD_INPUT, "the server's environment has no " + name
-                    + ": it holds the token of the Baton agents (plan field agent.tokenEnv)");
+            throw new RolloutException(RolloutException.Kind.BAD_INPUT, "this server has no agent token: start it with "
+                    + "BATON_AGENT_TOKEN or --agent-token-file");
         }
         return token;
     }
@@ -117,7 +120,7 @@ final class RolloutRunner implements AutoCloseable {
             RolloutEngine engine = new RolloutEngine(rolloutPorts);
             RolloutResult result = from == null ? engine.run(plan, live.control(), live)
                     : engine.resume(plan, live.control(), live, from);
-            last = live.finish(RolloutStatus.valueOf(result.status().name()), result.summary());
+            last = live.finish(RolloutStatus.valueOf(result.status().name()), redactor.redact(result.summary()));
         } catch (RuntimeException | Error e) {
             StoreException store = storeFailure(e);
             if (store == null) LOG.error("rollout {} crashed", live.id(), e);

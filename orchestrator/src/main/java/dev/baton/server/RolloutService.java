@@ -1,5 +1,6 @@
 package dev.baton.server;
 
+import dev.baton.hooks.DeployHooks;
 import dev.baton.plan.Plan;
 import dev.baton.plan.PlanException;
 import dev.baton.plan.PlanLoader;
@@ -27,8 +28,11 @@ public final class RolloutService {
     private final RolloutCatalog catalog;
     private final RolloutRunner runner;
     private final Supplier<String> serverName;
+    private final DeployHooks hooks;
 
-    RolloutService(RolloutStore store, ServiceLocks locks, RolloutCatalog catalog, RolloutRunner runner, Supplier<String> serverName) {
+    RolloutService(RolloutStore store, ServiceLocks locks, RolloutCatalog catalog, RolloutRunner runner, Supplier<String> serverName,
+                   DeployHooks hooks) {
+        this.hooks = hooks;
         this.store = store;
         this.locks = locks;
         this.catalog = catalog;
@@ -36,7 +40,10 @@ public final class RolloutService {
         this.serverName = serverName;
     }
 
-    /** Validates the plan, takes the service's lock and starts the rollout on its own thread. */
+    /**
+     * Validates the plan (its deploy hooks must be defined on this server), takes the lock of the service it rolls
+     * and starts the rollout on its own thread.
+     */
     public RolloutDetails start(String planText) {
         Plan plan;
         try {
@@ -44,12 +51,15 @@ public final class RolloutService {
         } catch (PlanException e) {
             throw new RolloutException(RolloutException.Kind.BAD_INPUT, e.getMessage());
         }
+        Optional<String> unknownHook = hooks.unknownIn(plan);
+        if (unknownHook.isPresent()) throw new RolloutException(RolloutException.Kind.BAD_INPUT, "plan: " + unknownHook.get());
         String agentToken = runner.agentToken(plan);
-        ServiceLock lock = locks.tryAcquire(plan.service(), new LockHolder(null, serverName.get()))
-                .orElseThrow(() -> busy(plan.service(), locks.holder(plan.service()).map(LockHolder::rollout).orElse(null)));
+        String rolled = RolledService.of(plan);
+        ServiceLock lock = locks.tryAcquire(rolled, new LockHolder(null, serverName.get()))
+                .orElseThrow(() -> busy(rolled, locks.holder(rolled).map(LockHolder::rollout).orElse(null)));
         try {
-            Optional<RolloutRecord> orphan = unfinished(plan.service());
-            if (orphan.isPresent()) throw busy(plan.service(), orphan.get().id());
+            Optional<RolloutRecord> orphan = unfinished(rolled);
+            if (orphan.isPresent()) throw busy(rolled, orphan.get().id());
             String id = store.nextId(Instant.now());
             lock.describe(new LockHolder(id, serverName.get()));
             return runner.start(id, plan, planText, agentToken, lock).details();
@@ -80,7 +90,7 @@ public final class RolloutService {
         if (stored.status().isFinal()) {
             throw RolloutException.conflict("cannot " + action + " " + id + ": it ended " + stored.status());
         }
-        String owner = locks.holder(stored.service()).map(LockHolder::server).orElse(null);
+        String owner = locks.holder(RolledService.of(store, stored)).map(LockHolder::server).orElse(null);
         throw RolloutException.conflict("cannot " + action + " " + id + " here: it is run by "
                 + (owner == null ? "a server that stopped (another one resumes it shortly)" : "the server at " + owner));
     }
@@ -105,7 +115,7 @@ public final class RolloutService {
     /** A rollout of the service that no server runs (its server stopped): it is resumed before any new one. */
     private Optional<RolloutRecord> unfinished(String service) {
         for (RolloutRecord record : catalog.knownRecords()) {
-            if (record.service().equals(service) && !record.status().isFinal() && !catalog.isLive(record.id())) {
+            if (!record.status().isFinal() && !catalog.isLive(record.id()) && RolledService.of(store, record).equals(service)) {
                 Optional<RolloutRecord> fresh = store.record(record.id());
                 fresh.ifPresent(catalog::remember);
                 if (fresh.isPresent() && !fresh.get().status().isFinal()) return fresh;

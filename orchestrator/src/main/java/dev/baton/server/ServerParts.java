@@ -1,19 +1,22 @@
 package dev.baton.server;
 
+import dev.baton.hooks.DeployHooks;
+import dev.baton.store.Redactor;
 import dev.baton.store.RolloutStore;
 import dev.baton.store.ServiceLocks;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * The rollout side of a server, wired: the service the API calls, the runner of rollouts, and the recovery
  * that resumes rollouts whose server stopped. {@link #close} interrupts running rollouts and waits for them.
+ * Every event passes the redactor before it is kept, stored or shown.
  */
 public final class ServerParts implements AutoCloseable {
     private final RolloutService service;
@@ -22,18 +25,29 @@ public final class ServerParts implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private ScheduledFuture<?> scanning;
 
+    /**
+     * @param agentToken the server's token for the Baton agents, or null (rollouts are refused)
+     * @param hooks      the deploy hooks plans may name
+     */
     public ServerParts(RolloutStore store, ServiceLocks locks, RolloutPorts ports, AgentVersions versions,
                        ExecutorService runners, ExecutorService lookups, ScheduledExecutorService scheduler,
-                       Function<String, String> env, Supplier<String> serverName, int watcherQueue) {
+                       String agentToken, DeployHooks hooks, Redactor redactor, Supplier<String> serverName, int watcherQueue) {
         RolloutCatalog catalog = new RolloutCatalog();
-        this.runner = new RolloutRunner(store, ports, catalog, versions, runners, lookups, env, watcherQueue);
-        this.service = new RolloutService(store, locks, catalog, runner, serverName);
+        RolloutPorts redacted = (plan, token, events) -> ports.forPlan(plan, token, new RedactingEvents(events, redactor));
+        this.runner = new RolloutRunner(store, redacted, catalog, versions, runners, lookups,
+                name -> "BATON_AGENT_TOKEN".equals(name) ? agentToken : null, watcherQueue, redactor);
+        this.service = new RolloutService(store, locks, catalog, runner, serverName, hooks);
         this.recovery = new Recovery(store, locks, catalog, runner, serverName);
         this.scheduler = scheduler;
     }
 
     public RolloutService service() {
         return service;
+    }
+
+    /** Every rollout this server knows, newest first (the fleet view takes each host's last known release from it). */
+    public Supplier<List<dev.baton.store.RolloutRecord>> history() {
+        return service::list;
     }
 
     /** Reads the stored history, then resumes orphaned rollouts now and every {@code every}. */

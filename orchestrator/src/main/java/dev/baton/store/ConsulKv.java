@@ -87,6 +87,11 @@ public final class ConsulKv {
         }
     }
 
+    public void delete(String key) {
+        Answer answer = call(request(kv(key).build()).delete(), CALL);
+        if (answer.code != 200) throw failure("DELETE " + key, answer);
+    }
+
     /** Writes only if the key is still at {@code index} (0: only if it does not exist). */
     public boolean compareAndSet(String key, byte[] value, long index) {
         return answerTrue(call(request(kv(key).addQueryParameter("cas", Long.toString(index)).build())

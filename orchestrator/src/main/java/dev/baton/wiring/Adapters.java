@@ -5,12 +5,15 @@ import dev.baton.agentclient.AgentHostControl;
 import dev.baton.consul.ConsulClient;
 import dev.baton.consul.ConsulRegistry;
 import dev.baton.health.HttpHealthProbe;
-import dev.baton.hooks.ShellHookRunner;
+import dev.baton.hooks.CommandHookRunner;
+import dev.baton.hooks.DeployHooks;
 import dev.baton.lb.HaproxyLoadBalancer;
 import dev.baton.lb.HaproxyRuntime;
 import dev.baton.plan.Plan;
 import dev.baton.rollout.Clock;
 import dev.baton.rollout.EventSink;
+import dev.baton.rollout.HookRunner;
+import dev.baton.store.Redactor;
 import dev.baton.rollout.Ports;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -22,16 +25,31 @@ public final class Adapters {
     private Adapters() {
     }
 
-    /**
-     * @param consulToken Consul ACL token or null
-     * @param agentToken  the agents' bearer token; mutual TLS comes from the environment ({@link AgentCredentials#of})
-     * @throws IllegalArgumentException when the agents' TLS credentials are configured but cannot be loaded
-     */
+    /** With no deploy hooks defined (a plan naming one fails at its hook); mutual TLS from the environment. */
     public static Ports forPlan(Plan plan, HttpUrl consul, String consulToken, String agentToken, EventSink events) {
         return forPlan(plan, consul, consulToken, AgentCredentials.of(agentToken, System::getenv), events);
     }
 
+    /** With no deploy hooks defined. */
     public static Ports forPlan(Plan plan, HttpUrl consul, String consulToken, AgentCredentials agents, EventSink events) {
+        return forPlan(plan, consul, consulToken, agents, new CommandHookRunner(DeployHooks.none(),
+                new Redactor(agents.token() == null ? java.util.List.of() : java.util.List.of(agents.token()))), events);
+    }
+
+    /** Mutual TLS with the agents from the environment ({@link AgentCredentials#of}). */
+    public static Ports forPlan(Plan plan, HttpUrl consul, String consulToken, String agentToken, HookRunner hooks,
+                                EventSink events) {
+        return forPlan(plan, consul, consulToken, AgentCredentials.of(agentToken, System::getenv), hooks, events);
+    }
+
+    /**
+     * @param consulToken Consul ACL token or null
+     * @param agents      how Baton proves itself to the agents (token, mutual TLS)
+     * @param hooks       runs the deploy hooks the plan names
+     * @throws IllegalArgumentException when the agents' TLS credentials are configured but cannot be loaded
+     */
+    public static Ports forPlan(Plan plan, HttpUrl consul, String consulToken, AgentCredentials agents, HookRunner hooks,
+                                EventSink events) {
         OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(3)).build();
         Plan.LoadBalancerAccess lb = plan.loadBalancer();
         return new Ports(
@@ -39,7 +57,7 @@ public final class Adapters {
                 new AgentHostControl(http, plan.agent().scheme(), plan.agent().port(), agents, Clock.SYSTEM),
                 new HttpHealthProbe(http, plan.health()),
                 lb == null ? null : new HaproxyLoadBalancer(new HaproxyRuntime(lb.runtime()), lb.backend()),
-                new ShellHookRunner(),
+                hooks,
                 Clock.SYSTEM,
                 events);
     }

@@ -97,10 +97,10 @@ class ApiTest {
         assertThat(json.status()).isEqualTo(400);
         assertThat(json.error()).startsWith("plan:1:");
 
-        Api.Answer noToken = fixture.api().post("/api/v1/rollouts", fixture.harness().deployer,
+        Api.Answer chosenToken = fixture.api().post("/api/v1/rollouts", fixture.harness().deployer,
                 fixture.harness().plan("2.0.0", null) + "agent: { tokenEnv: NOT_ON_THE_SERVER }\n", "application/yaml");
-        assertThat(noToken.status()).isEqualTo(400);
-        assertThat(noToken.error()).contains("NOT_ON_THE_SERVER");
+        assertThat(chosenToken.status()).isEqualTo(400);
+        assertThat(chosenToken.error()).contains("agent.tokenEnv: a plan cannot choose the agent token");
     }
 
     @Test

@@ -45,6 +45,19 @@ class TokensFileTest {
     }
 
     @Test
+    void eachTokenHasANameForTheAuditLogNeverItsValue() throws Exception {
+        Tokens lines = TokensFile.load(file("deployer d-456 ci-pipeline\nviewer v-123\n")).tokens();
+        assertThat(lines.identify("Bearer d-456")).contains(new Caller(Role.DEPLOYER, "ci-pipeline"));
+        String unnamed = lines.identify("Bearer v-123").orElseThrow().name();
+        assertThat(unnamed).matches("viewer-[0-9a-f]{8}").doesNotContain("v-123");
+        Tokens yaml = TokensFile.load(file("tokens:\n  - { role: admin, token: a-1, name: ops-alice }\n")).tokens();
+        assertThat(yaml.identify("Bearer a-1")).contains(new Caller(Role.ADMIN, "ops-alice"));
+        Path badName = file("admin s3cr3t-token \u001b[2Jboss\n");
+        assertThatThrownBy(() -> TokensFile.load(badName)).hasMessage(badName + ":1: a token name is letters, digits and . _ @ - "
+                + "(at most 64), not \"?[2Jboss\"").satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
+    }
+
+    @Test
     void aMissingOrEmptyFileOrAnUnknownRoleIsOneLineThatNeverShowsAToken() throws Exception {
         assertThatThrownBy(() -> TokensFile.load(dir.resolve("nope"))).hasMessage(dir.resolve("nope") + ": no such tokens file");
         Path empty = file("# nothing\n\n");
@@ -56,8 +69,8 @@ class TokensFileTest {
         Path yaml = file("root: s3cr3t-token\n");
         assertThatThrownBy(() -> TokensFile.load(yaml)).hasMessageContaining("unknown role \"root\"")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
-        Path three = file("viewer s3cr3t extra\n");
-        assertThatThrownBy(() -> TokensFile.load(three)).hasMessageStartingWith(three + ":1: write \"role token\"")
+        Path four = file("viewer s3cr3t extra words\n");
+        assertThatThrownBy(() -> TokensFile.load(four)).hasMessageStartingWith(four + ":1: write \"role token [name]\"")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
         Path twice = file("viewer same-token\nadmin same-token\n");
         assertThatThrownBy(() -> TokensFile.load(twice)).hasMessageContaining("the same token is given for viewer and admin");

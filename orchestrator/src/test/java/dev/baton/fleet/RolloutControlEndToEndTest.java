@@ -3,6 +3,9 @@ package dev.baton.fleet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.rollout.Step;
+import dev.baton.hooks.CommandHookRunner;
+import dev.baton.hooks.DeployHooks;
+import dev.baton.hooks.HooksFile;
 import dev.baton.plan.Plan;
 import dev.baton.plan.PlanLoader;
 import dev.baton.rollout.Event;
@@ -10,6 +13,7 @@ import dev.baton.rollout.Journal;
 import dev.baton.rollout.RolloutControl;
 import dev.baton.rollout.RolloutEngine;
 import dev.baton.rollout.RolloutResult;
+import dev.baton.store.Redactor;
 import dev.baton.wiring.Adapters;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -105,13 +109,19 @@ class RolloutControlEndToEndTest {
         String append = " >> " + log;
         Plan plan = plan("3.0.0", """
                 hooks:
-                  beforeDeploy: ["echo deploy-start $BATON_VERSION%1$s"]
+                  beforeDeploy: [deploy-start]
                   beforeHost: ["echo before $BATON_HOST $(basename $(dirname $(dirname $PWD)))%1$s"]
                   afterHost: [{ command: "echo after $BATON_HOST $(curl -s http://$BATON_HOST_ADDRESS:8080/version)%1$s", timeout: 10s }]
-                  afterDeploy: ["echo deploy-done%1$s"]
+                  afterDeploy: [deploy-done]
                 """.formatted(append));
+        // deploy hooks are the admin's: a shell here is the admin's choice, never the plan's
+        DeployHooks deployHooks = HooksFile.load(Files.writeString(fleet.workDir().resolve("hooks.yaml"), """
+                deploy-start: { command: [/bin/sh, -c, "echo deploy-start $BATON_VERSION%1$s"] }
+                deploy-done: { command: [/bin/sh, -c, "echo deploy-done%1$s"] }
+                """.formatted(append)));
 
-        RolloutResult result = engine(plan, Collections.synchronizedList(new ArrayList<>())).run(plan);
+        RolloutResult result = new RolloutEngine(Adapters.forPlan(plan, HttpUrl.get(fleet.consulAddress()), null, fleet.agentToken(),
+                new CommandHookRunner(deployHooks, new Redactor(List.of(fleet.agentToken()))), System.out::println)).run(plan);
 
         assertThat(result.succeeded()).as(result.summary()).isTrue();
         assertThat(Files.readAllLines(log)).containsExactly("deploy-start 3.0.0",

@@ -37,7 +37,6 @@ class PlanLoaderTest {
         assertThat(plan.health().path()).isEqualTo("/healthz");
         assertThat(plan.health().expectStatus()).isEqualTo(200);
         assertThat(plan.agent().port()).isEqualTo(7070);
-        assertThat(plan.agent().tokenEnv()).isEqualTo("BATON_AGENT_TOKEN");
     }
 
     @Test
@@ -45,14 +44,14 @@ class PlanLoaderTest {
         Plan plan = loader.parse("p.yaml", VALID + """
                 targets: { hosts: [10.0.0.1, 10.0.0.2] }
                 consul: http://consul.local:8500
-                agent: { port: 9000, scheme: https, tokenEnv: WEB_AGENT_TOKEN }
+                agent: { port: 9000, scheme: https }
                 drain: { timeout: 1m30s, propagation: { timeout: 45s } }
                 restart: { strategy: stop-start, timeout: 10m }
                 health: { http: { path: /ready, expect: 204, port: 9090, timeout: 500ms }, interval: 1s, deadline: 5m }
                 """);
         assertThat(plan.targets().hosts()).containsExactly("10.0.0.1", "10.0.0.2");
         assertThat(plan.consulAddress()).isEqualTo("http://consul.local:8500");
-        assertThat(plan.agent()).isEqualTo(new Plan.AgentAccess("https", 9000, "WEB_AGENT_TOKEN"));
+        assertThat(plan.agent()).isEqualTo(new Plan.AgentAccess("https", 9000));
         assertThat(plan.drain().timeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(plan.drain().propagation().timeout()).isEqualTo(Duration.ofSeconds(45));
         assertThat(plan.restart()).isEqualTo(new Plan.Restart(Plan.RestartStrategy.STOP_START, Duration.ofMinutes(10)));
@@ -81,7 +80,12 @@ class PlanLoaderTest {
                 Arguments.of(VALID + "restart: { strategy: reboot }\n", "p.yaml:4:22: restart.strategy: \"reboot\" is not one of stop-start"),
                 Arguments.of(VALID + "agent: { port: 99999 }\n", "p.yaml:4:16: agent.port: 99999 is out of range 1..65535"),
                 Arguments.of(VALID + "agent: { port: 99999999999999999999 }\n", "p.yaml:4:16: agent.port: \"99999999999999999999\" is not a whole number"),
-                Arguments.of(VALID + "agent: { tokenEnv: \"lower case\" }\n", "p.yaml:4:20: agent.tokenEnv: \"lower case\" is not valid"),
+                Arguments.of(VALID + "agent: { tokenEnv: SOME_SERVER_VARIABLE, port: 9999 }\n", "p.yaml:4:20: agent.tokenEnv: a plan "
+                        + "cannot choose the agent token: it is configured on the server (BATON_AGENT_TOKEN or --agent-token-file); remove this field"),
+                Arguments.of(VALID + "hooks: { beforeDeploy: [\"tr '\\\\0' '\\\\n' </proc/$PPID/environ\"] }\n", "p.yaml:4:25: hooks.beforeDeploy[0]: "
+                        + "deploy hooks are names of hooks defined in the server's hooks file (e.g. notify-start), not commands: a plan cannot run commands on the orchestrator"),
+                Arguments.of(VALID + "hooks: { afterDeploy: [{ command: \"id\" }] }\n", "p.yaml:4:24: hooks.afterDeploy[0]: "
+                        + "deploy hooks are names of hooks defined in the server's hooks file (e.g. notify-start), not commands: a plan cannot run commands on the orchestrator"),
                 Arguments.of(VALID + "targets: { hosts: [] }\n", "p.yaml:4:19: targets.hosts: lists no hosts"),
                 Arguments.of(VALID + "targets: { hosts: [a, a] }\n", "p.yaml:4:23: targets.hosts[1]: \"a\" is listed twice"),
                 Arguments.of(VALID + "targets: { hosts: [a], consul: { service: web } }\n", "p.yaml:4:10: targets: give either consul or hosts, not both"),
@@ -107,7 +111,7 @@ class PlanLoaderTest {
                 Arguments.of(VALID + "health: { consulChecks: maybe }\n", "p.yaml:4:25: health.consulChecks: \"maybe\" is not one of passing, ignore"),
                 Arguments.of(VALID + "hooks: { beforeHost: \"echo hi\" }\n", "p.yaml:4:22: hooks.beforeHost: expected a list, found \"echo hi\""),
                 Arguments.of(VALID + "hooks: { afterHost: [{ command: \"  \" }] }\n", "p.yaml:4:33: hooks.afterHost[0].command: \"  \" is not valid"),
-                Arguments.of(VALID + "hooks: { afterDeploy: [{ command: x, timout: 1s }] }\n", "p.yaml:4:46: hooks.afterDeploy[0].timout: unknown field"),
+                Arguments.of(VALID + "hooks: { afterHost: [{ command: x, timout: 1s }] }\n", "p.yaml:4:44: hooks.afterHost[0].timout: unknown field"),
                 Arguments.of(VALID + "hooks: { duringHost: [x] }\n", "p.yaml:4:22: hooks.duringHost: unknown field"),
                 Arguments.of(VALID + "health: [1, 2]\n", "p.yaml:4:9: health: expected a mapping (key: value), found a list"),
                 Arguments.of(VALID + "service: api\n", "p.yaml:4:8: not valid YAML: Duplicate field 'service'"),

@@ -87,17 +87,17 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
 
     @Override
     public HookResult runHook(Instance host, String name, dev.baton.plan.Plan.Hook hook, Map<String, String> env) {
-        return hook(name + " " + host.id() + " " + hook.command() + " " + env.get("BATON_VERSION"), hook);
+        return hook(name + " " + host.id() + " " + hook.command() + " " + env.get("BATON_VERSION"), hook.command());
     }
 
     @Override
-    public HookResult run(String name, dev.baton.plan.Plan.Hook hook, Map<String, String> env) {
-        return hook(name + " - " + hook.command() + " " + env.get("BATON_VERSION"), hook);
+    public HookResult run(String phase, String hook, Map<String, String> env) {
+        return hook(phase + " - " + hook + " " + env.get("BATON_VERSION"), hook);
     }
 
-    private synchronized HookResult hook(String line, dev.baton.plan.Plan.Hook hook) {
+    private synchronized HookResult hook(String line, String command) {
         hooks.add(line);
-        boolean fails = failingHooks.contains(hook.command());
+        boolean fails = failingHooks.contains(command);
         return new HookResult(fails ? 1 : 0, false, Duration.ofMillis(3), fails ? "boom" : "fine");
     }
 

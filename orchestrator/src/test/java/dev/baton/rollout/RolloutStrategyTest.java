@@ -213,16 +213,16 @@ class RolloutStrategyTest {
     void hooksRunInOrderOnTheRightHosts() {
         RolloutResult result = roll(2, """
                 hooks:
-                  beforeDeploy: ["notify start"]
+                  beforeDeploy: ["notify-start"]
                   beforeHost: [{ command: "drain-cron", timeout: 10s }]
                   afterHost: ["smoke-test"]
-                  afterDeploy: ["notify done"]
+                  afterDeploy: ["notify-done"]
                 """);
 
         assertThat(result.succeeded()).isTrue();
-        assertThat(fleet.hooks).containsExactly("beforeDeploy - notify start 2.0.0", "BEFORE_HOST web-1 drain-cron 2.0.0",
+        assertThat(fleet.hooks).containsExactly("beforeDeploy - notify-start 2.0.0", "BEFORE_HOST web-1 drain-cron 2.0.0",
                 "AFTER_HOST web-1 smoke-test 2.0.0", "BEFORE_HOST web-2 drain-cron 2.0.0", "AFTER_HOST web-2 smoke-test 2.0.0",
-                "afterDeploy - notify done 2.0.0");
+                "afterDeploy - notify-done 2.0.0");
         assertThat(fleet.calls).containsSubsequence("event web-1 BEFORE_HOST OK", "maintenance web-1", "event web-1 JOIN OK",
                 "event web-1 AFTER_HOST OK");
     }

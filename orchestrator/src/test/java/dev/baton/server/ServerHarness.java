@@ -5,6 +5,7 @@ import dev.baton.api.Role;
 import dev.baton.api.ServerConfig;
 import dev.baton.api.Tokens;
 import dev.baton.fleet.LocalFleet;
+import dev.baton.hooks.DeployHooks;
 import okhttp3.HttpUrl;
 
 import java.nio.file.Files;
@@ -26,7 +27,8 @@ public final class ServerHarness {
     }
 
     public Tokens tokens() {
-        return new Tokens(Map.of(viewer, Role.VIEWER, deployer, Role.DEPLOYER, admin, Role.ADMIN));
+        return new Tokens(Map.of(viewer, Role.VIEWER, deployer, Role.DEPLOYER, admin, Role.ADMIN),
+                Map.of(viewer, "ana-viewer", deployer, "ci-deployer", admin, "ops-admin"));
     }
 
     /** A server on a free loopback port, with the fleet's agent token in its environment. */
@@ -35,9 +37,9 @@ public final class ServerHarness {
     }
 
     public ServerConfig config() {
-        Map<String, String> env = Map.of(ServerConfig.AGENT_TOKEN_ENV, fleet.agentToken());
-        return new ServerConfig("127.0.0.1", 0, HttpUrl.get(fleet.consulAddress()), null, tokens(), env::get,
-                LocalFleet.AGENT_PORT, Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(15), null);
+        return new ServerConfig("127.0.0.1", 0, HttpUrl.get(fleet.consulAddress()), null, tokens(), fleet.agentToken(),
+                DeployHooks.none(), null, false, LocalFleet.AGENT_PORT, Duration.ofSeconds(10), Duration.ofSeconds(1),
+                Duration.ofSeconds(15), null);
     }
 
     /** The tokens as a file in the server's format, mode 600. */

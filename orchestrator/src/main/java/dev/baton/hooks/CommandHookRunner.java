@@ -1,8 +1,8 @@
 package dev.baton.hooks;
 
-import dev.baton.plan.Plan;
 import dev.baton.rollout.HookResult;
 import dev.baton.rollout.HookRunner;
+import dev.baton.store.Redactor;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,24 +14,44 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs deploy hooks with {@code /bin/sh -c} on this machine, bounded by the hook's timeout (then the whole
- * process tree is killed), keeping the last 16 KiB of output.
+ * Runs the deploy hooks an admin defined, by name: the program and its arguments exactly as configured (no shell),
+ * with a minimal environment (never the server's: no token can be read from it), bounded by the hook's timeout
+ * (then the whole process tree is killed), keeping the last 16 KiB of output with every known secret redacted.
  */
-public final class ShellHookRunner implements HookRunner {
+public final class CommandHookRunner implements HookRunner {
+    static final String PATH = "/usr/local/bin:/usr/bin:/bin";
     private static final int KEEP = 16 * 1024;
 
+    private final DeployHooks hooks;
+    private final Redactor redactor;
+
+    public CommandHookRunner(DeployHooks hooks, Redactor redactor) {
+        this.hooks = hooks;
+        this.redactor = redactor;
+    }
+
     @Override
-    public HookResult run(String name, Plan.Hook hook, Map<String, String> env) throws InterruptedException {
+    public HookResult run(String phase, String name, Map<String, String> env) throws InterruptedException {
         Instant start = Instant.now();
-        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", hook.command()).redirectErrorStream(true);
-        builder.environment().putAll(env);
-        builder.environment().remove("BATON_AGENT_TOKEN");
-        builder.environment().remove("BATON_TOKEN");
+        NamedHook hook = hooks.get(name).orElse(null);
+        if (hook == null) {
+            return new HookResult(-1, false, Duration.ZERO, "no hook named " + name + " is defined on this orchestrator");
+        }
+        ProcessBuilder builder = new ProcessBuilder(hook.argv()).redirectErrorStream(true);
+        Map<String, String> environment = builder.environment();
+        environment.clear();
+        environment.put("PATH", PATH);
+        environment.put("LANG", "C.UTF-8");
+        env.forEach((key, value) -> {
+            if (key.startsWith("BATON_") && !key.contains("TOKEN")) environment.put(key, value);
+        });
+        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process process;
         try {
             process = builder.start();
         } catch (IOException e) {
-            return new HookResult(-1, false, Duration.between(start, Instant.now()), "cannot start /bin/sh: " + e.getMessage());
+            return new HookResult(-1, false, Duration.between(start, Instant.now()),
+                    redactor.redact("cannot start " + hook.argv().get(0) + ": " + e.getMessage()));
         }
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> tail(process.getInputStream()));
         boolean finished = process.waitFor(hook.timeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -46,7 +66,8 @@ public final class ShellHookRunner implements HookRunner {
         } catch (Exception e) {
             text = "";
         }
-        return new HookResult(finished ? process.exitValue() : -1, !finished, Duration.between(start, Instant.now()), text);
+        return new HookResult(finished ? process.exitValue() : -1, !finished, Duration.between(start, Instant.now()),
+                redactor.redact(text));
     }
 
     private static String tail(InputStream in) {
