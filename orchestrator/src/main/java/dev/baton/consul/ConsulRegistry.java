@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Every id and name from Consul is checked by {@link ConsulNames} before it is used or acted on.
  */
 public final class ConsulRegistry implements Registry {
+    private static final String MAINTENANCE_CHECK = "_service_maintenance:";
     private static final Duration READ = Duration.ofSeconds(10);
     /** Longest blocking query; the read timeout adds Consul's jitter (wait / 16) and {@link #BLOCK_MARGIN}. */
     static final Duration MAX_BLOCK = Duration.ofSeconds(20);
@@ -129,10 +131,48 @@ public final class ConsulRegistry implements Registry {
     @Override
     public void maintenance(Instance instance, boolean enable, String reason) throws StepFailure {
         String id = ConsulNames.require("service ID", instance.id());
-        consul.put(owningAgent(instance), List.of("v1", "agent", "service", "maintenance", id), q -> {
+        HttpUrl agent = owningAgent(instance);
+        String current = enable && reason != null ? maintenanceReason(agent, id) : null;
+        if (current != null && !current.equals(reason)) {
+            replaceMaintenanceReason(agent, id, reason);
+            return;
+        }
+        setMaintenance(agent, id, enable, reason);
+    }
+
+    private void setMaintenance(HttpUrl agent, String id, boolean enable, String reason) throws StepFailure {
+        consul.put(agent, List.of("v1", "agent", "service", "maintenance", id), q -> {
             q.addQueryParameter("enable", Boolean.toString(enable));
             return reason == null ? q : q.addQueryParameter("reason", reason);
         }, null);
+    }
+
+    /** The reason of the instance's maintenance, or null when it is not in maintenance. */
+    private String maintenanceReason(HttpUrl agent, String id) throws StepFailure {
+        JsonNode check = consul.get(agent, List.of("v1", "agent", "checks"), q -> q, READ).body().get(MAINTENANCE_CHECK + id);
+        return check == null ? null : check.path("Notes").asText("");
+    }
+
+    /**
+     * Consul keeps the first reason of a maintenance that is already on. To show a new one (a parked host's), the
+     * maintenance goes off and on again while a critical check of Baton's holds the instance out of the passing set,
+     * so that not one request can reach it in between.
+     */
+    private void replaceMaintenanceReason(HttpUrl agent, String id, String reason) throws StepFailure {
+        String hold = "baton-hold-" + id;
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("ID", hold);
+        check.put("Name", "baton: holds " + id + " out while its maintenance reason changes");
+        check.put("ServiceID", id);
+        check.put("TTL", "10m");
+        check.put("Status", "critical");
+        consul.put(agent, List.of("v1", "agent", "check", "register"), q -> q, check);
+        try {
+            setMaintenance(agent, id, false, null);
+            setMaintenance(agent, id, true, reason);
+        } finally {
+            consul.put(agent, List.of("v1", "agent", "check", "deregister", hold), q -> q, null);
+        }
     }
 
     @Override

@@ -205,6 +205,37 @@ class ConsulRegistryTest {
         assertThat(took).isBetween(Duration.ofMillis(1900), Duration.ofMillis(3500));
     }
 
+    @Test
+    void parkingAnInstanceAlreadyInMaintenanceShowsTheParkedReasonAndNeverLetsItPass() throws Exception {
+        registerService("parked", "parked-1", null);
+        Instance parked1 = instance("parked", "parked-1");
+        java.util.concurrent.atomic.AtomicBoolean everPassing = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+
+        registry.maintenance(parked1, true, "baton: rolling out parked 2.0.0");
+        Thread watcher = new Thread(() -> {
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (watching.get() && System.nanoTime() < until) {
+                try {
+                    if (!MAPPER.readTree(consul.get("v1/health/service/parked?passing=true")).isEmpty()) everPassing.set(true);
+                } catch (Exception ignored) {
+                    // the next read tells
+                }
+            }
+        });
+        watcher.start();
+        registry.maintenance(parked1, true, "baton: parked: unhealthy (503) after: not healthy within 30s");
+        watching.set(false);
+        watcher.join(5000);
+
+        JsonNode checks = MAPPER.readTree(consul.get("v1/agent/checks"));
+        assertThat(checks.path("_service_maintenance:parked-1").path("Notes").asText())
+                .isEqualTo("baton: parked: unhealthy (503) after: not healthy within 30s");
+        assertThat(checks.has("baton-hold-parked-1")).as("the holding check is gone").isFalse();
+        assertThat(everPassing.get()).as("passing at some moment while the reason changed").isFalse();
+        registry.maintenance(parked1, false, null);
+    }
+
     private interface Acting {
         void run() throws Exception;
     }
