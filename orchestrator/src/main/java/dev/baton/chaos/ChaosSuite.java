@@ -311,7 +311,7 @@ public final class ChaosSuite implements AutoCloseable {
         }
         if (result == null) problems.add("the rollout did not end within " + ROLLOUT_CAP.toMinutes() + " min");
         return finish(name, fault, status, summary, instances, load, zeroFailuresPromised, injection, settledAt,
-                restarts, events, expectation, problems, Map.of());
+                restarts, events, expectation, problems, Map.of(), List.of());
     }
 
     /** Runs the rollout on a Baton server process, following its events through the API of whichever server is alive. */
@@ -329,11 +329,12 @@ public final class ChaosSuite implements AutoCloseable {
         Map<String, FleetCheck.InstanceState> instances;
         Instant settledAt;
         Map<String, Instant> killed = new LinkedHashMap<>();
+        String id = null;
         try (HeyLoad hey = load(name)) {
             Thread.sleep(300);
             BatonServerProcess.Answer started = servers.get(0).start(planText);
             if (started.status() != 201) throw new IOException("POST /rollouts answered " + started.status() + ": " + started.text());
-            String id = started.json().path("id").asText();
+            id = started.json().path("id").asText();
             long deadline = System.nanoTime() + ROLLOUT_CAP.toNanos();
             int seen = 0;
             boolean ended = false;
@@ -363,12 +364,25 @@ public final class ChaosSuite implements AutoCloseable {
             Thread.sleep(300);
             load = hey.stop();
         }
+        List<String> notes = new ArrayList<>();
+        Map<String, String> finals = new LinkedHashMap<>();
         for (BatonServerProcess server : servers) {
             if (server.killedAt() != null) killed.put(server.name(), server.killedAt());
-            if (server.output().stream().anyMatch(l -> l.contains("resuming "))) log.accept("chaos:   " + server.name() + " resumed the rollout");
+            if (server.output().stream().anyMatch(l -> l.contains("resuming "))) notes.add(server.name() + " resumed the rollout");
+            if (server.alive() && id != null) {
+                try {
+                    JsonNode rollout = server.rollout(id);
+                    finals.put(server.name(), rollout.path("status").asText());
+                    status = rollout.path("status").asText();
+                    summary = rollout.path("summary").asText("");
+                } catch (IOException e) {
+                    finals.put(server.name(), "unreadable: " + e.getMessage());
+                }
+            }
         }
+        if (new java.util.HashSet<>(finals.values()).size() > 1) notes.add("the servers disagree on how the rollout ended: " + finals);
         return finish(name, fault, status, summary, instances, load, zeroFailuresPromised, injection, settledAt,
-                restarts, events, null, problems, killed);
+                restarts, events, null, problems, killed, notes);
     }
 
     private ScenarioResult raceToStart(String planText, List<BatonServerProcess> servers) throws Exception {
@@ -433,14 +447,15 @@ public final class ChaosSuite implements AutoCloseable {
             load = hey.stop();
         }
         return finish(name, fault, status, summary, instances, load, true, injection, settledAt, restarts, events, null,
-                problems, Map.of());
+                problems, Map.of(), List.of());
     }
 
     private ScenarioResult finish(String name, String fault, String status, String summary,
                                   Map<String, FleetCheck.InstanceState> instances, HeyLoad.Report load, boolean zeroFailuresPromised,
                                   Injection injection, Instant settledAt, AgentRestarts restarts, List<Seen> events,
-                                  EventExpectation expectation, List<String> problems, Map<String, Instant> killedServers)
-            throws IOException {
+                                  EventExpectation expectation, List<String> problems, Map<String, Instant> killedServers,
+                                  List<String> given) throws IOException {
+        List<String> notes = new ArrayList<>(given);
         Map<String, List<AgentRestarts.Restart>> ops = restarts.since();
         if (!FINAL.contains(status)) problems.add("rollout not in a final state: " + status);
         if (injection.trigger != null && injection.injectedAt == null) problems.add("the trigger " + injection.trigger + " never came");
@@ -448,7 +463,8 @@ public final class ChaosSuite implements AutoCloseable {
         for (FleetCheck.InstanceState s : instances.values()) {
             if (s.kind() == FleetCheck.InstanceState.Kind.LOST) problems.add("LOST " + s.id() + ": " + s.detail());
         }
-        problems.addAll(twice(ops));
+        problems.addAll(twice(ops, killedServers.values()));
+        notes.addAll(rolledAgain(ops, killedServers.values()));
         if (zeroFailuresPromised && load.failed() > 0) problems.add(load.failed() + " requests failed through HAProxy: " + load.errors());
         if (load.requests() == 0) problems.add("hey sent no requests");
         if (expectation != null) {
@@ -457,9 +473,10 @@ public final class ChaosSuite implements AutoCloseable {
         }
         double recovery = injection.injectedAt == null ? 0 : Duration.between(injection.injectedAt, settledAt).toMillis() / 1000.0;
         ScenarioResult result = new ScenarioResult(name, fault, status, summary, instances, load.requests(), load.failed(),
-                load.errors(), zeroFailuresPromised, recovery, ops, List.copyOf(problems));
+                load.errors(), zeroFailuresPromised, recovery, ops, List.copyOf(problems), List.copyOf(notes));
         Path report = fleet.workDir().resolve(name + ".events.txt");
         StringBuilder text = new StringBuilder(result.line()).append("\nsummary: ").append(summary).append('\n');
+        notes.forEach(n -> text.append("note: ").append(n).append('\n'));
         killedServers.forEach((server, at) -> text.append("killed ").append(server).append(" at ").append(at).append('\n'));
         ops.forEach((host, list) -> list.forEach(r -> text.append("agent ").append(host).append(' ').append(r).append('\n')));
         synchronized (events) {
@@ -467,23 +484,46 @@ public final class ChaosSuite implements AutoCloseable {
         }
         Files.writeString(report, text);
         log.accept("chaos:   " + status + ": " + summary);
+        notes.forEach(n -> log.accept("chaos:   note: " + n));
+        problems.forEach(p -> log.accept("chaos:   PROBLEM: " + p));
         for (FleetCheck.InstanceState s : instances.values()) {
             if (s.kind() != FleetCheck.InstanceState.Kind.PASSING) log.accept("chaos:   " + s.id() + " " + s.kind() + ": " + s.detail());
         }
         return result;
     }
 
-    /** A host restarted twice to the same release within one scenario: two actors (servers, or a lost fence) at work. */
-    private static List<String> twice(Map<String, List<AgentRestarts.Restart>> ops) {
+    /**
+     * A host restarted twice to the same release while the same servers were alive: two actors at once (two servers,
+     * or a runner that went on past its fence). A server's SIGKILL starts a new epoch: the server resuming after it may
+     * roll a host again, one after the other, which is reported by {@link #rolledAgain} but is not two at once.
+     */
+    static List<String> twice(Map<String, List<AgentRestarts.Restart>> ops, java.util.Collection<Instant> kills) {
         List<String> out = new ArrayList<>();
         ops.forEach((host, list) -> {
-            Map<String, Long> perVersion = new LinkedHashMap<>();
-            list.forEach(r -> perVersion.merge(r.version(), 1L, Long::sum));
-            perVersion.forEach((version, count) -> {
+            Map<String, Long> perVersionAndEpoch = new LinkedHashMap<>();
+            list.forEach(r -> perVersionAndEpoch.merge(r.version() + " (epoch " + epoch(r, kills) + ")", 1L, Long::sum));
+            perVersionAndEpoch.forEach((version, count) -> {
                 if (count > 1) out.add(host + " restarted " + count + " times to " + version + ": " + list);
             });
         });
         return out;
+    }
+
+    /** Hosts restarted again to the same release by the server that took over after a kill. */
+    static List<String> rolledAgain(Map<String, List<AgentRestarts.Restart>> ops, java.util.Collection<Instant> kills) {
+        List<String> out = new ArrayList<>();
+        ops.forEach((host, list) -> {
+            Map<String, Set<Long>> epochs = new LinkedHashMap<>();
+            list.forEach(r -> epochs.computeIfAbsent(r.version(), v -> new java.util.TreeSet<>()).add(epoch(r, kills)));
+            epochs.forEach((version, in) -> {
+                if (in.size() > 1) out.add(host + " restarted to " + version + " again after the server was killed");
+            });
+        });
+        return out;
+    }
+
+    private static long epoch(AgentRestarts.Restart restart, java.util.Collection<Instant> kills) {
+        return kills.stream().filter(k -> k.isBefore(restart.at())).count();
     }
 
     private JsonNode readFromAnyServer(List<BatonServerProcess> servers, String id) {

@@ -9,12 +9,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A TCP proxy on its own loopback address and port in front of one agent: bytes pass both ways until
  * {@link #arm} makes every connection misbehave — the agent's answers dripped one byte at a time, or a huge
- * body (a JSON string that never ends, up to {@link #HUGE_BYTES}) instead of any answer. Arming drops the
- * connections open so far, so that a pooled keep-alive connection cannot slip past the fault.
+ * body (a JSON string of {@link #HUGE_BYTES}) instead of the answer to the next request. Pooled keep-alive
+ * connections are hit as well as new ones, and none is closed by the proxy: the fault is slowness or size, not a reset.
  */
 public final class FaultyProxy implements AutoCloseable {
     public enum Mode { PASS, DRIP, HUGE }
@@ -37,9 +38,9 @@ public final class FaultyProxy implements AutoCloseable {
         acceptor.start();
     }
 
+    /** From now on every answer drips, or every next request gets the huge body: on new and pooled connections alike. */
     public void arm(Mode fault) {
         mode = fault;
-        for (Socket socket : sockets) closeQuietly(socket);
     }
 
     private void acceptLoop() {
@@ -51,62 +52,74 @@ public final class FaultyProxy implements AutoCloseable {
                 return;
             }
             sockets.add(client);
-            Mode now = mode;
             daemon("faulty-proxy-client", () -> {
                 try {
-                    if (now == Mode.HUGE) huge(client);
-                    else relay(client, now);
-                } catch (IOException | InterruptedException gone) {
-                    // either side hung up, or the scenario is over
+                    relay(client);
                 } finally {
-                    closeQuietly(client);
                     sockets.remove(client);
                 }
             });
         }
     }
 
-    private void relay(Socket client, Mode now) throws IOException, InterruptedException {
+    /**
+     * Requests go up as they come, unless the proxy is armed HUGE when one arrives: then it is answered here. Answers
+     * come down as they come, or one byte every {@link #DRIP_EVERY_MS} while armed DRIP.
+     */
+    private void relay(Socket client) throws IOException {
         Socket agent = new Socket();
         sockets.add(agent);
+        AtomicBoolean hijacked = new AtomicBoolean();
         try {
             agent.connect(upstream, 2000);
-            daemon("faulty-proxy-up", () -> {
+            daemon("faulty-proxy-down", () -> {
                 try {
-                    copy(client.getInputStream(), agent.getOutputStream(), false);
-                } catch (IOException | InterruptedException gone) {
-                    closeQuietly(agent);
+                    down(agent.getInputStream(), client.getOutputStream());
+                } finally {
+                    if (!hijacked.get()) closeQuietly(client);
                 }
             });
-            copy(agent.getInputStream(), client.getOutputStream(), now == Mode.DRIP);
+            InputStream in = client.getInputStream();
+            OutputStream up = agent.getOutputStream();
+            byte[] buffer = new byte[16 * 1024];
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                if (mode == Mode.HUGE) {
+                    hijacked.set(true);
+                    closeQuietly(agent);
+                    huge(in, client.getOutputStream());
+                    return;
+                }
+                up.write(buffer, 0, read);
+                up.flush();
+            }
         } finally {
             closeQuietly(agent);
+            closeQuietly(client);
             sockets.remove(agent);
         }
     }
 
-    private static void copy(InputStream in, OutputStream out, boolean drip) throws IOException, InterruptedException {
-        byte[] buffer = new byte[drip ? 1 : 16 * 1024];
+    private void down(InputStream in, OutputStream out) throws IOException, InterruptedException {
+        byte[] buffer = new byte[16 * 1024];
         int read;
         while ((read = in.read(buffer)) >= 0) {
-            out.write(buffer, 0, read);
-            out.flush();
-            if (drip) Thread.sleep(DRIP_EVERY_MS);
+            if (mode == Mode.DRIP) {
+                for (int i = 0; i < read; i++) {
+                    out.write(buffer[i]);
+                    out.flush();
+                    Thread.sleep(DRIP_EVERY_MS);
+                }
+            } else {
+                out.write(buffer, 0, read);
+                out.flush();
+            }
         }
     }
 
-    /** Waits for the request's first bytes, then answers 200 with a body that goes on for half a gigabyte. */
-    private static void huge(Socket client) throws IOException {
-        InputStream in = client.getInputStream();
-        if (in.read(new byte[8192]) < 0) return;
-        daemon("faulty-proxy-drain", () -> {
-            try {
-                in.transferTo(OutputStream.nullOutputStream());
-            } catch (IOException gone) {
-                // closed
-            }
-        });
-        OutputStream out = client.getOutputStream();
+    /** Answers 200 with a body that goes on for half a gigabyte, reading (and dropping) whatever else the client sends. */
+    private static void huge(InputStream in, OutputStream out) throws IOException {
+        daemon("faulty-proxy-drain", () -> in.transferTo(OutputStream.nullOutputStream()));
         out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + (HUGE_BYTES + 2)
                 + "\r\n\r\n\"").getBytes(StandardCharsets.US_ASCII));
         byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);

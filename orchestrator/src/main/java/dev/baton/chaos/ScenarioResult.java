@@ -7,11 +7,13 @@ import java.util.stream.Collectors;
 /**
  * What one scenario left behind: how the rollout ended, each instance as Consul reports it, the requests that failed
  * through HAProxy, the restart operations each agent saw, how long from the fault until everything had settled,
- * and every broken expectation ({@code problems}; empty means survived).
+ * every broken expectation ({@code problems}; empty means survived) and what is worth knowing but breaks no promise
+ * ({@code notes}).
  */
 public record ScenarioResult(String name, String fault, String status, String summary, Map<String, FleetCheck.InstanceState> instances,
                              long requests, long failedRequests, String loadErrors, boolean zeroFailuresPromised,
-                             double recoverySeconds, Map<String, List<AgentRestarts.Restart>> restarts, List<String> problems) {
+                             double recoverySeconds, Map<String, List<AgentRestarts.Restart>> restarts, List<String> problems,
+                             List<String> notes) {
 
     public boolean survived() {
         return problems.isEmpty();

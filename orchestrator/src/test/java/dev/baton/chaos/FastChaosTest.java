@@ -2,6 +2,7 @@ package dev.baton.chaos;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,6 +52,22 @@ class FastChaosTest {
         assertThat(result.restarts().get("web-1")).as("the canary restarted once to the broken release")
                 .anyMatch(r -> r.version().endsWith("-broken"));
         assertThat(result.restarts().get("web-3")).as("nothing after the canary was touched").isEmpty();
+    }
+
+    /**
+     * Fails on today's code, so it is out of the fast set until the fix: a host that leaves in maintenance mode (the
+     * default) and is then parked keeps LEAVE's reason ("baton: rolling out web 2.0.N") in Consul, because Consul's
+     * EnableServiceMaintenance returns early when the maintenance check exists (agent/agent.go) and
+     * ConsulRegistry.maintenance only PUTs enable=true again; the park reason never reaches Consul.
+     */
+    @Test
+    @Disabled("bug: HostRollout.park -> ConsulRegistry.maintenance(enable=true) cannot change the reason of an existing maintenance check")
+    void anAgentKilledMidRestartLeavesItsHostParkedWithTheReason() throws Exception {
+        ScenarioResult result = suite.agentKilled(false);
+        System.out.println(result.line());
+        assertSurvived(result);
+        assertThat(result.instances().get(ChaosSuite.FAULTED).kind()).isEqualTo(FleetCheck.InstanceState.Kind.PARKED);
+        assertThat(result.instances().get(ChaosSuite.FAULTED).detail()).startsWith(FleetCheck.PARKED_PREFIX);
     }
 
     private static void assertSurvived(ScenarioResult result) {
