@@ -38,11 +38,14 @@ public final class BatonServerProcess implements AutoCloseable {
     private final CompletableFuture<String> url = new CompletableFuture<>();
     private final String token;
     private volatile Instant killedAt;
+    private final Thread cleanup;
 
     private BatonServerProcess(String name, Process process, String token) {
         this.name = name;
         this.process = process;
         this.token = token;
+        this.cleanup = new Thread(process::destroyForcibly, name + "-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         Thread reader = new Thread(this::read, name + "-output");
         reader.setDaemon(true);
         reader.start();
@@ -154,10 +157,19 @@ public final class BatonServerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM (the server puts back what it took out), SIGKILL after 100 s. */
     @Override
     public void close() throws InterruptedException {
-        if (!process.isAlive()) return;
-        process.destroy();
-        if (!process.waitFor(100, TimeUnit.SECONDS)) kill();
+        try {
+            if (!process.isAlive()) return;
+            process.destroy();
+            if (!process.waitFor(100, TimeUnit.SECONDS)) kill();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook itself is running
+            }
+        }
     }
 }

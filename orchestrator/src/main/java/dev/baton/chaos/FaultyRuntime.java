@@ -20,7 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class FaultyRuntime implements AutoCloseable {
     public enum Mode {
         PASS,
-        /** Reads the command and never answers nor closes. */
+        /** Reads the command and never answers nor closes (until this socket is closed). */
         HANG,
         /** The malformed reply of issue 8: a header and a short row. */
         GARBAGE,
@@ -82,7 +82,9 @@ public final class FaultyRuntime implements AutoCloseable {
         String command = readCommand(client);
         switch (now) {
             case PASS -> pass(client, command);
-            case HANG -> Thread.sleep(Long.MAX_VALUE);
+            case HANG -> {
+                while (server.isOpen()) Thread.sleep(100); // until the scenario is over
+            }
             case GARBAGE -> write(client, "# be_id be_name\n1 web\n");
             case UNKNOWN_BACKEND -> write(client, "Can't find backend.\n");
         }
