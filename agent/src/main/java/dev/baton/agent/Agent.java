@@ -4,10 +4,12 @@ import dev.baton.agent.app.AppCommand;
 import dev.baton.agent.app.AppControl;
 import dev.baton.agent.app.ReadinessProbe;
 import dev.baton.agent.hook.HookRunner;
+import dev.baton.agent.hook.HookUser;
 import dev.baton.agent.http.BearerAuth;
 import dev.baton.agent.http.HttpApi;
 import dev.baton.agent.http.StatusReporter;
 import dev.baton.agent.release.ArtifactDownloader;
+import dev.baton.agent.release.ArtifactPolicy;
 import dev.baton.agent.release.ReleaseInstaller;
 import dev.baton.agent.release.ReleaseStore;
 import dev.baton.agent.release.TarGzExtractor;
@@ -41,13 +43,22 @@ public final class Agent implements AutoCloseable {
         this.config = config;
         AgentHome home = new AgentHome(config.home());
         this.store = new ReleaseStore(home);
-        this.app = new AppControl(home, AppCommand.parse(config.appCommand()));
+        AgentOptions options = config.options();
+        this.app = new AppControl(home, AppCommand.parse(config.appCommand()),
+                CleanEnvironment.with(System.getenv(), options.appEnv()));
         ReadinessProbe probe = new ReadinessProbe(config.readyUrl());
         ReleaseInstaller installer = new ReleaseInstaller(store,
-                new ArtifactDownloader(Duration.ofSeconds(10), Duration.ofSeconds(30)), new TarGzExtractor());
-        this.restarts = new RestartService(store, installer, app, probe);
+                new ArtifactDownloader(Duration.ofSeconds(10), Duration.ofSeconds(30), new ArtifactPolicy(
+                        config.options().artifactDir(), config.options().crossHostRedirects(),
+                        ArtifactPolicy.DEFAULT_MAX_BYTES)), new TarGzExtractor());
+        this.restarts = new RestartService(store, installer, app, probe, options.keepReleases());
         this.traffic = new TrafficWatch(config.appAddress(), config.appPort(), "ss");
-        HookRunner hooks = new HookRunner(home, System.getenv(), config.tokenEnv(), config.token());
+        if (options.allowHooks() && options.hookUser() == null) {
+            LOG.warn("hooks run as the agent's own user and could read its token; give --hook-user on a real host");
+        }
+        HookRunner hooks = options.allowHooks()
+                ? new HookRunner(home, System.getenv(), options.hookUser() == null ? null : HookUser.lookup(options.hookUser()))
+                : null;
         this.api = new HttpApi(new BearerAuth(config.token()), restarts,
                 new StatusReporter(app, store, probe, restarts), traffic, new PrefetchService(store, installer), hooks);
     }
@@ -60,7 +71,7 @@ public final class Agent implements AutoCloseable {
      */
     public void start() throws IOException {
         store.prepare();
-        api.start(config.listen());
+        api.start(config.listen(), config.options().tls() == null ? null : config.options().tls().context());
         LOG.info("agent listening on {}, home {}", address(), config.home());
         startOrAdoptApp();
     }
@@ -84,7 +95,13 @@ public final class Agent implements AutoCloseable {
     }
 
     private void startOrAdoptApp() {
-        OptionalLong running = app.pidFile().readLive();
+        OptionalLong running;
+        try {
+            running = app.trustedPidFromFile();
+        } catch (dev.baton.agent.app.UntrustedPidException e) {
+            LOG.warn("{}; starting the app instead", e.getMessage());
+            running = OptionalLong.empty();
+        }
         if (running.isPresent()) {
             LOG.info("adopted running app pid {}", running.getAsLong());
             return;

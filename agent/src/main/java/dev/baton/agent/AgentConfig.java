@@ -10,7 +10,7 @@ import java.util.Objects;
  * {@code tokenEnv} names the environment variable the token was read from, or is null; hooks never see it.
  */
 public record AgentConfig(InetSocketAddress listen, Path home, String token, String tokenEnv, String appCommand,
-                          URI readyUrl) {
+                          URI readyUrl, AgentOptions options) {
 
     public AgentConfig {
         Objects.requireNonNull(listen, "listen");
@@ -18,6 +18,7 @@ public record AgentConfig(InetSocketAddress listen, Path home, String token, Str
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(appCommand, "appCommand");
         Objects.requireNonNull(readyUrl, "readyUrl");
+        Objects.requireNonNull(options, "options");
         if (token.isBlank()) {
             throw new IllegalArgumentException("the token is empty");
         }
@@ -27,9 +28,19 @@ public record AgentConfig(InetSocketAddress listen, Path home, String token, Str
         home = home.toAbsolutePath().normalize();
     }
 
-    /** A config whose token did not come from the environment. */
+    /** A config with the default options: no hooks, no file: artifacts. */
+    public AgentConfig(InetSocketAddress listen, Path home, String token, String tokenEnv, String appCommand,
+                       URI readyUrl) {
+        this(listen, home, token, tokenEnv, appCommand, readyUrl, AgentOptions.defaults());
+    }
+
+    /** A config whose token did not come from the environment, with the default options. */
     public AgentConfig(InetSocketAddress listen, Path home, String token, String appCommand, URI readyUrl) {
         this(listen, home, token, null, appCommand, readyUrl);
+    }
+
+    public AgentConfig withOptions(AgentOptions newOptions) {
+        return new AgentConfig(listen, home, token, tokenEnv, appCommand, readyUrl, newOptions);
     }
 
     /** The app's port, taken from the ready URL: the port the load balancer sends traffic to. */
@@ -58,6 +69,6 @@ public record AgentConfig(InetSocketAddress listen, Path home, String token, Str
     @Override
     public String toString() {
         return "AgentConfig[listen=" + listen + ", home=" + home + ", token=<redacted>, tokenEnv=" + tokenEnv
-                + ", appCommand=" + appCommand + ", readyUrl=" + readyUrl + "]";
+                + ", appCommand=" + appCommand + ", readyUrl=" + readyUrl + ", options=" + options + "]";
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import dev.baton.tls.TlsContexts;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -38,6 +39,39 @@ public final class AgentMain implements Callable<Integer> {
 
     @Option(names = "--ready-url", required = true, paramLabel = "URL", description = "Answers 200 when the app is ready.")
     private URI readyUrl;
+
+    @Option(names = "--allow-hooks", description = "Run host hooks (POST /v1/hooks); refused with 403 without it.")
+    private boolean allowHooks;
+
+    @Option(names = "--hook-user", paramLabel = "USER",
+            description = "Run hooks as this unprivileged user (needs --allow-hooks and setpriv).")
+    private String hookUser;
+
+    @Option(names = "--artifact-dir", paramLabel = "DIR",
+            description = "Allow file: artifact URLs naming files below this directory; refused without it.")
+    private Path artifactDir;
+
+    @Option(names = "--allow-cross-host-redirects",
+            description = "Let artifact downloads follow redirects to other hosts (default: same host only).")
+    private boolean crossHostRedirects;
+
+    @Option(names = "--keep-releases", paramLabel = "N", defaultValue = "" + AgentOptions.DEFAULT_KEEP_RELEASES,
+            description = "Releases kept after a successful restart, current and previous included (default ${DEFAULT-VALUE}).")
+    private int keepReleases;
+
+    @Option(names = "--app-env", paramLabel = "NAME=VALUE",
+            description = "A variable for the app, besides PATH, HOME, LANG and PIDFILE (repeatable).")
+    private java.util.Map<String, String> appEnv = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "This agent's certificate (PEM, from baton ca agent-cert HOST): "
+            + "serve the API over mutual TLS. Needs --tls-key and --client-ca.")
+    private Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "This agent's private key (PEM, mode 0600).")
+    private Path tlsKey;
+
+    @Option(names = "--client-ca", paramLabel = "FILE", description = "The operator's CA (PEM): only clients with a certificate it issued are served.")
+    private Path clientCa;
 
     private final PrintWriter err;
     private Agent agent;
@@ -77,8 +111,10 @@ public final class AgentMain implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
+            AgentOptions options = new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keepReleases,
+                    appEnv, tls());
             AgentConfig config = new AgentConfig(parseListen(listen), home, readToken(), token.env, appCommand,
-                    checkReadyUrl());
+                    checkReadyUrl(), options);
             agent = new Agent(config);
             agent.start();
         } catch (UsageException | IllegalArgumentException e) {
@@ -93,6 +129,19 @@ public final class AgentMain implements Callable<Integer> {
         return 0;
     }
 
+    /** Mutual TLS when all three of --tls-cert, --tls-key and --client-ca are given; none means plain HTTP. */
+    private TlsContexts tls() throws UsageException {
+        if (tlsCert == null && tlsKey == null && clientCa == null) return null;
+        if (tlsCert == null || tlsKey == null || clientCa == null) {
+            throw new UsageException("mutual TLS needs all of --tls-cert, --tls-key and --client-ca");
+        }
+        try {
+            return TlsContexts.fromPem(clientCa, tlsCert, tlsKey);
+        } catch (IOException e) {
+            throw new UsageException("cannot load the TLS credentials: " + e.getMessage());
+        }
+    }
+
     private int fail(String message) {
         if (agent != null) {
             agent.stop();
@@ -105,6 +154,7 @@ public final class AgentMain implements Callable<Integer> {
         String value;
         if (token.file != null) {
             try {
+                TokenFilePermissions.check(token.file);
                 value = Files.readString(token.file, StandardCharsets.UTF_8);
             } catch (NoSuchFileException e) {
                 throw new UsageException("token file " + token.file + " does not exist");

@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,7 @@ class AgentHooksTest {
             fail(TOKEN_ENV + " is not set; run the tests with Maven (agent/pom.xml sets it)");
         }
         agent = new Agent(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), home, token, TOKEN_ENV, "demo-app",
-                URI.create("http://127.0.0.1:1/healthz")));
+                URI.create("http://127.0.0.1:1/healthz"), AgentOptions.defaults().withHooks(null)));
         agent.start();
         api = new ApiClient("http://127.0.0.1:" + agent.address().getPort(), token);
     }
@@ -104,6 +105,35 @@ class AgentHooksTest {
     }
 
     @Test
+    void aHookRunningAsTheHookUserCannotReadTheTokenFile() throws Exception {
+        // A directory everyone may enter, so that only the files' own modes decide what the hook can read.
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "baton-hook-user");
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path tokenFile = Files.writeString(dir.resolve("agent.token"), token);
+            Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+            Path readable = Files.writeString(dir.resolve("readable"), "anyone may read this\n");
+            Files.setPosixFilePermissions(readable, PosixFilePermissions.fromString("rw-r--r--"));
+            agent.stop();
+            agent = new Agent(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), home, token, TOKEN_ENV,
+                    "demo-app", URI.create("http://127.0.0.1:1/healthz"), AgentOptions.defaults().withHooks("nobody")));
+            agent.start();
+            api = new ApiClient("http://127.0.0.1:" + agent.address().getPort(), token);
+
+            // The attack: read the agent's environment through /proc, where --token-env keeps the token.
+            JsonNode result = hook(body("as-nobody", "id -u; cat " + readable + "; cat " + tokenFile
+                    + " || echo refused; tr '\\0' '\\n' < /proc/$PPID/environ || echo environ-refused; env", null,
+                    Map.of("BATON_HOST", "web-1")));
+
+            String output = result.path("output").asText();
+            assertThat(output).startsWith("65534\nanyone may read this\n").contains("Permission denied", "refused\n", "environ-refused\n",
+                    "BATON_HOST=web-1", "HOME=/nonexistent", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n").doesNotContain(token).doesNotContain(TOKEN_ENV);
+        } finally {
+            Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
     void aTimeoutKillsTheCommandItsChildrenAndGrandchildren() throws Exception {
         String command = "sh -c 'sleep 30 & sleep 30' & sleep 30";
         long before = System.nanoTime();
@@ -147,7 +177,9 @@ class AgentHooksTest {
         List<String> bodies = List.of(
                 body("x", "true", null, Map.of("lower_case", "v")),
                 body("x", "true", null, Map.of("1ABC", "v")),
-                body("x", "true", null, Map.of("A", "v".repeat(4097))),
+                body("x", "true", null, Map.of("LD_PRELOAD", "/tmp/evil.so")),
+                body("x", "true", null, Map.of("PATH", "/tmp")),
+                body("x", "true", null, Map.of("BATON_A", "v".repeat(4097))),
                 body("bad name", "true", null, Map.of()),
                 body("", "true", null, Map.of()),
                 body("x", "   ", null, Map.of()),
@@ -163,10 +195,10 @@ class AgentHooksTest {
             assertThat(answer.body().path("error").asText()).as(body).isNotBlank().doesNotContain("\n");
         }
         assertThat(post(body("x", "true", null, Map.of("lower_case", "v"))).body().path("error").asText())
-                .isEqualTo("invalid env key 'lower_case': expected [A-Z_][A-Z0-9_]{0,63}");
+                .isEqualTo("invalid env key 'lower_case': expected BATON_ followed by [A-Z0-9_]");
         Map<String, String> tooMany = new java.util.HashMap<>();
         for (int i = 0; i < 51; i++) {
-            tooMany.put("V" + i, "x");
+            tooMany.put("BATON_V" + i, "x");
         }
         assertThat(post(body("x", "true", null, tooMany)).status()).isEqualTo(400);
         assertThat(api.get("/v1/hooks").status()).isEqualTo(405);

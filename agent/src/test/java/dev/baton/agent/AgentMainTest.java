@@ -20,6 +20,7 @@ class AgentMainTest {
     @Test
     void userErrorsPrintOneLineAndExitWithTwo() throws IOException {
         Path token = Files.writeString(temp.resolve("token"), "  secret-token \n");
+        Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         String home = temp.resolve("home").toString();
         String[] common = {"--home", home, "--app-command", "demo-app", "--ready-url", "http://127.0.0.1:1/healthz"};
 
@@ -32,6 +33,34 @@ class AgentMainTest {
                     "--token-file", token.toString()}, common), "cannot listen");
             assertThat(output).doesNotContain("secret-token");
         }
+    }
+
+    @Test
+    void refusesTokenFilesOthersCouldReadAndUnsafeHookSettings() throws IOException {
+        Path token = Files.writeString(temp.resolve("token"), "secret-token\n");
+        String home = temp.resolve("home").toString();
+        String[] common = {"--listen", "127.0.0.1:0", "--home", home, "--app-command", "demo-app",
+                "--ready-url", "http://127.0.0.1:1/healthz"};
+
+        Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertUsageError(concat(common, new String[] {"--token-file", token.toString()}),
+                "must be readable by its owner only (chmod 600), it is rw-r--r--");
+
+        Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setOwner(token, token.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        assertUsageError(concat(common, new String[] {"--token-file", token.toString()}),
+                "must be owned by the agent's user " + System.getProperty("user.name") + ", not nobody");
+
+        Path ownToken = Files.writeString(temp.resolve("own-token"), "secret-token\n");
+        Files.setPosixFilePermissions(ownToken, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        String[] withToken = concat(common, new String[] {"--token-file", ownToken.toString()});
+        assertUsageError(concat(withToken, new String[] {"--hook-user", "nobody"}), "--hook-user needs --allow-hooks");
+        assertUsageError(concat(withToken, new String[] {"--allow-hooks", "--hook-user", "no-such-user-x"}),
+                "hook user 'no-such-user-x' does not exist");
+        assertUsageError(concat(withToken, new String[] {"--allow-hooks", "--hook-user", "root"}),
+                "hook user 'root' is root; name an unprivileged user");
+        assertUsageError(concat(withToken, new String[] {"--keep-releases", "1"}), "--keep-releases must be between 2");
+        assertThat(temp.resolve("home/releases")).doesNotExist();
     }
 
     private static String assertUsageError(String[] args, String expected) {

@@ -53,10 +53,15 @@ public final class AgentHostControl implements HostControl {
     private final Clock clock;
 
     public AgentHostControl(OkHttpClient http, String scheme, int port, String token, Clock clock) {
-        this.agentCall = new AgentCall(http);
-        this.scheme = scheme;
+        this(http, scheme, port, new AgentCredentials(token, null), clock);
+    }
+
+    /** With TLS credentials the scheme is https whatever the plan says: a client certificate is never offered in clear. */
+    public AgentHostControl(OkHttpClient http, String scheme, int port, AgentCredentials credentials, Clock clock) {
+        this.agentCall = new AgentCall(credentials.client(http));
+        this.scheme = credentials.tls() != null ? "https" : scheme;
         this.port = port;
-        this.token = token;
+        this.token = credentials.token();
         this.clock = clock;
     }
 
@@ -154,15 +159,22 @@ public final class AgentHostControl implements HostControl {
     }
 
     private HttpUrl agentUrl(Instance host) throws StepFailure {
+        HttpUrl url;
         try {
-            return new HttpUrl.Builder().scheme(scheme).host(host.address()).port(port).build();
+            url = new HttpUrl.Builder().scheme(scheme).host(host.address()).port(port).build();
         } catch (IllegalArgumentException e) {
             throw new StepFailure("cannot reach an agent at " + Excerpt.quoted(host.address()) + ":" + port + ": " + e.getMessage());
         }
+        if (token != null && !url.isHttps() && !Loopback.is(url.host())) {
+            throw new StepFailure("refusing to send the agent token in clear text to " + url.host() + ":" + port
+                    + ": set up mutual TLS with the agents (baton ca) or use https");
+        }
+        return url;
     }
 
     private Request.Builder authorized(HttpUrl url) {
-        return new Request.Builder().url(url).header("Authorization", "Bearer " + token);
+        Request.Builder request = new Request.Builder().url(url);
+        return token == null ? request : request.header("Authorization", "Bearer " + token);
     }
 
     private Request.Builder post(HttpUrl agent, String path, Object body) throws StepFailure {

@@ -59,6 +59,12 @@ public final class CertificateAuthority {
         return keys;
     }
 
+    /** The CA kept in PEM files ({@code baton ca init}). */
+    public static CertificateAuthority load(java.nio.file.Path certificate, java.nio.file.Path key) throws java.io.IOException {
+        return new CertificateAuthority(dev.baton.tls.PemFiles.readCertificate(certificate),
+                dev.baton.tls.PemFiles.readKeyPair(certificate, key));
+    }
+
     /** A new self-signed CA, valid for {@code validity}. */
     public static CertificateAuthority create(String name, Duration validity) {
         KeyPair keys = newKeys();

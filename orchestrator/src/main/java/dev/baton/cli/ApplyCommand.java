@@ -62,8 +62,12 @@ final class ApplyCommand implements Callable<Integer> {
         EventSink events = output.json()
                 ? e -> System.out.println(OutputOption.line(LoggedEvent.of(seq.incrementAndGet(), e)))
                 : new ConsoleEvents(System.out);
-        RolloutEngine engine = new RolloutEngine(
-                Adapters.forPlan(plan, consul, System.getenv("CONSUL_HTTP_TOKEN"), token, events));
+        RolloutEngine engine;
+        try {
+            engine = new RolloutEngine(Adapters.forPlan(plan, consul, System.getenv("CONSUL_HTTP_TOKEN"), token, events));
+        } catch (IllegalArgumentException e) {
+            throw new BatonMain.UserError(e.getMessage());
+        }
 
         Thread main = Thread.currentThread();
         Thread onSignal = new Thread(() -> {

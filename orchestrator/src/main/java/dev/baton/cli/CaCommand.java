@@ -116,8 +116,7 @@ final class CaCommand implements Runnable {
 
         CertificateAuthority authority() {
             try {
-                return new CertificateAuthority(PemFiles.readCertificate(caDir.resolve(CERT)),
-                        PemFiles.readKeyPair(caDir.resolve(CERT), caDir.resolve(KEY)));
+                return CertificateAuthority.load(caDir.resolve(CERT), caDir.resolve(KEY));
             } catch (IOException e) {
                 throw new BatonMain.UserError("cannot read the CA in " + caDir + ": " + e.getMessage());
             }

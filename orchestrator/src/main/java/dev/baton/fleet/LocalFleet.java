@@ -8,6 +8,10 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 
+import dev.baton.ca.CertificateAuthority;
+import dev.baton.tls.PemFiles;
+import dev.baton.tls.TlsContexts;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,13 +37,17 @@ public final class LocalFleet implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     /** One host of the fleet. */
-    public record Host(String serviceId, String address) {
+    public record Host(String serviceId, String address, boolean tls) {
+        public Host(String serviceId, String address) {
+            this(serviceId, address, false);
+        }
+
         public String appUrl() {
             return "http://" + address + ":" + APP_PORT;
         }
 
         public String agentUrl() {
-            return "http://" + address + ":" + AGENT_PORT;
+            return (tls ? "https://" : "http://") + address + ":" + AGENT_PORT;
         }
     }
 
@@ -49,7 +57,10 @@ public final class LocalFleet implements AutoCloseable {
     private final String token;
     private final Processes processes;
     private final Artifacts artifacts;
-    private final OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
+    private OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
+    /** With mutual TLS: the CA's directory and this fleet's client credentials; null for plain HTTP. */
+    private Path caDir;
+    private TlsContexts clientTls;
     private final List<Host> hosts = new ArrayList<>();
     private final Map<String, Process> agents = new java.util.concurrent.ConcurrentHashMap<>();
     private Process consul;
@@ -74,11 +85,21 @@ public final class LocalFleet implements AutoCloseable {
     /** As {@link #start(String, int, String)}, with HAProxy in front when {@code loadBalancer}. */
     public static LocalFleet start(String service, int size, String version, boolean loadBalancer)
             throws IOException, InterruptedException {
+        return start(service, size, version, loadBalancer, false);
+    }
+
+    /**
+     * As {@link #start(String, int, String, boolean)}; with {@code tls} the fleet makes its own CA ({@code baton ca}'s
+     * code), gives each agent a certificate for its address and serves every agent API over mutual TLS only.
+     */
+    public static LocalFleet start(String service, int size, String version, boolean loadBalancer, boolean tls)
+            throws IOException, InterruptedException {
         Path consul = Tools.consul();
         Path agentJar = Tools.agentJar();
         Path haproxy = loadBalancer ? Tools.haproxy() : null;
         LocalFleet fleet = new LocalFleet(service, Files.createTempDirectory("baton-fleet-"));
         try {
+            if (tls) fleet.makeCertificateAuthority();
             fleet.startConsul(consul);
             if (haproxy != null) fleet.startHaproxy(haproxy, size);
             Artifacts.Artifact first = fleet.artifacts.build(version);
@@ -128,6 +149,39 @@ public final class LocalFleet implements AutoCloseable {
 
     public Path workDir() {
         return work;
+    }
+
+    /** The client credentials (certificate from the fleet's CA) a Baton needs to reach the agents; null without TLS. */
+    public TlsContexts agentClientTls() {
+        return clientTls;
+    }
+
+    /** The fleet CA's directory (ca.pem, ca-key.pem), to issue more certificates in tests; null without TLS. */
+    public Path certificateAuthority() {
+        return caDir;
+    }
+
+    private void makeCertificateAuthority() throws IOException {
+        caDir = Files.createDirectories(work.resolve("ca"));
+        CertificateAuthority ca = CertificateAuthority.create("Baton test fleet CA", Duration.ofDays(1));
+        PemFiles.writePrivateKey(caDir.resolve("ca-key.pem"), ca.keys().getPrivate());
+        PemFiles.writeCertificate(caDir.resolve("ca.pem"), ca.certificate());
+        write(ca.client("baton-test", Duration.ofDays(1)), caDir, "client");
+        clientTls = TlsContexts.fromPem(caDir.resolve("ca.pem"), caDir.resolve("client.pem"), caDir.resolve("client-key.pem"));
+        http = http.newBuilder().sslSocketFactory(clientTls.context().getSocketFactory(), clientTls.trust()).build();
+    }
+
+    private static void write(CertificateAuthority.Issued issued, Path dir, String name) throws IOException {
+        PemFiles.writePrivateKey(dir.resolve(name + "-key.pem"), issued.keys().getPrivate());
+        PemFiles.writeCertificate(dir.resolve(name + ".pem"), issued.certificate());
+    }
+
+    /** The agent's TLS flags, with a certificate for {@code ip} from the fleet's CA; none without TLS. */
+    private List<String> agentTlsFlags(String ip, Path home) throws IOException {
+        if (caDir == null) return List.of();
+        write(CertificateAuthority.load(caDir.resolve("ca.pem"), caDir.resolve("ca-key.pem")).agent(ip, Duration.ofDays(1)), home, "agent");
+        return List.of("--tls-cert", home.resolve("agent.pem").toString(), "--tls-key", home.resolve("agent-key.pem").toString(),
+                "--client-ca", caDir.resolve("ca.pem").toString());
     }
 
     public Artifacts.Artifact artifact(String version) throws IOException, InterruptedException {
@@ -200,8 +254,12 @@ public final class LocalFleet implements AutoCloseable {
         String ip = network + n;
         Path home = Files.createDirectories(work.resolve("host-" + n));
         Path tokenFile = home.resolve("agent.token");
+        // The agent refuses a token file that anyone but its owner could read.
+        Files.deleteIfExists(tokenFile);
+        Files.createFile(tokenFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tokenFile, token);
-        Host host = new Host(service + "-" + n, ip);
+        Host host = new Host(service + "-" + n, ip, caDir != null);
         startAgent(host, AGENT_PORT, agentJar);
         install(host, release);
         return host;
@@ -211,11 +269,13 @@ public final class LocalFleet implements AutoCloseable {
         String ip = host.address();
         Path home = home(host);
         String app = "demo-app -listen " + ip + ":" + APP_PORT + " -shutdown-timeout 30s -pidfile {pidfile}";
-        agents.put(host.serviceId(), processes.start(List.of("java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+        List<String> command = new ArrayList<>(List.of("java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
                 "-jar", agentJar.toString(), "--listen", ip + ":" + port, "--home", home.toString(),
-                "--token-file", home.resolve("agent.token").toString(), "--app-command", app,
-                "--ready-url", "http://" + ip + ":" + APP_PORT + "/healthz"), home.resolve("agent.log")));
-        String status = "http://" + ip + ":" + port + "/v1/status";
+                "--token-file", home.resolve("agent.token").toString(), "--allow-hooks", "--app-command", app,
+                "--ready-url", "http://" + ip + ":" + APP_PORT + "/healthz"));
+        command.addAll(agentTlsFlags(ip, home));
+        agents.put(host.serviceId(), processes.start(command, home.resolve("agent.log")));
+        String status = (host.tls() ? "https://" : "http://") + ip + ":" + port + "/v1/status";
         awaitTrue("agent on " + ip + ":" + port, () -> getText(status) != null);
     }
 

@@ -1,5 +1,6 @@
 package dev.baton.wiring;
 
+import dev.baton.agentclient.AgentCredentials;
 import dev.baton.agentclient.AgentHostControl;
 import dev.baton.consul.ConsulClient;
 import dev.baton.consul.ConsulRegistry;
@@ -23,14 +24,19 @@ public final class Adapters {
 
     /**
      * @param consulToken Consul ACL token or null
-     * @param agentToken  the agents' bearer token
+     * @param agentToken  the agents' bearer token; mutual TLS comes from the environment ({@link AgentCredentials#of})
+     * @throws IllegalArgumentException when the agents' TLS credentials are configured but cannot be loaded
      */
     public static Ports forPlan(Plan plan, HttpUrl consul, String consulToken, String agentToken, EventSink events) {
+        return forPlan(plan, consul, consulToken, AgentCredentials.of(agentToken, System::getenv), events);
+    }
+
+    public static Ports forPlan(Plan plan, HttpUrl consul, String consulToken, AgentCredentials agents, EventSink events) {
         OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(3)).build();
         Plan.LoadBalancerAccess lb = plan.loadBalancer();
         return new Ports(
                 new ConsulRegistry(new ConsulClient(http, consulToken), consul, plan.drain().mode() == Plan.DrainMode.DEREGISTER),
-                new AgentHostControl(http, plan.agent().scheme(), plan.agent().port(), agentToken, Clock.SYSTEM),
+                new AgentHostControl(http, plan.agent().scheme(), plan.agent().port(), agents, Clock.SYSTEM),
                 new HttpHealthProbe(http, plan.health()),
                 lb == null ? null : new HaproxyLoadBalancer(new HaproxyRuntime(lb.runtime()), lb.backend()),
                 new ShellHookRunner(),

@@ -185,6 +185,27 @@ class AgentHostControlTest {
                 Duration.ofMillis(10))).isInstanceOf(StepFailure.class).hasMessageStartingWith("cannot reach an agent at \"evil/path\":7070");
     }
 
+    @Test
+    void theTokenNeverTravelsInClearTextBeyondLoopback() {
+        // a name under .invalid never resolves: if the refusal were gone, nothing would leave this machine either
+        AgentHostControl control = new AgentHostControl(new OkHttpClient(), "http", 7070, "t0ken", Clock.SYSTEM);
+        Instance remote = new Instance("web-1", "web", "node", "agent.baton.invalid", 8080);
+        assertThatThrownBy(() -> control.restart(remote, ORDER, Duration.ofSeconds(5)))
+                .isInstanceOf(StepFailure.class)
+                .hasMessage("refusing to send the agent token in clear text to agent.baton.invalid:7070: set up mutual TLS "
+                        + "with the agents (baton ca) or use https");
+        assertThatThrownBy(() -> control.awaitQuiet(remote, Duration.ofMillis(100), Duration.ofSeconds(1)))
+                .hasMessageStartingWith("refusing to send the agent token in clear text");
+    }
+
+    @Test
+    void partialTlsSettingsAreRefusedWithTheMissingNames() {
+        java.util.Map<String, String> env = java.util.Map.of(AgentCredentials.CA_ENV, "/etc/baton/ca.pem");
+        assertThatThrownBy(() -> AgentCredentials.of("t", env::get)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("mutual TLS with the agents needs all of BATON_AGENT_CA, BATON_AGENT_CERT and BATON_AGENT_KEY");
+        assertThat(AgentCredentials.of(" ", k -> null)).isEqualTo(new AgentCredentials(null, null));
+    }
+
     private static AgentHostControl control(HostileHttpServer agent) {
         return new AgentHostControl(new OkHttpClient(), "http", agent.port(), "t0ken", Clock.SYSTEM);
     }

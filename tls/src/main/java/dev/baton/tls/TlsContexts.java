@@ -33,7 +33,7 @@ public record TlsContexts(SSLContext context, X509TrustManager trust) {
             char[] none = new char[0];
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, none);
-            keys.setKeyEntry("own", privateKey, none, new X509Certificate[]{own, authority});
+            keys.setKeyEntry("own", privateKey, none, new X509Certificate[]{own});
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keyManagers.init(keys, none);
 

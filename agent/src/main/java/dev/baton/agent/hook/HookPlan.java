@@ -13,7 +13,8 @@ public record HookPlan(String name, String command, Duration timeout, Map<String
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final Pattern ENV_KEY = Pattern.compile("[A-Z_][A-Z0-9_]{0,63}");
+    /** Only Baton's own variables: a request must not be able to set PATH, LD_PRELOAD and the like. */
+    private static final Pattern ENV_KEY = Pattern.compile("BATON_[A-Z0-9_]{1,58}");
     static final int MAX_COMMAND_BYTES = 8 * 1024;
     static final int MAX_ENV_VARS = 50;
     static final int MAX_ENV_VALUE_BYTES = 4 * 1024;
@@ -62,7 +63,7 @@ public record HookPlan(String name, String command, Duration timeout, Map<String
         env.forEach((key, value) -> {
             if (!ENV_KEY.matcher(key).matches()) {
                 throw new InvalidRequestException("invalid env key '" + printable(key)
-                        + "': expected [A-Z_][A-Z0-9_]{0,63}");
+                        + "': expected BATON_ followed by [A-Z0-9_]");
             }
             if (value == null) {
                 throw new InvalidRequestException("env." + key + " must be a string");

@@ -1,11 +1,13 @@
 package dev.baton.agent.hook;
 
 import dev.baton.agent.AgentHome;
+import dev.baton.agent.CleanEnvironment;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -20,15 +22,18 @@ public final class HookRunner {
     private static final Duration OUTPUT_GRACE = Duration.ofMillis(500);
 
     private final AgentHome home;
-    private final Map<String, String> environment;
+    private final Map<String, String> agentEnvironment;
+    private final HookUser user;
 
     /**
-     * @param environment the agent's environment ({@link System#getenv()}); the variables holding the token are
-     *                    dropped here, so no hook ever sees them
+     * @param agentEnvironment the agent's environment ({@link System#getenv()}); hooks get only PATH, HOME and LANG
+     *                         of it (see {@link CleanEnvironment}), never the token or anything else
+     * @param user             the user hooks run as, or null for the agent's own user
      */
-    public HookRunner(AgentHome home, Map<String, String> environment, String tokenEnv, String token) {
+    public HookRunner(AgentHome home, Map<String, String> agentEnvironment, HookUser user) {
         this.home = home;
-        this.environment = HookEnvironment.withoutToken(environment, tokenEnv, token);
+        this.agentEnvironment = Map.copyOf(agentEnvironment);
+        this.user = user;
     }
 
     /**
@@ -39,13 +44,16 @@ public final class HookRunner {
      */
     public HookResult run(HookPlan plan) throws IOException, InterruptedException {
         Path dir = Files.isDirectory(home.current()) ? home.current() : home.root();
-        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", plan.command())
+        List<String> argv = List.of("/bin/sh", "-c", plan.command());
+        ProcessBuilder builder = new ProcessBuilder(user == null ? argv : user.wrap(argv))
                 .directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true);
+        Map<String, String> base = user == null ? agentEnvironment
+                : Map.of("PATH", CleanEnvironment.DEFAULT_PATH, "HOME", user.home(),
+                        "LANG", agentEnvironment.getOrDefault("LANG", "C.UTF-8"));
         builder.environment().clear();
-        builder.environment().putAll(environment);
-        builder.environment().putAll(plan.env());
+        builder.environment().putAll(CleanEnvironment.with(base, plan.env()));
         long started = System.nanoTime();
         Process process;
         try {

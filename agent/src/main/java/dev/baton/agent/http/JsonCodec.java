@@ -17,6 +17,11 @@ final class JsonCodec {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
+    /** A JSON string literal, quotes included. */
+    static String quote(String text) {
+        return "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
+    }
+
     byte[] write(Object value) throws JsonProcessingException {
         return mapper.writeValueAsBytes(value);
     }
@@ -31,6 +36,10 @@ final class JsonCodec {
         } catch (UnrecognizedPropertyException e) {
             throw new ApiException(400, "unknown field '" + ApiException.printable(e.getPropertyName()) + "'");
         } catch (MismatchedInputException e) {
+            String field = path(e);
+            throw new ApiException(400, field.isEmpty() ? "expected a JSON object" : "invalid value for '" + field + "'");
+        } catch (JsonMappingException e) {
+            // e.g. a number out of range for its field
             String field = path(e);
             throw new ApiException(400, field.isEmpty() ? "expected a JSON object" : "invalid value for '" + field + "'");
         } catch (JsonProcessingException e) {

@@ -30,7 +30,12 @@ public final class StatusReporter {
     }
 
     public Status status() throws InterruptedException {
-        OptionalLong pid = app.runningPid();
+        OptionalLong pid;
+        try {
+            pid = app.runningPid();
+        } catch (dev.baton.agent.app.UntrustedPidException e) {
+            pid = OptionalLong.empty();
+        }
         boolean ready = probe.probe().ready();
         return new Status(pid.isPresent() ? pid.getAsLong() : null, pid.isPresent(),
                 store.currentVersion().orElse(null), store.versions(), ready,

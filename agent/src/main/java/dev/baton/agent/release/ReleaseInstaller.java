@@ -25,6 +25,10 @@ public final class ReleaseInstaller {
         this.extractor = extractor;
     }
 
+    public ArtifactPolicy policy() {
+        return downloader.policy();
+    }
+
     /**
      * Installs the version unless it is already installed; returns whether it did. Installs of one version take
      * turns (a prefetch and a restart may ask at once), so a second caller waits and then finds it installed.

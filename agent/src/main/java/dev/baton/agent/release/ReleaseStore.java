@@ -105,9 +105,42 @@ public final class ReleaseStore {
         return Files.createTempDirectory(home.releases(), TEMP_PREFIX);
     }
 
-    /** Moves a fully extracted tree into place with one rename. */
+    /** Moves a fully extracted tree into place with one rename; its time stamp says when it was installed. */
     public void install(Path tree, String version) throws IOException {
+        Files.setLastModifiedTime(tree, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
         Files.move(tree, releaseDir(version), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Deletes the releases installed longest ago until at most {@code keep} remain, never one of {@code kept}
+     * (the current and the previous release). Returns the versions removed.
+     */
+    public List<String> removeOldReleases(int keep, java.util.Set<String> kept) throws IOException {
+        List<Path> newestFirst = new ArrayList<>();
+        for (String version : versions()) {
+            newestFirst.add(releaseDir(version));
+        }
+        newestFirst.sort(java.util.Comparator.comparing(ReleaseStore::installedAt).reversed());
+        List<String> removed = new ArrayList<>();
+        int remaining = newestFirst.size();
+        for (int i = newestFirst.size() - 1; i >= 0 && remaining > keep; i--) {
+            String version = newestFirst.get(i).getFileName().toString();
+            if (kept.contains(version) || currentVersion().filter(version::equals).isPresent()) {
+                continue;
+            }
+            deleteTree(newestFirst.get(i));
+            removed.add(version);
+            remaining--;
+        }
+        return removed;
+    }
+
+    private static java.nio.file.attribute.FileTime installedAt(Path dir) {
+        try {
+            return Files.getLastModifiedTime(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return java.nio.file.attribute.FileTime.fromMillis(0);
+        }
     }
 
     public static void deleteTree(Path root) throws IOException {

@@ -1,105 +1,133 @@
 package dev.baton.agent.release;
 
 import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
- * Extracts a .tar.gz holding only regular files and directories (ustar, with pax and GNU long names).
- * Anything that could write outside the target (absolute paths, "..", links, devices) is refused.
+ * Extracts a .tar.gz holding only regular files and directories (ustar, pax and GNU long names, read by Commons
+ * Compress). Anything that could write outside the target or surprise the host is refused: absolute names, "..",
+ * links of either kind, devices, fifos, negative sizes, more bytes or entries than the caps. The bytes actually
+ * written count against the cap, whatever the headers claim. On any failure the target directory is removed.
  */
 public final class TarGzExtractor {
 
-    private static final int BLOCK = 512;
-    private static final long MAX_TOTAL_BYTES = 4L << 30;
-    private static final int MAX_ENTRIES = 100_000;
+    public static final long DEFAULT_MAX_BYTES = 4L << 30;
+    public static final int DEFAULT_MAX_ENTRIES = 100_000;
+    /** What reading the headers of one entry (pax records, long names included) may consume. */
+    static final long MAX_HEADER_BYTES = 1 << 20;
 
+    private final long maxBytes;
+    private final int maxEntries;
+
+    public TarGzExtractor() {
+        this(DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES);
+    }
+
+    public TarGzExtractor(long maxBytes, int maxEntries) {
+        this.maxBytes = maxBytes;
+        this.maxEntries = maxEntries;
+    }
+
+    /**
+     * @param targetDir must not exist yet; it is created, and deleted again if the archive is refused
+     * @throws IOException with a one-line message naming the offending entry
+     */
     public void extract(Path archive, Path targetDir) throws IOException {
-        Files.createDirectories(targetDir);
-        Path root = targetDir.toAbsolutePath().normalize();
-        try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(archive)), 64 * 1024)) {
-            extractEntries(in, root);
-        } catch (java.util.zip.ZipException e) {
+        Files.createDirectory(targetDir);
+        Path root = targetDir.toRealPath();
+        try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(archive)), 64 * 1024);
+             HeaderBudget budget = new HeaderBudget(in);
+             TarArchiveInputStream tar = new TarArchiveInputStream(budget)) {
+            extractEntries(tar, budget, root);
+        } catch (ZipException e) {
+            ReleaseStore.deleteTree(targetDir);
             throw new IOException("artifact is not a valid .tar.gz: " + e.getMessage(), e);
-        } catch (EOFException e) {
-            throw new IOException("artifact is truncated", e);
+        } catch (IOException | RuntimeException e) {
+            ReleaseStore.deleteTree(targetDir);
+            throw e;
         }
     }
 
-    private void extractEntries(InputStream in, Path root) throws IOException {
-        String overrideName = null;
-        long totalBytes = 0;
+    private void extractEntries(TarArchiveInputStream tar, HeaderBudget budget, Path root) throws IOException {
+        long written = 0;
         int entries = 0;
-        while (true) {
-            byte[] header = in.readNBytes(BLOCK);
-            if (header.length == 0 || isZero(header)) {
-                return;
+        for (TarArchiveEntry entry = next(tar, budget); entry != null; entry = next(tar, budget)) {
+            if (++entries > maxEntries) {
+                throw new IOException("artifact has more than " + maxEntries + " entries");
             }
-            if (header.length < BLOCK) {
-                throw new EOFException();
+            String name = entry.getName();
+            Path target = resolveInside(root, name);
+            long size = entry.getSize();
+            if (size < 0) {
+                throw new IOException("artifact entry '" + printable(name) + "' has a negative size");
             }
-            if (++entries > MAX_ENTRIES) {
-                throw new IOException("artifact has more than " + MAX_ENTRIES + " entries");
+            if (size > maxBytes - written) {
+                throw tooLarge();
             }
-            verifyChecksum(header);
-            String name = overrideName != null ? overrideName : headerName(header);
-            overrideName = null;
-            long size = parseNumber(header, 124, 12);
-            int mode = (int) parseNumber(header, 100, 8);
-            char type = (char) header[156];
-            switch (type) {
-                case 'x' -> overrideName = paxPath(readBytes(in, size));
-                case 'L' -> overrideName = cString(readBytes(in, size), 0, (int) size);
-                case 'g' -> skip(in, size);
-                case '5' -> {
-                    Path dir = resolveInside(root, name);
-                    if (dir != null) {
-                        Files.createDirectories(dir);
-                        setMode(dir, mode, 0755, 0700);
-                    }
-                    skip(in, size);
+            if (entry.isSymbolicLink() || entry.isLink()) {
+                throw new IOException("artifact entry '" + printable(name) + "' is a link; links are not allowed");
+            }
+            if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
+                throw new IOException("artifact entry '" + printable(name) + "' is a device or fifo; not allowed");
+            }
+            if (entry.isDirectory()) {
+                if (target != null) {
+                    createDirectories(root, target, name);
+                    setMode(target, entry.getMode(), 0755, 0700);
                 }
-                case '0', '\0', '7' -> {
-                    totalBytes += size;
-                    if (totalBytes > MAX_TOTAL_BYTES) {
-                        throw new IOException("artifact expands to more than " + MAX_TOTAL_BYTES + " bytes");
-                    }
-                    Path file = resolveInside(root, name);
-                    if (file == null) {
-                        throw new IOException("artifact entry '" + name + "' is not a file name");
-                    }
-                    Files.createDirectories(file.getParent());
-                    writeFile(in, size, file);
-                    setMode(file, mode, 0644, 0600);
+            } else if (entry.isFile() && !entry.isSparse()) {
+                if (target == null) {
+                    throw new IOException("artifact entry '" + printable(name) + "' is not a file name");
                 }
-                case '1', '2' -> throw new IOException("artifact entry '" + name + "' is a link; links are not allowed");
-                default -> throw new IOException("artifact entry '" + name + "' has unsupported type '" + type + "'");
+                createDirectories(root, target.getParent(), name);
+                written += writeFile(tar, target, name, maxBytes - written);
+                setMode(target, entry.getMode(), 0644, 0600);
+            } else {
+                throw new IOException("artifact entry '" + printable(name) + "' has an unsupported type");
             }
+        }
+    }
+
+    private static TarArchiveEntry next(TarArchiveInputStream tar, HeaderBudget budget) throws IOException {
+        budget.arm(MAX_HEADER_BYTES);
+        try {
+            return tar.getNextEntry();
+        } catch (IllegalArgumentException e) {
+            throw new IOException("artifact is not a valid tar archive: " + e.getMessage(), e);
+        } catch (IOException e) {
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new IOException("artifact is not a valid tar archive: " + message.replaceAll("\\s+", " "), e);
+        } finally {
+            budget.disarm();
         }
     }
 
     /** Returns the absolute target path, null for the archive root itself; throws if the name could escape. */
     static Path resolveInside(Path root, String name) throws IOException {
+        if (name.isEmpty() || name.startsWith("/") || name.contains("\\") || name.indexOf('\0') >= 0) {
+            throw escapes(name);
+        }
         String trimmed = name;
         while (trimmed.endsWith("/")) {
             trimmed = trimmed.substring(0, trimmed.length() - 1);
         }
-        if (name.startsWith("/") || name.contains("\\") || name.indexOf('\0') >= 0) {
-            throw new IOException("artifact entry '" + name + "' escapes the release directory");
-        }
         for (String part : trimmed.split("/")) {
             if (part.equals("..")) {
-                throw new IOException("artifact entry '" + name + "' escapes the release directory");
+                throw escapes(name);
             }
         }
         Path target = root.resolve(trimmed).normalize();
@@ -107,136 +135,73 @@ public final class TarGzExtractor {
             return null;
         }
         if (!target.startsWith(root)) {
-            throw new IOException("artifact entry '" + name + "' escapes the release directory");
+            throw escapes(name);
         }
         return target;
     }
 
-    private static void writeFile(InputStream in, long size, Path file) throws IOException {
-        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    /** Directories are created one by one, refusing anything on the way that is not a plain directory. */
+    private static void createDirectories(Path root, Path dir, String name) throws IOException {
+        Path current = root;
+        for (Path part : root.relativize(dir)) {
+            current = current.resolve(part);
+            if (Files.isSymbolicLink(current)
+                    || Files.exists(current, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException("artifact entry '" + printable(name) + "' needs a directory where "
+                        + root.relativize(current) + " is not one");
+            }
+            if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectory(current);
+            }
+        }
+    }
+
+    /** Writes at most {@code room} bytes, counting what is really written; returns that count. */
+    private long writeFile(InputStream in, Path file, String name, long room) throws IOException {
+        if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException("artifact entry '" + printable(name) + "' is a file where a directory already is");
+        }
+        Files.deleteIfExists(file);
+        long total = 0;
+        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
             byte[] buffer = new byte[64 * 1024];
-            long left = size;
-            while (left > 0) {
-                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-                if (n < 0) {
-                    throw new EOFException();
+            for (int n; (n = readEntry(in, buffer)) != -1; ) {
+                total += n;
+                if (total > room) {
+                    throw tooLarge();
                 }
                 out.write(buffer, 0, n);
-                left -= n;
             }
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException("artifact entry '" + printable(name) + "' appears twice", e);
         }
-        skipPadding(in, size);
+        return total;
     }
 
-    private static byte[] readBytes(InputStream in, long size) throws IOException {
-        if (size > 1 << 20) {
-            throw new IOException("artifact has an oversized extended header");
-        }
-        byte[] data = in.readNBytes((int) size);
-        if (data.length < size) {
-            throw new EOFException();
-        }
-        skipPadding(in, size);
-        return data;
-    }
-
-    private static void skip(InputStream in, long size) throws IOException {
-        long padded = (size + BLOCK - 1) / BLOCK * BLOCK;
-        in.skipNBytes(padded);
-    }
-
-    private static void skipPadding(InputStream in, long size) throws IOException {
-        long remainder = size % BLOCK;
-        if (remainder != 0) {
-            in.skipNBytes(BLOCK - remainder);
-        }
-    }
-
-    /** Pax records look like "LEN key=value\n"; only "path" matters here. */
-    private static String paxPath(byte[] data) {
-        String path = null;
-        int pos = 0;
-        while (pos < data.length) {
-            int space = indexOf(data, (byte) ' ', pos);
-            if (space < 0) {
-                break;
-            }
-            int length = Integer.parseInt(new String(data, pos, space - pos, StandardCharsets.US_ASCII).trim());
-            if (length <= 0 || pos + length > data.length) {
-                break;
-            }
-            String record = new String(data, space + 1, pos + length - space - 2, StandardCharsets.UTF_8);
-            if (record.startsWith("path=")) {
-                path = record.substring("path=".length());
-            }
-            pos += length;
-        }
-        return path;
-    }
-
-    private static String headerName(byte[] header) {
-        String name = cString(header, 0, 100);
-        boolean ustar = new String(header, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
-        String prefix = ustar ? cString(header, 345, 155) : "";
-        return prefix.isEmpty() ? name : prefix + "/" + name;
-    }
-
-    private static void verifyChecksum(byte[] header) throws IOException {
-        long expected = parseNumber(header, 148, 8);
-        long sum = 0;
-        for (int i = 0; i < BLOCK; i++) {
-            sum += (i >= 148 && i < 156) ? ' ' : (header[i] & 0xff);
-        }
-        if (sum != expected) {
-            throw new IOException("artifact is not a tar archive (bad header checksum)");
-        }
-    }
-
-    /** Octal text, or GNU base-256 when the high bit of the first byte is set. */
-    private static long parseNumber(byte[] header, int offset, int length) throws IOException {
-        if ((header[offset] & 0x80) != 0) {
-            long value = header[offset] & 0x7f;
-            for (int i = 1; i < length; i++) {
-                value = (value << 8) | (header[offset + i] & 0xff);
-            }
-            return value;
-        }
-        String text = cString(header, offset, length).trim();
-        if (text.isEmpty()) {
-            return 0;
-        }
+    private static int readEntry(InputStream in, byte[] buffer) throws IOException {
         try {
-            return Long.parseLong(text, 8);
-        } catch (NumberFormatException e) {
-            throw new IOException("artifact is not a tar archive (bad number '" + text + "')");
+            return in.read(buffer);
+        } catch (IOException e) {
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new IOException("artifact is not a valid tar archive: " + message.replaceAll("\\s+", " "), e);
         }
     }
 
-    private static String cString(byte[] data, int offset, int length) {
-        int end = offset;
-        while (end < offset + length && data[end] != 0) {
-            end++;
-        }
-        return new String(data, offset, end - offset, StandardCharsets.UTF_8);
+    private IOException tooLarge() {
+        return new IOException("artifact expands to more than " + maxBytes + " bytes");
     }
 
-    private static int indexOf(byte[] data, byte value, int from) {
-        for (int i = from; i < data.length; i++) {
-            if (data[i] == value) {
-                return i;
-            }
-        }
-        return -1;
+    private static IOException escapes(String name) {
+        return new IOException("artifact entry '" + printable(name) + "' escapes the release directory");
     }
 
-    private static boolean isZero(byte[] block) {
-        for (byte b : block) {
-            if (b != 0) {
-                return false;
-            }
-        }
-        return true;
+    /** Entry names come from the artifact: short and on one line in messages. */
+    private static String printable(String text) {
+        String shortened = text.length() > 80 ? text.substring(0, 80) + "..." : text;
+        StringBuilder out = new StringBuilder();
+        shortened.codePoints().forEach(c -> out.appendCodePoint(c < 0x20 || c == 0x7f ? '?' : c));
+        return out.toString();
     }
 
     /** Keeps the archive's permission bits (not setuid/setgid), but always lets the owner clean up. */

@@ -48,7 +48,8 @@ final class PhaseRecorder {
     /** Our own IOExceptions carry a complete message; for JDK ones the type says what a bare path means. */
     static String oneLine(Exception e) {
         String message = e.getMessage() == null ? "" : e.getMessage().replaceAll("\\s+", " ").trim();
-        if ((e.getClass() == IOException.class || e instanceof ArtifactException) && !message.isEmpty()) {
+        if ((e.getClass() == IOException.class || e instanceof ArtifactException
+                || e instanceof dev.baton.agent.app.UntrustedPidException) && !message.isEmpty()) {
             return message;
         }
         return message.isEmpty() ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + message;

@@ -46,7 +46,7 @@ public final class PrefetchService {
         if (request.artifact() == null) {
             throw new InvalidRequestException("artifact is required");
         }
-        URI url = RestartPlan.url(request.artifact().url());
+        URI url = RestartPlan.url(request.artifact().url(), installer.policy());
         String sha256 = RestartPlan.sha256(request.artifact().sha256());
         boolean installedNow;
         try {
@@ -60,7 +60,7 @@ public final class PrefetchService {
             throw new IOException(message, e);
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        LOG.info("prefetch of {}: {} after {}ms", version, installedNow ? "installed from " + url : "already installed",
+        LOG.info("prefetch of {}: {} after {}ms", version, installedNow ? "installed from " + dev.baton.agent.release.ArtifactPolicy.redact(url) : "already installed",
                 millis);
         return new Result(version, true, !installedNow, millis);
     }

@@ -1,11 +1,10 @@
 package dev.baton.agent.restart;
 
+import dev.baton.agent.release.ArtifactPolicy;
 import dev.baton.agent.release.ReleaseStore;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /** A validated restart request. {@code artifactUrl} and {@code sha256} are null when the version is installed. */
@@ -16,10 +15,9 @@ public record RestartPlan(String version, URI artifactUrl, String sha256, Strate
     static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
-    private static final Set<String> URL_SCHEMES = Set.of("http", "https", "file");
 
     /** Checks everything that can be checked up front; throws {@link InvalidRequestException}. */
-    public static RestartPlan validate(RestartRequest request, ReleaseStore store) {
+    public static RestartPlan validate(RestartRequest request, ReleaseStore store, ArtifactPolicy policy) {
         String version = request.version();
         boolean installed;
         try {
@@ -40,7 +38,7 @@ public record RestartPlan(String version, URI artifactUrl, String sha256, Strate
             }
             return new RestartPlan(version, null, null, strategy, drain, ready);
         }
-        return new RestartPlan(version, url(artifact.url()), sha256(artifact.sha256()), strategy, drain, ready);
+        return new RestartPlan(version, url(artifact.url(), policy), sha256(artifact.sha256()), strategy, drain, ready);
     }
 
     private static Duration timeout(String field, Long millis, Duration fallback) {
@@ -54,24 +52,12 @@ public record RestartPlan(String version, URI artifactUrl, String sha256, Strate
     }
 
     /** Shared with {@link PrefetchService}, so both requests name their artifact by the same rules. */
-    static URI url(String text) {
-        if (text == null || text.isBlank()) {
-            throw new InvalidRequestException("artifact.url is required");
-        }
-        URI url;
+    static URI url(String text, ArtifactPolicy policy) {
         try {
-            url = new URI(text);
-        } catch (URISyntaxException e) {
-            throw new InvalidRequestException("artifact.url is not a valid URL");
+            return policy.check(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
         }
-        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        if (!URL_SCHEMES.contains(scheme)) {
-            throw new InvalidRequestException("artifact.url must use http, https or file");
-        }
-        if (!scheme.equals("file") && (url.getHost() == null || url.getHost().isEmpty())) {
-            throw new InvalidRequestException("artifact.url has no host");
-        }
-        return url;
     }
 
     static String sha256(String hex) {

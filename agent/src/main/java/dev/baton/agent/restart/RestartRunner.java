@@ -30,9 +30,10 @@ final class RestartRunner implements Runnable {
     private final AppControl app;
     private final ReadinessProbe probe;
     private final PhaseRecorder phases;
+    private final int keepReleases;
 
     RestartRunner(Operation operation, RestartPlan plan, ReleaseStore store, ReleaseInstaller installer,
-                  AppControl app, ReadinessProbe probe) {
+                  AppControl app, ReadinessProbe probe, int keepReleases) {
         this.operation = operation;
         this.plan = plan;
         this.store = store;
@@ -40,6 +41,7 @@ final class RestartRunner implements Runnable {
         this.app = app;
         this.probe = probe;
         this.phases = new PhaseRecorder(operation);
+        this.keepReleases = keepReleases;
     }
 
     @Override
@@ -53,6 +55,7 @@ final class RestartRunner implements Runnable {
             }
             operation.succeed();
             LOG.info("{}: succeeded", operation.id());
+            removeOldReleases();
         } catch (PhaseFailure e) {
             operation.fail(e.getMessage());
             LOG.warn("{}: failed: {}", operation.id(), e.getMessage());
@@ -65,9 +68,27 @@ final class RestartRunner implements Runnable {
         }
     }
 
+    /** Never the current or the previous release: a rollback must stay instant. */
+    private void removeOldReleases() {
+        java.util.Set<String> kept = new java.util.HashSet<>();
+        kept.add(plan.version());
+        String previous = operation.snapshot().previousVersion();
+        if (previous != null) {
+            kept.add(previous);
+        }
+        try {
+            java.util.List<String> removed = store.removeOldReleases(keepReleases, kept);
+            if (!removed.isEmpty()) {
+                LOG.info("{}: removed old releases {}", operation.id(), removed);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("{}: could not remove old releases: {}", operation.id(), e.getMessage());
+        }
+    }
+
     private void stopStart() throws PhaseFailure, InterruptedException {
         fetch();
-        drain(app.runningPid());
+        drain();
         switchRelease();
         Deadline deadline = Deadline.after(plan.readyTimeout());
         long pid = start(deadline);
@@ -76,7 +97,7 @@ final class RestartRunner implements Runnable {
 
     private void handoff() throws PhaseFailure, InterruptedException {
         fetch();
-        OptionalLong running = app.runningPid();
+        OptionalLong running = runningPidOrFail("signal");
         switchRelease();
         Deadline deadline = Deadline.after(plan.readyTimeout());
         if (running.isEmpty()) {
@@ -89,7 +110,7 @@ final class RestartRunner implements Runnable {
         long oldPid = running.getAsLong();
         operation.oldPid(oldPid);
         phases.run("signal", () -> {
-            Pids.signalHotRestart(oldPid);
+            app.signalHotRestart(oldPid);
             return PhaseResult.done("SIGUSR2 sent to pid " + oldPid);
         });
         awaitSuccessor(oldPid, deadline);
@@ -108,12 +129,26 @@ final class RestartRunner implements Runnable {
             if (!installer.installIfMissing(plan.version(), plan.artifactUrl(), plan.sha256())) {
                 return PhaseResult.skipped("version " + plan.version() + " is already installed");
             }
-            return PhaseResult.done("installed from " + plan.artifactUrl());
+            return PhaseResult.done("installed from " + dev.baton.agent.release.ArtifactPolicy.redact(plan.artifactUrl()));
         });
     }
 
-    private void drain(OptionalLong running) throws PhaseFailure, InterruptedException {
+    /** A pidfile naming a process that is not the app fails the operation before anything changed. */
+    private OptionalLong runningPidOrFail(String phase) throws PhaseFailure, InterruptedException {
+        OptionalLong[] running = new OptionalLong[1];
+        try {
+            running[0] = app.runningPid();
+        } catch (dev.baton.agent.app.UntrustedPidException e) {
+            phases.run(phase, () -> {
+                throw new PhaseFailure(e.getMessage());
+            });
+        }
+        return running[0];
+    }
+
+    private void drain() throws PhaseFailure, InterruptedException {
         phases.run("drain", () -> {
+            OptionalLong running = app.runningPid();
             if (running.isEmpty()) {
                 return PhaseResult.skipped("no app running");
             }
@@ -125,15 +160,15 @@ final class RestartRunner implements Runnable {
 
     /** Waits for the pid to exit (sending SIGTERM first if asked), SIGKILLing it when the timeout expires. */
     private PhaseResult waitForExit(long pid, Duration timeout, boolean terminate)
-            throws PhaseFailure, InterruptedException {
+            throws PhaseFailure, InterruptedException, java.io.IOException {
         long started = System.nanoTime();
         if (terminate) {
-            Pids.terminate(pid);
+            app.terminate(pid);
         }
         if (Pids.waitForExit(pid, timeout)) {
             return PhaseResult.done("exited after " + elapsedSince(started));
         }
-        Pids.kill(pid);
+        app.kill(pid);
         if (!Pids.waitForExit(pid, KILL_WAIT)) {
             throw new PhaseFailure("pid " + pid + " still running " + seconds(KILL_WAIT) + " after SIGKILL");
         }
@@ -155,7 +190,7 @@ final class RestartRunner implements Runnable {
             long started = System.nanoTime();
             Process process = app.start();
             while (true) {
-                OptionalLong written = app.pidFile().readLive();
+                OptionalLong written = app.trustedPidFromFile();
                 if (written.isPresent()) {
                     pid[0] = written.getAsLong();
                     operation.newPid(pid[0]);
@@ -200,7 +235,7 @@ final class RestartRunner implements Runnable {
             long successor = 0;
             while (true) {
                 if (successor == 0) {
-                    OptionalLong written = app.pidFile().readLive();
+                    OptionalLong written = app.trustedPidFromFile();
                     if (written.isPresent() && written.getAsLong() != oldPid) {
                         successor = written.getAsLong();
                         operation.newPid(successor);

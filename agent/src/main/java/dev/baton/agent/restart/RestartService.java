@@ -22,12 +22,15 @@ public final class RestartService implements AutoCloseable {
     private final ReleaseInstaller installer;
     private final AppControl app;
     private final ReadinessProbe probe;
+    private final int keepReleases;
 
-    public RestartService(ReleaseStore store, ReleaseInstaller installer, AppControl app, ReadinessProbe probe) {
+    public RestartService(ReleaseStore store, ReleaseInstaller installer, AppControl app, ReadinessProbe probe,
+                          int keepReleases) {
         this.store = store;
         this.installer = installer;
         this.app = app;
         this.probe = probe;
+        this.keepReleases = keepReleases;
     }
 
     /**
@@ -37,11 +40,11 @@ public final class RestartService implements AutoCloseable {
      * @throws OperationConflictException if another operation is running
      */
     public OperationView submit(RestartRequest request) {
-        RestartPlan plan = RestartPlan.validate(request, store);
+        RestartPlan plan = RestartPlan.validate(request, store, installer.policy());
         Operation operation = operations.begin(plan);
         OperationView accepted = operation.snapshot();
         try {
-            worker.execute(new RestartRunner(operation, plan, store, installer, app, probe));
+            worker.execute(new RestartRunner(operation, plan, store, installer, app, probe, keepReleases));
         } catch (RejectedExecutionException e) {
             operation.fail("the agent is shutting down");
             throw new IllegalStateException("the agent is shutting down", e);
