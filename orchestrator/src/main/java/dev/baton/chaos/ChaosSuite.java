@@ -457,6 +457,8 @@ public final class ChaosSuite implements AutoCloseable {
                                   List<String> given) throws IOException {
         List<String> notes = new ArrayList<>(given);
         Map<String, List<AgentRestarts.Restart>> ops = restarts.since();
+        int incomplete = summary == null ? -1 : summary.indexOf("could not roll back ");
+        if (incomplete >= 0) notes.add("rollback incomplete: " + summary.substring(incomplete + "could not roll back ".length()));
         if (!FINAL.contains(status)) problems.add("rollout not in a final state: " + status);
         if (injection.trigger != null && injection.injectedAt == null) problems.add("the trigger " + injection.trigger + " never came");
         if (injection.error != null) problems.add("injecting the fault failed: " + injection.error);
