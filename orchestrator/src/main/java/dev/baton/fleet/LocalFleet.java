@@ -62,6 +62,8 @@ public final class LocalFleet implements AutoCloseable {
     private Path caDir;
     private TlsContexts clientTls;
     private final List<Host> hosts = new ArrayList<>();
+    private final Map<String, Process> agents = new java.util.concurrent.ConcurrentHashMap<>();
+    private Process consul;
     private final Thread cleanup = new Thread(this::stopQuietly, "local-fleet-cleanup");
 
     private LocalFleet(String service, Path work) throws IOException {
@@ -220,7 +222,7 @@ public final class LocalFleet implements AutoCloseable {
 
     private void startConsul(Path consul) throws IOException, InterruptedException {
         String ip = network + "250";
-        processes.start(List.of(consul.toString(), "agent", "-dev", "-bind", ip, "-client", ip,
+        this.consul = processes.start(List.of(consul.toString(), "agent", "-dev", "-bind", ip, "-client", ip,
                 "-node", "baton-dev", "-log-level", "warn", "-hcl", "ports { grpc = -1 grpc_tls = -1 }",
                 "-hcl", "dns_config { service_ttl { \"*\" = \"0s\" } }"), work.resolve("consul.log"));
         awaitTrue("Consul leader at " + ip, () -> {
@@ -257,17 +259,70 @@ public final class LocalFleet implements AutoCloseable {
         Files.createFile(tokenFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tokenFile, token);
-        String app = "demo-app -listen " + ip + ":" + APP_PORT + " -shutdown-timeout 30s -pidfile {pidfile}";
-        List<String> command = new ArrayList<>(List.of("java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-jar", agentJar.toString(), "--listen", ip + ":" + AGENT_PORT, "--home", home.toString(),
-                "--token-file", tokenFile.toString(), "--allow-hooks", "--app-command", app,
-                "--ready-url", "http://" + ip + ":" + APP_PORT + "/healthz"));
-        command.addAll(agentTlsFlags(ip, home));
-        processes.start(command, home.resolve("agent.log"));
         Host host = new Host(service + "-" + n, ip, caDir != null);
-        awaitTrue("agent on " + ip, () -> getText(host.agentUrl() + "/v1/status") != null);
+        startAgent(host, AGENT_PORT, agentJar);
         install(host, release);
         return host;
+    }
+
+    private void startAgent(Host host, int port, Path agentJar) throws IOException, InterruptedException {
+        String ip = host.address();
+        Path home = home(host);
+        String app = "demo-app -listen " + ip + ":" + APP_PORT + " -shutdown-timeout 30s -pidfile {pidfile}";
+        List<String> command = new ArrayList<>(List.of("java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "-jar", agentJar.toString(), "--listen", ip + ":" + port, "--home", home.toString(),
+                "--token-file", home.resolve("agent.token").toString(), "--allow-hooks", "--app-command", app,
+                "--ready-url", "http://" + ip + ":" + APP_PORT + "/healthz"));
+        command.addAll(agentTlsFlags(ip, home));
+        agents.put(host.serviceId(), processes.start(command, home.resolve("agent.log")));
+        String status = (host.tls() ? "https://" : "http://") + ip + ":" + port + "/v1/status";
+        awaitTrue("agent on " + ip + ":" + port, () -> getText(status) != null);
+    }
+
+    private Path home(Host host) {
+        return work.resolve("host-" + host.address().substring(host.address().lastIndexOf('.') + 1));
+    }
+
+    /** The agent's log on {@code host} (every agent started there appends to it). */
+    public Path agentLog(Host host) {
+        return home(host).resolve("agent.log");
+    }
+
+    /** Fault injection: SIGKILL to the host's agent alone (its app keeps running, as after an agent crash). */
+    public void killAgent(Host host) throws InterruptedException {
+        Process agent = agents.get(host.serviceId());
+        if (agent == null) return;
+        Processes.signal("KILL", agent.pid(), false);
+        agent.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** Whether the agent this fleet last started on {@code host} is running. */
+    public boolean agentAlive(Host host) {
+        Process agent = agents.get(host.serviceId());
+        return agent != null && agent.isAlive();
+    }
+
+    /**
+     * Starts the host's agent again on {@code port} (same home: it adopts the running app), after
+     * {@link #killAgent}; a port other than {@link #AGENT_PORT} leaves that address free for a proxy in front.
+     */
+    public void restartAgent(Host host, int port) throws IOException, InterruptedException {
+        Process agent = agents.get(host.serviceId());
+        if (agent != null && agent.isAlive()) {
+            Processes.signal("TERM", agent.pid(), false);
+            if (!agent.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) killAgent(host);
+        }
+        startAgent(host, port, Tools.agentJar());
+    }
+
+    /** Fault injection: a signal (e.g. STOP, CONT, KILL) to the Consul agent. */
+    public void signalConsul(String signal) {
+        Processes.signal(signal, consul.pid(), false);
+    }
+
+    /** Installs and starts {@code version} on the host through its agent on the usual port, waiting until it runs. */
+    public void reinstall(Host host, String version) throws IOException, InterruptedException {
+        install(host, artifacts.build(version));
     }
 
     private void install(Host host, Artifacts.Artifact release) throws IOException, InterruptedException {

@@ -65,8 +65,13 @@ final class Processes {
     }
 
     private static void signal(String signal, long group) {
+        signal(signal, group, true);
+    }
+
+    /** Sends {@code signal} to a process group, or to one process when {@code group} is false. */
+    static void signal(String signal, long pid, boolean group) {
         try {
-            new ProcessBuilder("kill", "-" + signal, "--", "-" + group)
+            new ProcessBuilder("kill", "-" + signal, "--", (group ? "-" : "") + pid)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start().waitFor(5, TimeUnit.SECONDS);
         } catch (IOException e) {
