@@ -5,7 +5,8 @@ import java.nio.file.Path;
 
 /**
  * The HAProxy configuration of the local fleet: backends filled from Consul DNS SRV records
- * ({@code server-template} + {@code resolvers}), re-resolved every 100 ms, a runtime API socket for
+ * ({@code server-template} + {@code resolvers}), re-resolved every 100 ms (an answer removes a server at once; Consul
+ * being unreachable keeps the last known servers for a minute), a runtime API socket for
  * Baton's load-balancer propagation check. No retries to another server: a request sent to a dying
  * backend fails, as it would in most real set-ups, which is what the benchmark must be able to see.
  */
@@ -42,9 +43,9 @@ final class Haproxy {
                     hold valid 100ms
                     hold obsolete 0s
                     hold nx 100ms
-                    hold other 100ms
-                    hold refused 100ms
-                    hold timeout 100ms
+                    hold other 60s
+                    hold refused 60s
+                    hold timeout 60s
 
                 frontend web
                     bind %3$s:%4$d

@@ -135,6 +135,24 @@ final class LiveRollout implements EventSink, Journal {
         }
     }
 
+    /**
+     * This server lost the service lock: it stops without storing a final status (the next owner resumes from the
+     * journal and writes the end), and ends its streams so that watchers reconnect to the stored record. Returns the
+     * record as it stood, not final.
+     */
+    RolloutRecord handOver(String why) {
+        synchronized (publishing) {
+            RolloutRecord record;
+            synchronized (this) {
+                stopping = true;
+                record = view.record();
+            }
+            LOG.info("rollout {}: handed over after {}", record.id(), why);
+            fanout.end();
+            return record;
+        }
+    }
+
     synchronized RolloutRecord record() {
         return view.record();
     }

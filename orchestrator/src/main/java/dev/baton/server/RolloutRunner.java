@@ -120,6 +120,14 @@ final class RolloutRunner implements AutoCloseable {
             RolloutEngine engine = new RolloutEngine(rolloutPorts);
             RolloutResult result = from == null ? engine.run(plan, live.control(), live)
                     : engine.resume(plan, live.control(), live, from);
+            String fenced = lock.fenceBroken();
+            if (fenced != null) {
+                // another server may own the rollout now: its record is that server's to write
+                LOG.warn("rollout {} handed over ({}): its hosts are back or parked; the record is left to the next owner",
+                        live.id(), fenced);
+                last = live.handOver(redactor.redact(result.summary()));
+                return;
+            }
             last = live.finish(RolloutStatus.valueOf(result.status().name()), redactor.redact(result.summary()));
         } catch (RuntimeException | Error e) {
             StoreException store = storeFailure(e);

@@ -173,6 +173,18 @@ public final class ConsulKv {
 
     private Answer call(Request.Builder builder, Duration timeout) {
         Request request = builder.build();
+        if (request.method().equals("GET")) return send(request, timeout);
+        // A write records what happened (an event, a host's move, the end): a thread being stopped still makes it,
+        // bounded by its timeout, instead of failing at once on its interrupt.
+        boolean interrupted = Thread.interrupted();
+        try {
+            return send(request, timeout);
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    private Answer send(Request request, Duration timeout) {
         String what = request.method() + " " + request.url().encodedPath();
         OkHttpClient client = http.newBuilder().callTimeout(timeout.plusSeconds(2)).readTimeout(timeout.plusSeconds(2)).build();
         try (Response response = client.newCall(request).execute()) {

@@ -2,7 +2,6 @@ package dev.baton.chaos;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,13 +54,11 @@ class FastChaosTest {
     }
 
     /**
-     * Fails on today's code, so it is out of the fast set until the fix: a host that leaves in maintenance mode (the
-     * default) and is then parked keeps LEAVE's reason ("baton: rolling out web 2.0.N") in Consul, because Consul's
-     * EnableServiceMaintenance returns early when the maintenance check exists (agent/agent.go) and
-     * ConsulRegistry.maintenance only PUTs enable=true again; the park reason never reaches Consul.
+     * A host that leaves in maintenance mode (the default) and is then parked shows the park reason in Consul, not
+     * LEAVE's "baton: rolling out": Consul keeps the first reason of a maintenance, so the registry swaps it (found by
+     * this suite).
      */
     @Test
-    @Disabled("bug: HostRollout.park -> ConsulRegistry.maintenance(enable=true) cannot change the reason of an existing maintenance check")
     void anAgentKilledMidRestartLeavesItsHostParkedWithTheReason() throws Exception {
         ScenarioResult result = suite.agentKilled(false);
         System.out.println(result.line());
