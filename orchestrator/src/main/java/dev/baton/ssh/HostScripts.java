@@ -69,12 +69,12 @@ final class HostScripts {
             case "$group" in ''|*[!0-9]*) echo "skipped no app running"; exit 0;; esac
             group_alive || { echo "skipped no app running (pid $group in app.pid is gone)"; exit 0; }
             echo "oldpid $group"
-            kill -TERM -- "-$group"
+            kill -TERM "-$group" || { echo "cannot signal process group $group" >&2; exit 3; }
             i=0
             n=$((drain_ms / 50 + 1))
             while group_alive; do
               if [ "$i" -ge "$n" ]; then
-                kill -KILL -- "-$group" 2>/dev/null || true
+                kill -KILL "-$group" 2>/dev/null || true
                 j=0
                 while group_alive; do
                   [ "$j" -lt 100 ] || { echo "pid $group still running 5s after SIGKILL" >&2; exit 3; }
