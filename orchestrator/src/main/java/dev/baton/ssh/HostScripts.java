@@ -109,9 +109,9 @@ final class HostScripts {
             echo "newpid $pid"
             """;
 
-    /** Runs a supervisor command (start, stop, pid) bounded by $limit seconds, from $root. */
+    /** Runs a supervisor command (start, stop, pid) bounded by $limit seconds, from root/current. */
     static final String COMMAND = BOUNDED + """
-            cd "$root" 2>/dev/null || cd /
+            cd "$root/current" 2>/dev/null || cd "$root" 2>/dev/null || cd /
             bounded sh -c "$command"
             """;
 

@@ -59,7 +59,7 @@ public final class SshHostControl implements HostControl {
             phases.run("fetch", () -> fetch(ssh, host, order));
             phases.run("drain", () -> drain(ssh, host, order, phases, bound(order.drainTimeout().plus(MARGIN), deadline)));
             phases.run("switch", () -> {
-                Map<String, String> out = expectOk(ssh.run(script(HostScripts.SWITCH, host, order.version()), bound(QUICK, deadline)), "switch");
+                Map<String, String> out = expectOk(ssh.run(script(HostScripts.SWITCH, host, order.version()), bound(QUICK, deadline)));
                 String previous = out.getOrDefault("previous", "");
                 phases.previousVersion(previous.isEmpty() ? null : previous);
                 return RestartPhases.Outcome.done("current " + (previous.isEmpty() ? "(none)" : previous) + " -> " + order.version());
@@ -74,14 +74,14 @@ public final class SshHostControl implements HostControl {
     private RestartPhases.Outcome fetch(SshSession ssh, Instance host, RestartOrder order) throws StepFailure, InterruptedException {
         String version = safeVersion(order.version());
         if (order.artifactUrl() == null) {
-            expectOk(ssh.run(script(HostScripts.INSTALLED, host, version), QUICK), "fetch");
+            expectOk(ssh.run(script(HostScripts.INSTALLED, host, version), QUICK));
             return RestartPhases.Outcome.skipped("version " + version + " is already installed");
         }
         RemoteScript prepare = script(HostScripts.PREPARE, host, version)
                 .with("url", order.artifactUrl())
                 .with("sha", order.sha256())
                 .with("fetch_s", Long.toString(FETCH_TIMEOUT.toSeconds()));
-        Map<String, String> out = expectOk(ssh.run(prepare, FETCH_TIMEOUT.plus(MARGIN)), "fetch");
+        Map<String, String> out = expectOk(ssh.run(prepare, FETCH_TIMEOUT.plus(MARGIN)));
         return out.containsKey("installed")
                 ? RestartPhases.Outcome.done("installed " + version + " (sha256 verified)")
                 : RestartPhases.Outcome.skipped("version " + version + " is already installed");
@@ -92,7 +92,7 @@ public final class SshHostControl implements HostControl {
         if (app.batonRunsApp()) {
             RemoteScript drain = script(HostScripts.DRAIN_SIGNAL, host, order.version())
                     .with("drain_ms", Long.toString(order.drainTimeout().toMillis()));
-            Map<String, String> out = expectOk(ssh.run(drain, bound), "drain");
+            Map<String, String> out = expectOk(ssh.run(drain, bound));
             if (out.containsKey("skipped")) return RestartPhases.Outcome.skipped(out.get("skipped"));
             phases.oldPid(Long.parseLong(out.get("oldpid")));
             return RestartPhases.Outcome.done("SIGTERM to pid " + out.get("oldpid") + ", " + out.get("done"));
@@ -109,7 +109,7 @@ public final class SshHostControl implements HostControl {
             RemoteScript start = script(HostScripts.START_DETACHED, host, order.version())
                     .with("start", app.start())
                     .exportAll(env(host, order.version()));
-            Map<String, String> out = expectOk(ssh.run(start, bound), "start");
+            Map<String, String> out = expectOk(ssh.run(start, bound));
             phases.newPid(Long.parseLong(out.get("newpid")));
             return RestartPhases.Outcome.done("pid " + out.get("newpid"));
         }
@@ -127,7 +127,7 @@ public final class SshHostControl implements HostControl {
                 .with("url", app.readyUrl().replace("{host}", host.address()))
                 .with("group", app.batonRunsApp() && phases.newPid() != null ? phases.newPid().toString() : "")
                 .with("ready_s", Long.toString(seconds));
-        expectOk(ssh.run(ready, bound(Duration.ofSeconds(seconds).plus(MARGIN), deadline)), "ready");
+        expectOk(ssh.run(ready, bound(Duration.ofSeconds(seconds).plus(MARGIN), deadline)));
         return RestartPhases.Outcome.done("answered 2xx");
     }
 
@@ -177,7 +177,7 @@ public final class SshHostControl implements HostControl {
 
     private Map<String, String> env(Instance host, String version) {
         return Map.of("BATON_SERVICE", service, "BATON_VERSION", version, "BATON_HOST", host.address(),
-                "BATON_RELEASE_DIR", root(host) + "/releases/" + version);
+                "BATON_ROOT", root(host), "BATON_RELEASE_DIR", root(host) + "/releases/" + version);
     }
 
     private String root(Instance host) {
@@ -193,7 +193,7 @@ public final class SshHostControl implements HostControl {
     }
 
     /** The script's {@code key value} lines; a failed script becomes a StepFailure with its last stderr line. */
-    private static Map<String, String> expectOk(SshSession.Result result, String what) throws StepFailure {
+    private static Map<String, String> expectOk(SshSession.Result result) throws StepFailure {
         if (!result.ok()) throw new StepFailure(describe(result, null));
         Map<String, String> out = new java.util.LinkedHashMap<>();
         Matcher line = KEY_VALUE.matcher(result.stdout());
@@ -203,6 +203,10 @@ public final class SshHostControl implements HostControl {
 
     private static String describe(SshSession.Result result, Duration limit) {
         if (result.timedOut()) return "did not finish in time" + (limit == null ? "" : " (" + Durations.format(limit) + ")");
+        // exit 124 (137 after -k) is the host's timeout(1) stopping a command at its limit
+        if (limit != null && (result.exitCode() == 124 || result.exitCode() == 137)) {
+            return "did not finish within " + Durations.format(limit);
+        }
         String line = result.lastLine();
         return "exit " + result.exitCode() + (line.isEmpty() ? "" : ": " + line);
     }

@@ -208,4 +208,53 @@ class SshRolloutEndToEndTest {
                 .hasMessageContaining("needs the Baton agent")
                 .hasMessageContaining("consul and loadBalancer");
     }
+
+    /** A stand-in supervisor: its stop waits for the app to really exit, its start records the pid it launched. */
+    private static Plan.SshApp supervised(String stop) {
+        String start = "setsid ./demo-app -listen \"$BATON_HOST:" + SshFleet.APP_PORT + "\" -shutdown-timeout 30s "
+                + "</dev/null >>\"$BATON_ROOT/app.log\" 2>&1 & echo $! > \"$BATON_ROOT/app.pid\"";
+        return new Plan.SshApp(fleet.appRoot(), start, stop, "cat \"$BATON_ROOT/app.pid\"", fleet.app().readyUrl());
+    }
+
+    private static final String STOP = "pid=$(cat \"$BATON_ROOT/app.pid\"); kill -TERM \"$pid\"; "
+            + "while s=$(sed 's/.*) //' \"/proc/$pid/stat\" 2>/dev/null) && [ \"${s%% *}\" != Z ]; do sleep 0.05; done";
+
+    @Test
+    @Order(8)
+    void aSupervisorsStopAndStartCommandsDrainAndStartTheApp() throws Exception {
+        SshFleet.Host host = fleet.hosts().get(2);
+        long before = Long.parseLong(Files.readString(host.root().resolve("app.pid")).strip());
+        SshHostControl supervisor = new SshHostControl(new SshConnector(fleet.sshSettings()), supervised(STOP), false, "web");
+        RestartOrder back = new RestartOrder("1.0.0", null, null, "stop-start", Duration.ofSeconds(30), Duration.ofSeconds(30));
+        RestartReport report = supervisor.restart(instance(host), back, Duration.ofMinutes(1));
+
+        assertThat(report.phases()).extracting(RestartReport.Phase::state)
+                .containsExactly("SKIPPED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED");
+        assertThat(report.oldPid()).isEqualTo(before);
+        assertThat(exited(before)).isTrue();
+        assertThat(report.newPid()).isNotEqualTo(before).isEqualTo(Long.parseLong(Files.readString(host.root().resolve("app.pid")).strip()));
+        assertThat(version(host)).contains("1.0.0");
+    }
+
+    @Test
+    @Order(9)
+    void aFailingOrHangingStopCommandFailsTheDrainAndSwitchesNothing() throws Exception {
+        SshFleet.Host host = fleet.hosts().get(2);
+        Path current = Files.readSymbolicLink(host.root().resolve("current"));
+        RestartOrder order = new RestartOrder("2.0.0", null, null, "stop-start", Duration.ofSeconds(1), Duration.ofSeconds(30));
+        SshHostControl failing = new SshHostControl(new SshConnector(fleet.sshSettings()), supervised("echo unit web not loaded >&2; exit 5"), false, "web");
+        assertThatThrownBy(() -> failing.restart(instance(host), order, Duration.ofMinutes(1)))
+                .isInstanceOf(RestartFailed.class)
+                .hasMessageContaining("drain failed: stop command exit 5: unit web not loaded")
+                .satisfies(e -> assertThat(((RestartFailed) e).previousVersion()).isNull());
+
+        SshHostControl hanging = new SshHostControl(new SshConnector(fleet.sshSettings()), supervised("sleep 60"), false, "web");
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> hanging.restart(instance(host), order, Duration.ofMinutes(1)))
+                .isInstanceOf(RestartFailed.class)
+                .hasMessageContaining("drain failed: stop command did not finish within 1.0s");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+        assertThat(Files.readSymbolicLink(host.root().resolve("current"))).isEqualTo(current);
+        assertThat(version(host)).contains("1.0.0");
+    }
 }
