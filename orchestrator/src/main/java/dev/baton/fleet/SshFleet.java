@@ -54,6 +54,7 @@ public final class SshFleet implements AutoCloseable {
     private final Artifacts artifacts;
     private final OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
     private final List<LocalSshd> sshds = new ArrayList<>();
+    private LocalSshd jumpHost;
     private final List<Host> hosts = new ArrayList<>();
     private final Thread cleanup = new Thread(this::stopQuietly, "ssh-fleet-cleanup");
     private Path identityFile;
@@ -87,6 +88,9 @@ public final class SshFleet implements AutoCloseable {
                 known.append(sshd.knownHostsLine()).append('\n');
                 fleet.hosts.add(new Host(service + "-" + n, ip, Path.of(fleet.appRoot().replace("{host}", ip))));
             }
+            fleet.jumpHost = LocalSshd.start(fleet.work.resolve("sshd-jump"), fleet.network + "230", SSH_PORT, true,
+                    List.of(Path.of(fleet.identityFile + ".pub")));
+            known.append(fleet.jumpHost.knownHostsLine()).append('\n');
             fleet.knownHosts = fleet.work.resolve("known_hosts");
             Files.writeString(fleet.knownHosts, known);
             fleet.install(fleet.artifacts.build(version));
@@ -120,6 +124,11 @@ public final class SshFleet implements AutoCloseable {
         return work;
     }
 
+    /** A bastion (sshd allowing TCP forwarding) the plans can connect through: {@code ssh.jumpHost}. */
+    public LocalSshd jumpHost() {
+        return jumpHost;
+    }
+
     public Path identityFile() {
         return identityFile;
     }
@@ -148,6 +157,11 @@ public final class SshFleet implements AutoCloseable {
 
     /** A plan rolling the fleet to {@code version} over SSH, verified by Consul and HAProxy; {@code extra} is appended. */
     public Path writePlan(String version, String extra) throws IOException, InterruptedException {
+        return writePlan(version, extra, false);
+    }
+
+    /** As {@link #writePlan(String, String)}, connecting through the fleet's jump host when {@code throughJumpHost}. */
+    public Path writePlan(String version, String extra, boolean throughJumpHost) throws IOException, InterruptedException {
         Artifacts.Artifact artifact = artifact(version);
         String plan = """
                 # rolls the local agentless fleet to %1$s over SSH
@@ -170,7 +184,7 @@ public final class SshFleet implements AutoCloseable {
                   port: %9$d
                   identityFile: %10$s
                   knownHosts: %11$s
-                  app:
+                %15$s  app:
                     root: "%12$s"
                     start: '%13$s'
                     readyUrl: "http://{host}:%14$d/healthz"
@@ -179,7 +193,8 @@ public final class SshFleet implements AutoCloseable {
                   interval: 100ms
                   deadline: 30s
                 """.formatted(version, service, artifact.url(), artifact.sha256(), consulAddress(), loadBalancerRuntime(),
-                Haproxy.BACKEND, System.getProperty("user.name"), SSH_PORT, identityFile, knownHosts, appRoot(), START, APP_PORT);
+                Haproxy.BACKEND, System.getProperty("user.name"), SSH_PORT, identityFile, knownHosts, appRoot(), START, APP_PORT,
+                throughJumpHost ? "  jumpHost: { host: " + jumpHost.address() + " }\n" : "");
         Path file = work.resolve("rollout-" + version + ".yaml");
         Files.writeString(file, plan + (extra == null ? "" : extra));
         return file;
@@ -301,6 +316,7 @@ public final class SshFleet implements AutoCloseable {
     private void stopQuietly() {
         stopApps();
         sshds.forEach(LocalSshd::close);
+        if (jumpHost != null) jumpHost.close();
         processes.stopAll();
         artifacts.close();
     }

@@ -79,10 +79,11 @@ class SshRolloutEndToEndTest {
         return text.substring(text.lastIndexOf(") ") + 2).startsWith("Z");
     }
 
-    @Test
-    @Order(1)
-    void aRolloutOverSshUnderLoadFailsNoRequest() throws Exception {
-        Plan plan = new PlanLoader().load(fleet.writePlan("2.0.0", null));
+    private record Rolled(RolloutResult result, HeyLoad.Report load, List<Event> events) {
+    }
+
+    private static Rolled rollUnderLoad(String version, boolean throughJumpHost) throws Exception {
+        Plan plan = new PlanLoader().load(fleet.writePlan(version, null, throughJumpHost));
         assertThat(plan.restart().via()).isEqualTo(Plan.RestartVia.SSH);
         List<Event> events = Collections.synchronizedList(new ArrayList<>());
         RolloutEngine engine = new RolloutEngine(Adapters.forPlan(plan, HttpUrl.get(fleet.consulAddress()), null, (String) null,
@@ -91,7 +92,7 @@ class SshRolloutEndToEndTest {
                     System.out.println(event);
                 }));
         fleet.awaitLoadBalancerRoutesToAll();
-        Path heyOutput = fleet.workDir().resolve("hey-2.0.0.txt");
+        Path heyOutput = fleet.workDir().resolve("hey-" + version + ".txt");
         RolloutResult result;
         HeyLoad.Report report;
         try (HeyLoad load = new HeyLoad(fleet.loadBalancerUrl() + "/", 10, 50, 180, heyOutput)) {
@@ -101,17 +102,25 @@ class SshRolloutEndToEndTest {
             report = load.stop();
         }
         System.out.println(Files.readString(heyOutput));
-        System.out.println("ssh rollout under load: requests=" + report.requests() + " failed=" + report.failed());
+        System.out.println("ssh rollout to " + version + (throughJumpHost ? " through the jump host" : "")
+                + " under load: requests=" + report.requests() + " failed=" + report.failed());
+        return new Rolled(result, report, events);
+    }
 
-        assertThat(result.succeeded()).as(result.summary()).isTrue();
-        assertThat(report.failed()).as(report.errors()).isZero();
-        assertThat(report.requests()).isGreaterThan(300);
+    @Test
+    @Order(1)
+    void aRolloutOverSshUnderLoadFailsNoRequest() throws Exception {
+        Rolled rolled = rollUnderLoad("2.0.0", false);
+
+        assertThat(rolled.result().succeeded()).as(rolled.result().summary()).isTrue();
+        assertThat(rolled.load().failed()).as(rolled.load().errors()).isZero();
+        assertThat(rolled.load().requests()).isGreaterThan(300);
         for (SshFleet.Host host : fleet.hosts()) {
             assertThat(version(host)).contains("2.0.0");
             assertThat(Files.readSymbolicLink(host.root().resolve("current"))).isEqualTo(Path.of("releases/2.0.0"));
             assertThat(host.root().resolve("releases/1.0.0/demo-app")).exists();
         }
-        List<Event> restarts = events.stream().filter(e -> e.step() == Step.RESTART && e.outcome() == Event.Outcome.OK).toList();
+        List<Event> restarts = rolled.events().stream().filter(e -> e.step() == Step.RESTART && e.outcome() == Event.Outcome.OK).toList();
         assertThat(restarts).hasSize(3).allSatisfy(e -> assertThat(e.detail())
                 .contains("drain").contains("(SIGTERM to pid").contains("switch").contains("current 1.0.0 -> 2.0.0")
                 .contains("start").contains("ready"));
@@ -163,6 +172,14 @@ class SshRolloutEndToEndTest {
                 .hasMessageContaining("download failed");
         assertThat(Path.of("/tmp/pwned")).doesNotExist();
         assertThat(host.root().resolve("releases/9.9.9")).doesNotExist();
+
+        // a version that could leave releases/ is refused before any command runs
+        Artifacts.Artifact real = fleet.artifact("2.0.0");
+        assertThatThrownBy(() -> control(false).prepare(instance(host), new RestartOrder("1.0'; touch /tmp/pwned; echo '", real.url(),
+                real.sha256(), "stop-start", Duration.ofSeconds(5), Duration.ofSeconds(5))))
+                .isInstanceOf(StepFailure.class)
+                .hasMessageContaining("cannot name a release directory");
+        assertThat(Path.of("/tmp/pwned")).doesNotExist();
     }
 
     @Test
@@ -256,5 +273,19 @@ class SshRolloutEndToEndTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
         assertThat(Files.readSymbolicLink(host.root().resolve("current"))).isEqualTo(current);
         assertThat(version(host)).contains("1.0.0");
+    }
+
+    @Test
+    @Order(10)
+    void aRolloutThroughTheJumpHostUnderLoadFailsNoRequest() throws Exception {
+        long loginsBefore = Files.readAllLines(fleet.jumpHost().log()).stream().filter(l -> l.contains("Accepted publickey")).count();
+        Rolled rolled = rollUnderLoad("3.0.0", true);
+
+        assertThat(rolled.result().succeeded()).as(rolled.result().summary()).isTrue();
+        assertThat(rolled.load().failed()).as(rolled.load().errors()).isZero();
+        for (SshFleet.Host host : fleet.hosts()) assertThat(version(host)).contains("3.0.0");
+        long logins = Files.readAllLines(fleet.jumpHost().log()).stream().filter(l -> l.contains("Accepted publickey")).count();
+        // PREPARE and RESTART each log in once per host, every time through the jump host
+        assertThat(logins - loginsBefore).isGreaterThanOrEqualTo(6);
     }
 }
