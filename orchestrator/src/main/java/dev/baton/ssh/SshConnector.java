@@ -39,10 +39,12 @@ public final class SshConnector {
         JSch jsch = new JSch();
         KnownHostsCheck hostKeys;
         try {
-            if (!Files.isReadable(settings.identityFile())) {
-                throw new StepFailure("ssh: cannot read the private key ssh.identityFile " + settings.identityFile());
-            }
+            PrivateKeyFile.check(settings.identityFile());
             jsch.addIdentity(settings.identityFile().toString());
+            if (jsch.getIdentityRepository().getIdentities().stream().anyMatch(com.jcraft.jsch.Identity::isEncrypted)) {
+                throw new StepFailure("ssh: the private key " + settings.identityFile() + " is protected by a passphrase, which Baton "
+                        + "cannot type: give it a key of its own without one, readable only by its user");
+            }
             if (Files.exists(settings.knownHosts())) jsch.setKnownHosts(settings.knownHosts().toString());
             hostKeys = new KnownHostsCheck(jsch.getHostKeyRepository(), settings.knownHosts(), settings.acceptNewHostKeys());
             jsch.setHostKeyRepository(hostKeys);

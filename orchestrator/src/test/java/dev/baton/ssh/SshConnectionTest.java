@@ -182,4 +182,34 @@ class SshConnectionTest {
         }
         assertThat(marker).doesNotExist();
     }
+
+    @Test
+    void aPrivateKeyOthersCanReadIsRefusedBeforeConnecting() throws Exception {
+        Path key = dir.resolve("id_loose");
+        Files.copy(ed25519, key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> whoami(settings(key, knownHosts("kh-loose", target), false, null), target.address()))
+                .isInstanceOf(StepFailure.class)
+                .hasMessage("ssh: the private key " + key + " is accessible by others (rw-r--r--): chmod 600 " + key);
+    }
+
+    @Test
+    void aKeyWithAPassphraseIsRefusedWithAReason() throws Exception {
+        Path key = dir.resolve("id_passphrase");
+        Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "secret phrase", "-f", key.toString())
+                .redirectErrorStream(true).start();
+        assertThat(keygen.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThatThrownBy(() -> whoami(settings(key, knownHosts("kh-passphrase", target), false, null), target.address()))
+                .isInstanceOf(StepFailure.class)
+                .hasMessageContaining("is protected by a passphrase");
+    }
+
+    @Test
+    void hashedKnownHostsEntriesAreHonoured() throws Exception {
+        Path file = knownHosts("kh-hashed", target);
+        Process hash = new ProcessBuilder("ssh-keygen", "-H", "-f", file.toString()).redirectErrorStream(true).start();
+        assertThat(hash.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(file)).startsWith("|1|").doesNotContain(target.address());
+        assertThat(whoami(settings(ed25519, file, false, null), target.address())).isEqualTo(USER);
+    }
 }
