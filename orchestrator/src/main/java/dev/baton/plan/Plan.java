@@ -124,7 +124,8 @@ public record Plan(
      * ({@code {host}} in it and in {@code readyUrl} becomes the host's address). {@code stop} null means Baton runs
      * {@code start} itself, detached in its own process group (pid in {@code root/app.pid}), and drains by SIGTERM to
      * that group; otherwise {@code stop} and {@code start} are the supervisor's commands (systemctl, sv, supervisorctl)
-     * and {@code pid} optionally prints the app's pid.
+     * and {@code pid} optionally prints the app's pid. Commands see BATON_SERVICE, BATON_VERSION, BATON_HOST, BATON_ROOT
+     * and BATON_RELEASE_DIR in their environment; no plan value is ever spliced into their text.
      */
     public record SshApp(String root, String start, String stop, String pid, String readyUrl) {
         public boolean batonRunsApp() {

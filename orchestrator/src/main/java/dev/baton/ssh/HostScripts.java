@@ -22,6 +22,16 @@ final class HostScripts {
             }
             """;
 
+    /** Prints when process "$1" started (clock ticks since boot, /proc/PID/stat field 22): with the pid, its identity. */
+    private static final String START_TIME = """
+            start_time() {
+              s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+              s=${s##*") "}
+              set -- $s
+              printf '%s\\n' "${20}"
+            }
+            """;
+
     /** Runs "$@" bounded by "$limit" seconds where coreutils/busybox timeout exists (Baton bounds the channel anyway). */
     private static final String BOUNDED = """
             bounded() {
@@ -35,6 +45,7 @@ final class HostScripts {
             dir="$root/releases/$version"
             if [ -e "$dir" ]; then
               if [ "$(cat "$dir/.baton-sha256" 2>/dev/null || true)" = "$sha" ]; then echo "present"; exit 0; fi
+              [ -f "$dir/.baton-sha256" ] || { echo "$dir already exists but Baton did not install it over SSH (no .baton-sha256): remove it or roll a new version" >&2; exit 3; }
               echo "$dir already exists with another artifact (sha256 differs): remove it or roll a new version" >&2
               exit 3
             fi
@@ -64,10 +75,17 @@ final class HostScripts {
             """;
 
     /** SIGTERM to the app's process group, wait up to $drain_ms, SIGKILL after that. */
-    static final String DRAIN_SIGNAL = GROUP_ALIVE + """
+    static final String DRAIN_SIGNAL = GROUP_ALIVE + START_TIME + """
             group=$(cat "$root/app.pid" 2>/dev/null || true)
             case "$group" in ''|*[!0-9]*) echo "skipped no app running"; exit 0;; esac
             group_alive || { echo "skipped no app running (pid $group in app.pid is gone)"; exit 0; }
+            # after a reboot or pid wrap-around app.pid may name someone else's process: never signal that
+            expected=$(cat "$root/app.pid.start" 2>/dev/null || true)
+            actual=$(start_time "$group")
+            if [ -n "$expected" ] && [ -n "$actual" ] && [ "$expected" != "$actual" ]; then
+              echo "app.pid names pid $group, which is not the app Baton started (it started at tick $actual, the app at $expected): check it, then remove $root/app.pid" >&2
+              exit 3
+            fi
             echo "oldpid $group"
             kill -TERM "-$group" || { echo "cannot signal process group $group" >&2; exit 3; }
             i=0
@@ -100,11 +118,12 @@ final class HostScripts {
             """;
 
     /** Starts the app detached, in a session and process group of its own, from current; records its pid. */
-    static final String START_DETACHED = """
+    static final String START_DETACHED = START_TIME + """
             set -eu
             cd "$root/current"
             setsid sh -c "$start" </dev/null >>"$root/app.log" 2>&1 &
             pid=$!
+            start_time "$pid" > "$root/app.pid.start"
             printf '%s\\n' "$pid" > "$root/app.pid"
             echo "newpid $pid"
             """;

@@ -64,6 +64,8 @@ public final class SshConnector {
         session.setConfig("StrictHostKeyChecking", "yes");
         session.setConfig("PreferredAuthentications", "publickey");
         session.setConfig("HashKnownHosts", "no");
+        // JSch's reader thread must never keep the JVM alive, whatever happens to a session
+        session.setDaemonThread(true);
         if (through != null) session.setProxy(new JumpHostProxy(through));
         int timeout = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
         try {

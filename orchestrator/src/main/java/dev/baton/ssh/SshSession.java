@@ -39,10 +39,6 @@ public final class SshSession implements AutoCloseable {
         this.endpoint = endpoint;
     }
 
-    public SshSettings.Endpoint endpoint() {
-        return endpoint;
-    }
-
     /** Runs the script with {@code sh -c}, at most {@code timeout}; the channel is closed before this returns. */
     Result run(RemoteScript script, Duration timeout) throws StepFailure, InterruptedException {
         return exec(script.command(), timeout);

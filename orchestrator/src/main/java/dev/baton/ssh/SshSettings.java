@@ -12,11 +12,6 @@ public record SshSettings(String user, int port, Path identityFile, Path knownHo
 
     /** One SSH server: the jump host, or a target host. */
     public record Endpoint(String host, int port, String user) {
-        /** The name known_hosts files use: {@code host} on port 22, {@code [host]:port} elsewhere. */
-        public String knownHostsName() {
-            return port == 22 ? host : "[" + host + "]:" + port;
-        }
-
         @Override
         public String toString() {
             return user + "@" + host + ":" + port;

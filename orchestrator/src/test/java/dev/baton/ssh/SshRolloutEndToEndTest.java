@@ -226,10 +226,13 @@ class SshRolloutEndToEndTest {
                 .hasMessageContaining("consul and loadBalancer");
     }
 
-    /** A stand-in supervisor: its stop waits for the app to really exit, its start records the pid it launched. */
+    /**
+     * A stand-in supervisor: its stop waits for the app to really exit, its start records the pid it launched in
+     * app.pid, taking the app over from Baton (so Baton's record of the app's start time no longer applies).
+     */
     private static Plan.SshApp supervised(String stop) {
         String start = "setsid ./demo-app -listen \"$BATON_HOST:" + SshFleet.APP_PORT + "\" -shutdown-timeout 30s "
-                + "</dev/null >>\"$BATON_ROOT/app.log\" 2>&1 & echo $! > \"$BATON_ROOT/app.pid\"";
+                + "</dev/null >>\"$BATON_ROOT/app.log\" 2>&1 & echo $! > \"$BATON_ROOT/app.pid\"; rm -f \"$BATON_ROOT/app.pid.start\"";
         return new Plan.SshApp(fleet.appRoot(), start, stop, "cat \"$BATON_ROOT/app.pid\"", fleet.app().readyUrl());
     }
 
@@ -287,5 +290,31 @@ class SshRolloutEndToEndTest {
         long logins = Files.readAllLines(fleet.jumpHost().log()).stream().filter(l -> l.contains("Accepted publickey")).count();
         // PREPARE and RESTART each log in once per host, every time through the jump host
         assertThat(logins - loginsBefore).isGreaterThanOrEqualTo(6);
+    }
+
+    @Test
+    @Order(11)
+    void aPidFileNamingAnotherProcessIsNeverSignalled() throws Exception {
+        SshFleet.Host host = fleet.hosts().get(1);
+        Path pidFile = host.root().resolve("app.pid");
+        Path startFile = host.root().resolve("app.pid.start");
+        String pid = Files.readString(pidFile);
+        String start = Files.readString(startFile);
+        assertThat(start.strip()).matches("\\d+");
+        Process stranger = new ProcessBuilder("setsid", "sleep", "60").start();
+        try {
+            Files.writeString(pidFile, stranger.pid() + "\n");
+            RestartOrder order = new RestartOrder("2.0.0", null, null, "stop-start", Duration.ofSeconds(5), Duration.ofSeconds(30));
+            assertThatThrownBy(() -> control(false).restart(instance(host), order, Duration.ofMinutes(1)))
+                    .isInstanceOf(RestartFailed.class)
+                    .hasMessageContaining("drain failed")
+                    .hasMessageContaining("app.pid names pid " + stranger.pid() + ", which is not the app Baton started");
+            assertThat(stranger.isAlive()).isTrue();
+            assertThat(Files.readSymbolicLink(host.root().resolve("current"))).isEqualTo(Path.of("releases/3.0.0"));
+        } finally {
+            stranger.destroyForcibly();
+            Files.writeString(pidFile, pid);
+        }
+        assertThat(version(host)).contains("3.0.0");
     }
 }
