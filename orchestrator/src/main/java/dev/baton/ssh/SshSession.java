@@ -61,7 +61,8 @@ public final class SshSession implements AutoCloseable {
         Tail err = new Tail();
         try {
             channel.setCommand(command);
-            channel.setInputStream(null);
+            // an empty stdin that ends at once: a remote command reading stdin gets EOF instead of waiting out its bound
+            channel.setInputStream(new java.io.ByteArrayInputStream(new byte[0]));
             InputStream stdout = channel.getInputStream();
             InputStream stderr = channel.getErrStream();
             channel.connect((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));

@@ -162,6 +162,9 @@ class SshConnectionTest {
             SshSession.Result slow = ssh.exec("sleep 30", Duration.ofMillis(500));
             assertThat(slow.timedOut()).isTrue();
             assertThat(slow.took()).isLessThan(Duration.ofSeconds(5));
+            SshSession.Result reader = ssh.exec("cat; echo read-all", Duration.ofSeconds(10));
+            assertThat(reader.stdout()).isEqualTo("read-all\n");
+            assertThat(reader.took()).isLessThan(Duration.ofSeconds(5));
             SshSession.Result failed = ssh.exec("echo out; echo err >&2; exit 7", Duration.ofSeconds(10));
             assertThat(failed.exitCode()).isEqualTo(7);
             assertThat(failed.stdout()).isEqualTo("out\n");
