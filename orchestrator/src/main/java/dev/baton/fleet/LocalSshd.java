@@ -87,9 +87,9 @@ public final class LocalSshd implements AutoCloseable {
 
     private void launch() throws IOException, InterruptedException {
         Path sshd = Tools.require(Path.of("/usr/sbin/sshd"), "sshd (Debian package openssh-server)");
-        // sshd refuses to start without its privilege separation directory, which only the service unit creates
+        // sshd started as root refuses to run without its privilege separation directory, which only the service unit creates
         Path privsep = Path.of("/run/sshd");
-        if (!Files.isDirectory(privsep)) Files.createDirectories(privsep);
+        if (System.getProperty("user.name").equals("root") && !Files.isDirectory(privsep)) Files.createDirectories(privsep);
         Path config = dir.resolve("sshd_config");
         Files.writeString(config, """
                 ListenAddress %s:%d
