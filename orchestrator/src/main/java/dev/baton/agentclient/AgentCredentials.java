@@ -40,9 +40,19 @@ public record AgentCredentials(String token, TlsContexts tls) {
     }
 
     /** {@code base} as it must be to reach agents: with the client certificate and the CA as only trust, if TLS. */
-    OkHttpClient client(OkHttpClient base) {
+    public OkHttpClient client(OkHttpClient base) {
         if (tls == null) return base;
         return base.newBuilder().sslSocketFactory(tls.context().getSocketFactory(), tls.trust()).build();
+    }
+
+    /** The scheme agents are reached with: https whenever a client certificate is configured. */
+    public String scheme(String planned) {
+        return tls != null ? "https" : planned;
+    }
+
+    /** Whether the token may travel to {@code url}: over TLS, or in clear text to a loopback address only. */
+    public boolean mayCarryToken(okhttp3.HttpUrl url) {
+        return url.isHttps() || Loopback.is(url.host());
     }
 
     private static String blankToNull(String value) {

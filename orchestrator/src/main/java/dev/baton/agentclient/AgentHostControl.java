@@ -50,6 +50,7 @@ public final class AgentHostControl implements HostControl {
     private final String scheme;
     private final int port;
     private final String token;
+    private final AgentCredentials credentials;
     private final Clock clock;
 
     public AgentHostControl(OkHttpClient http, String scheme, int port, String token, Clock clock) {
@@ -59,9 +60,10 @@ public final class AgentHostControl implements HostControl {
     /** With TLS credentials the scheme is https whatever the plan says: a client certificate is never offered in clear. */
     public AgentHostControl(OkHttpClient http, String scheme, int port, AgentCredentials credentials, Clock clock) {
         this.agentCall = new AgentCall(credentials.client(http));
-        this.scheme = credentials.tls() != null ? "https" : scheme;
+        this.scheme = credentials.scheme(scheme);
         this.port = port;
         this.token = credentials.token();
+        this.credentials = credentials;
         this.clock = clock;
     }
 
@@ -165,7 +167,7 @@ public final class AgentHostControl implements HostControl {
         } catch (IllegalArgumentException e) {
             throw new StepFailure("cannot reach an agent at " + Excerpt.quoted(host.address()) + ":" + port + ": " + e.getMessage());
         }
-        if (token != null && !url.isHttps() && !Loopback.is(url.host())) {
+        if (token != null && !credentials.mayCarryToken(url)) {
             throw new StepFailure("refusing to send the agent token in clear text to " + url.host() + ":" + port
                     + ": set up mutual TLS with the agents (baton ca) or use https");
         }

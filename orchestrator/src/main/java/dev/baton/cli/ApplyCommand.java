@@ -69,7 +69,7 @@ final class ApplyCommand implements Callable<Integer> {
         });
         HttpUrl consul = consulAddress(plan);
         String token = AgentToken.read(agentTokenFile);
-        if (token == null) {
+        if (token == null && plan.restart().via() != Plan.RestartVia.SSH) {
             throw new BatonMain.UserError("no agent token: set " + AgentToken.ENV + " or give --agent-token-file "
                     + "(the token of the Baton agents)");
         }

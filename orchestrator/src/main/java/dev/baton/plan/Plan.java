@@ -19,7 +19,8 @@ public record Plan(
         Restart restart,
         Health health,
         Strategy strategy,
-        Hooks hooks) {
+        Hooks hooks,
+        Ssh ssh) {
 
     /** Where the new release comes from; {@code {version}} in the URL is replaced by the plan's version. */
     public record Artifact(String url, String sha256) {
@@ -90,7 +91,49 @@ public record Plan(
     public record Propagation(List<PropagationCheck> verify, Duration sleep, Duration minWait, Duration timeout, Duration quietPeriod) {
     }
 
-    public record Restart(RestartStrategy strategy, Duration timeout) {
+    public record Restart(RestartStrategy strategy, Duration timeout, RestartVia via) {
+        public Restart(RestartStrategy strategy, Duration timeout) {
+            this(strategy, timeout, RestartVia.AGENT);
+        }
+    }
+
+    /** Who restarts the app on a host: the Baton agent, or Baton itself over SSH (hosts without an agent). */
+    public enum RestartVia implements Option { AGENT, SSH }
+
+    /** What ssh.unknownHosts does with a host whose key is not in known_hosts. A changed key is always refused. */
+    public enum UnknownHosts implements Option {
+        REFUSE, ACCEPT_NEW;
+
+        @Override
+        public String yaml() {
+            return name().toLowerCase().replace('_', '-');
+        }
+    }
+
+    /**
+     * Agentless hosts ({@code restart.via: ssh}): how to log in and how the app is laid out and run there.
+     * Null when the plan goes through agents.
+     */
+    public record Ssh(String user, int port, String identityFile, String knownHosts, UnknownHosts unknownHosts,
+                      SshJump jumpHost, Duration connectTimeout, SshApp app, boolean allowHooks) {
+    }
+
+    /** A bastion the SSH connections go through (OpenSSH ProxyJump); its key is checked against the same known_hosts. */
+    public record SshJump(String host, int port, String user) {
+    }
+
+    /**
+     * The app on an agentless host. {@code root} holds {@code releases/<version>/} and the {@code current} symlink
+     * ({@code {host}} in it and in {@code readyUrl} becomes the host's address). {@code stop} null means Baton runs
+     * {@code start} itself, detached in its own process group (pid in {@code root/app.pid}), and drains by SIGTERM to
+     * that group; otherwise {@code stop} and {@code start} are the supervisor's commands (systemctl, sv, supervisorctl)
+     * and {@code pid} optionally prints the app's pid. Commands see BATON_SERVICE, BATON_VERSION, BATON_HOST, BATON_ROOT
+     * and BATON_RELEASE_DIR in their environment; no plan value is ever spliced into their text.
+     */
+    public record SshApp(String root, String start, String stop, String pid, String readyUrl) {
+        public boolean batonRunsApp() {
+            return stop == null;
+        }
     }
 
     /**

@@ -16,11 +16,11 @@ public final class PlanLoader {
     private static final Pattern VERSION_SAFE = Pattern.compile("(?!.*\\.\\.)" + VERSION.pattern());
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern URL = Pattern.compile("(https?|file)://[^\\s]{1,2000}");
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:-]{0,252}");
-    private static final Pattern PATH = Pattern.compile("/[^\\s]{0,500}");
+    static final Pattern HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:-]{0,252}");
+    static final Pattern PATH = Pattern.compile("/[^\\s]{0,500}");
     private static final Pattern RUNTIME = Pattern.compile("(unix:/[^\\s]{1,200}|tcp:[A-Za-z0-9.:\\[\\]-]{1,200}:\\d{1,5})");
     private static final Pattern BODY = Pattern.compile("(?s).{1,1000}");
-    private static final Pattern COMMAND = Pattern.compile("(?s)(?=.*\\S).{1,8192}");
+    static final Pattern COMMAND = Pattern.compile("(?s)(?=.*\\S).{1,8192}");
     private static final Pattern ANY = Pattern.compile("[^\\s]{1,200}");
     private static final Duration MS = Duration.ofMillis(1);
     private static final Duration HOUR = Duration.ofHours(1);
@@ -75,8 +75,13 @@ public final class PlanLoader {
         Section restart = plan.section("restart");
         Plan.Restart restartSpec = new Plan.Restart(
                 restart.option("strategy", Plan.RestartStrategy.STOP_START, Plan.RestartStrategy.values()),
-                restart.duration("timeout", Duration.ofMinutes(5), Duration.ofSeconds(1), HOUR));
+                restart.duration("timeout", Duration.ofMinutes(5), Duration.ofSeconds(1), HOUR),
+                restart.option("via", Plan.RestartVia.AGENT, Plan.RestartVia.values()));
+        if (restartSpec.via() == Plan.RestartVia.SSH && restartSpec.strategy() == Plan.RestartStrategy.HANDOFF) {
+            throw PlanException.at(restart.field("strategy"), "handoff needs the agent; with via: ssh use stop-start");
+        }
         restart.done();
+        Plan.Ssh ssh = SshSection.read(plan, restartSpec.via(), root);
 
         Plan.Drain drainSpec = drain(plan.section("drain"), restartSpec, loadBalancer);
 
@@ -84,6 +89,7 @@ public final class PlanLoader {
         Plan.Strategy strategy = strategy(plan.section("strategy"), targets);
         Plan.Hooks hooks = hooks(plan.section("hooks"));
         plan.done();
+        SshSection.checkAgainst(ssh, plan, drainSpec, hooks);
         Duration needed = drainSpec.timeout().plus(health.deadline());
         if (restartSpec.timeout().compareTo(needed) <= 0) {
             Node at = root.map().containsKey("restart") ? root.map().get("restart") : root;
@@ -92,7 +98,7 @@ public final class PlanLoader {
         }
 
         return new Plan(service, version, new Plan.Artifact(url.replace("{version}", version), sha256.toLowerCase()),
-                targets, consul, agentAccess, loadBalancer, drainSpec, restartSpec, health, strategy, hooks);
+                targets, consul, agentAccess, loadBalancer, drainSpec, restartSpec, health, strategy, hooks, ssh);
     }
 
     private static Plan.Strategy strategy(Section strategy, Plan.Targets targets) {

@@ -1,5 +1,6 @@
 package dev.baton.server;
 
+import dev.baton.agentclient.AgentCredentials;
 import dev.baton.plan.Plan;
 import dev.baton.rollout.Ports;
 import dev.baton.rollout.Registry;
@@ -60,9 +61,10 @@ final class RolloutRunner implements AutoCloseable {
         this.watcherQueue = watcherQueue;
     }
 
-    /** The agents' token: the server's own (plans cannot choose it). */
+    /** The agents' token: the server's own (plans cannot choose it); none needed for agentless (SSH) plans. */
     String agentToken(Plan plan) {
         String token = env.apply("BATON_AGENT_TOKEN");
+        if (plan.restart().via() == Plan.RestartVia.SSH) return token == null || token.isBlank() ? null : token;
         if (token == null || token.isBlank()) {
             throw new RolloutException(RolloutException.Kind.BAD_INPUT, "this server has no agent token: start it with "
                     + "BATON_AGENT_TOKEN or --agent-token-file");
@@ -159,9 +161,16 @@ final class RolloutRunner implements AutoCloseable {
     }
 
     private void askVersions(LiveRollout live, Plan plan, String agentToken, List<RolloutView.Target> targets) {
+        if (plan.restart().via() == Plan.RestartVia.SSH) return;
+        AgentCredentials agents;
+        try {
+            agents = AgentCredentials.of(agentToken, env::apply);
+        } catch (IllegalArgumentException e) {
+            return;
+        }
         for (RolloutView.Target target : targets) {
             try {
-                lookups.execute(() -> versions.current(plan.agent().scheme(), target.address(), plan.agent().port(), agentToken)
+                lookups.execute(() -> versions.current(agents, plan.agent().scheme(), target.address(), plan.agent().port())
                         .ifPresent(v -> live.reported(target.id(), v)));
             } catch (RuntimeException stopping) {
                 return;

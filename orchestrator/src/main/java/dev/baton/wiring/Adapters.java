@@ -10,9 +10,13 @@ import dev.baton.hooks.DeployHooks;
 import dev.baton.lb.HaproxyLoadBalancer;
 import dev.baton.lb.HaproxyRuntime;
 import dev.baton.plan.Plan;
+import dev.baton.ssh.SshConnector;
+import dev.baton.ssh.SshHostControl;
+import dev.baton.ssh.SshSettings;
 import dev.baton.rollout.Clock;
 import dev.baton.rollout.EventSink;
 import dev.baton.rollout.HookRunner;
+import dev.baton.rollout.HostControl;
 import dev.baton.store.Redactor;
 import dev.baton.rollout.Ports;
 import okhttp3.HttpUrl;
@@ -54,11 +58,20 @@ public final class Adapters {
         Plan.LoadBalancerAccess lb = plan.loadBalancer();
         return new Ports(
                 new ConsulRegistry(new ConsulClient(http, consulToken), consul, plan.drain().mode() == Plan.DrainMode.DEREGISTER),
-                new AgentHostControl(http, plan.agent().scheme(), plan.agent().port(), agents, Clock.SYSTEM),
+                hostControl(plan, http, agents),
                 new HttpHealthProbe(http, plan.health()),
                 lb == null ? null : new HaproxyLoadBalancer(new HaproxyRuntime(lb.runtime()), lb.backend()),
                 hooks,
                 Clock.SYSTEM,
                 events);
+    }
+
+    /** The agent on each host, or Baton itself over SSH for {@code restart.via: ssh}. */
+    public static HostControl hostControl(Plan plan, OkHttpClient http, AgentCredentials agents) {
+        if (plan.restart().via() == Plan.RestartVia.SSH) {
+            return new SshHostControl(new SshConnector(SshSettings.from(plan.ssh())), plan.ssh().app(), plan.ssh().allowHooks(),
+                    plan.service());
+        }
+        return new AgentHostControl(http, plan.agent().scheme(), plan.agent().port(), agents, Clock.SYSTEM);
     }
 }
