@@ -33,7 +33,7 @@ type handoffResult struct {
 
 // launchPath resolves the path we were started with, without following
 // symlinks: the orchestrator repoints a "current" symlink at the new release
-// before SIGUSR2, so the successor must be started through that path and not
+// before the hand-off signal, so the successor must be started through that path and not
 // from os.Executable (the old binary).
 func launchPath(arg0 string) (string, error) {
 	if !strings.Contains(arg0, "/") {
@@ -92,7 +92,7 @@ func (s *supervisor) handoff(ctx context.Context) handoffResult {
 	if s.exeErr != nil {
 		return handoffResult{err: fmt.Errorf("cannot locate own executable: %w", s.exeErr)}
 	}
-	log.Printf("SIGUSR2: starting successor %s", s.exe)
+	log.Printf("%v: starting successor %s", s.handoffSignal, s.exe)
 	proc, err := startSuccessor(ctx, s.exe, s.ln)
 	return handoffResult{proc: proc, err: err}
 }

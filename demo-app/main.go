@@ -1,6 +1,7 @@
 // Command demo-app is a small HTTP service that behaves like the services our
 // users deploy: it drains gracefully on SIGTERM/SIGINT and hands its listening
-// socket to a freshly started successor on SIGUSR2.
+// socket to a freshly started successor on SIGUSR2 (or SIGHUP, with
+// -handoff-signal HUP).
 package main
 
 import (
@@ -43,7 +44,7 @@ func run() int {
 
 	// Subscribe before announcing readiness so an early signal is not fatal.
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, cfg.handoffSignal)
 
 	ln, inherited, err := openListener(cfg.listen)
 	if err != nil {
@@ -56,6 +57,7 @@ func run() int {
 		ln:              ln,
 		shutdownTimeout: cfg.shutdownTimeout,
 		drainDelay:      cfg.drainDelay,
+		handoffSignal:   cfg.handoffSignal,
 		exe:             exe,
 		exeErr:          exeErr,
 		serveDone:       make(chan error, 1),

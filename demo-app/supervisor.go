@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -21,6 +20,7 @@ type supervisor struct {
 	serveDone       chan error // receives the result of srv.Serve
 	shutdownTimeout time.Duration
 	drainDelay      time.Duration
+	handoffSignal   os.Signal
 	exe             string // path to start the successor from
 	exeErr          error  // why exe could not be determined
 }
@@ -34,9 +34,9 @@ func (s *supervisor) run(sigs <-chan os.Signal) int {
 	for {
 		select {
 		case sig := <-sigs:
-			if sig == syscall.SIGUSR2 {
+			if sig == s.handoffSignal {
 				if pending != nil {
-					log.Print("SIGUSR2 ignored: hand-off already in progress")
+					log.Printf("%v ignored: hand-off already in progress", sig)
 					continue
 				}
 				pending = make(chan handoffResult, 1)
