@@ -17,6 +17,7 @@ type config struct {
 	drainDelay      time.Duration
 	pidfile         string
 	handoffSignal   os.Signal // SIGUSR2 (grace) or SIGHUP (endless, tableflip, systemd's ExecReload)
+	takeoverSocket  string    // see takeover.go; empty: no take-over
 }
 
 // parseHandoffSignal accepts USR2 or HUP, with or without the SIG prefix.
@@ -73,6 +74,9 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	if v := getenv("PIDFILE"); v != "" {
 		cfg.pidfile = v
 	}
+	if v := getenv("TAKEOVER_SOCKET"); v != "" {
+		cfg.takeoverSocket = v
+	}
 	if v := getenv("HANDOFF_SIGNAL"); v != "" {
 		sig, err := parseHandoffSignal(v)
 		if err != nil {
@@ -87,6 +91,7 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", cfg.shutdownTimeout, "bound for the graceful drain [env SHUTDOWN_TIMEOUT]")
 	fs.DurationVar(&cfg.drainDelay, "drain-delay", cfg.drainDelay, "keep serving this long with /healthz at 503 before the drain [env DRAIN_DELAY]")
 	fs.StringVar(&cfg.pidfile, "pidfile", cfg.pidfile, "write our pid here once ready [env PIDFILE]")
+	fs.StringVar(&cfg.takeoverSocket, "takeover-socket", cfg.takeoverSocket, "under runit or supervisord: a hand-off successor offers its listener here to the app the supervisor starts next [env TAKEOVER_SOCKET]")
 	fs.Var(signalFlag{&cfg.handoffSignal}, "handoff-signal", "USR2 or HUP: hand the listener to a successor on this signal [env HANDOFF_SIGNAL]")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

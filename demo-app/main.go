@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net/http"
 	"os"
@@ -46,7 +47,7 @@ func run() int {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, cfg.handoffSignal)
 
-	ln, inherited, err := openListener(cfg.listen)
+	ln, inherited, takenFrom, err := openListener(cfg.listen, cfg.takeoverSocket)
 	if err != nil {
 		log.Printf("listen: %v", err)
 		return 1
@@ -69,12 +70,25 @@ func run() int {
 	}
 	go func() { sup.serveDone <- sup.srv.Serve(ln) }()
 
-	log.Printf("started version=%s addr=%s inherited-listener=%t broken=%t", version, ln.Addr(), inherited, a.broken)
+	log.Printf("started version=%s addr=%s inherited-listener=%t taken-over=%t broken=%t", version, ln.Addr(), inherited, takenFrom != nil, a.broken)
 	if err := announceReady(cfg.pidfile, pid); err != nil {
 		log.Printf("announcing readiness: %v", err)
 		sup.srv.Close()
 		removePidfile(cfg.pidfile, pid)
 		return 1
+	}
+	if takenFrom != nil {
+		io.WriteString(takenFrom, readyMessage) // the successor we took over from drains now
+		takenFrom.Close()
+	}
+	if inherited && cfg.takeoverSocket != "" {
+		// A hand-off successor under a supervisor: the app the supervisor starts next takes over from us.
+		done := make(chan struct{})
+		if err := serveTakeover(cfg.takeoverSocket, ln, done); err != nil {
+			log.Printf("take-over socket %s: %v", cfg.takeoverSocket, err)
+		} else {
+			sup.takenOver = done
+		}
 	}
 
 	code := sup.run(sigs)

@@ -21,8 +21,9 @@ type supervisor struct {
 	shutdownTimeout time.Duration
 	drainDelay      time.Duration
 	handoffSignal   os.Signal
-	exe             string // path to start the successor from
-	exeErr          error  // why exe could not be determined
+	takenOver       <-chan struct{} // closed once a newcomer took our listener over (nil: never)
+	exe             string          // path to start the successor from
+	exeErr          error           // why exe could not be determined
 }
 
 // run handles signals until the process should exit and returns its code.
@@ -57,6 +58,10 @@ func (s *supervisor) run(sigs <-chan os.Signal) int {
 			}
 			log.Printf("handed off to pid %d", res.proc.Pid)
 			return s.drain("handed off")
+
+		case <-s.takenOver:
+			log.Print("listener taken over by the supervisor's new process")
+			return s.drain("taken over")
 
 		case err := <-s.serveDone:
 			log.Printf("serve: %v", err)
