@@ -85,6 +85,12 @@ public final class DirectProcessControl implements ProcessControl {
         return handoffSignal.signalName() + " sent to pid " + pid;
     }
 
+    /** The successor writes the pidfile before its predecessor exits: an exit without a new pid is a failed hand-off. */
+    @Override
+    public boolean restartsOnExit() {
+        return false;
+    }
+
     @Override
     public void kill(long pid) throws IOException {
         app.kill(pid);

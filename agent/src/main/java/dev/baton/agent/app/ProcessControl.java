@@ -39,6 +39,13 @@ public interface ProcessControl {
     /** Asks the app at {@code pid} to hand its listener to a successor; returns what was done, for the phase detail. */
     String handOff(long pid) throws IOException, InterruptedException;
 
+    /**
+     * Whether a main process that exits is followed by another without the agent's doing: a supervisor restarts it
+     * (after a hand-off, runsv starts the app that takes the listener over). Then the main pid may be absent for a
+     * moment during a hand-off without the hand-off having failed.
+     */
+    boolean restartsOnExit();
+
     /** SIGKILL for a predecessor that did not finish draining after a hand-off. */
     void kill(long pid) throws IOException;
 

@@ -109,6 +109,11 @@ public final class SupervisorProcessControl implements ProcessControl {
     }
 
     @Override
+    public boolean restartsOnExit() {
+        return true;
+    }
+
+    @Override
     public void kill(long pid) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }

@@ -219,7 +219,7 @@ final class RestartRunner implements Runnable {
                     if (written.isPresent() && written.getAsLong() != oldPid) {
                         successor = written.getAsLong();
                         operation.newPid(successor);
-                    } else if (!Pids.isAlive(oldPid)) {
+                    } else if (!app.restartsOnExit() && !Pids.isAlive(oldPid)) {
                         throw new PhaseFailure("app pid " + oldPid + " exited without a successor (see app.log)");
                     }
                 }
@@ -237,7 +237,7 @@ final class RestartRunner implements Runnable {
                     }
                 } else if (deadline.passed()) {
                     throw new PhaseFailure("no successor of pid " + oldPid + " after " + seconds(plan.readyTimeout())
-                            + " (see app.log)");
+                            + (app.restartsOnExit() ? " (see the supervisor's log)" : " (see app.log)"));
                 }
                 Thread.sleep(POLL_MILLIS);
             }
