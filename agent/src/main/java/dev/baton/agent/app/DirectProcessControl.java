@@ -70,13 +70,8 @@ public final class DirectProcessControl implements ProcessControl {
     }
 
     @Override
-    public boolean supportsHandOff() {
-        return true;
-    }
-
-    @Override
-    public String handOffUnsupported() {
-        return "";
+    public java.util.Optional<String> handOffRefusal() {
+        return java.util.Optional.empty();
     }
 
     @Override

@@ -31,10 +31,8 @@ public interface ProcessControl {
     /** Starts the app of the current release and returns its main pid once known, within {@code timeout}. */
     long start(Duration timeout) throws IOException, InterruptedException;
 
-    /** Whether a hand-off can be asked for at all; if not, {@link #handOffUnsupported()} says why. */
-    boolean supportsHandOff();
-
-    String handOffUnsupported();
+    /** Why a hand-off cannot be asked for at all (a one-line reason for the request's 400), or empty if it can. */
+    java.util.Optional<String> handOffRefusal();
 
     /** Asks the app at {@code pid} to hand its listener to a successor; returns what was done, for the phase detail. */
     String handOff(long pid) throws IOException, InterruptedException;

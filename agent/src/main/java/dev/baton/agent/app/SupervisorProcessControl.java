@@ -87,13 +87,8 @@ public final class SupervisorProcessControl implements ProcessControl {
     }
 
     @Override
-    public boolean supportsHandOff() {
-        return commands.reload() != null;
-    }
-
-    @Override
-    public String handOffUnsupported() {
-        return commands.reloadMissing();
+    public Optional<String> handOffRefusal() {
+        return commands.reload() == null ? Optional.of(commands.reloadMissing()) : Optional.empty();
     }
 
     @Override

@@ -41,8 +41,10 @@ public final class RestartService implements AutoCloseable {
      */
     public OperationView submit(RestartRequest request) {
         RestartPlan plan = RestartPlan.validate(request, store, installer.policy());
-        if (plan.strategy() == Strategy.HANDOFF && !app.supportsHandOff()) {
-            throw new InvalidRequestException(app.handOffUnsupported());
+        if (plan.strategy() == Strategy.HANDOFF) {
+            app.handOffRefusal().ifPresent(reason -> {
+                throw new InvalidRequestException(reason);
+            });
         }
         Operation operation = operations.begin(plan);
         OperationView accepted = operation.snapshot();
