@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * One agent home and app port for a test whose app is run by a real supervisor (runit, supervisord, systemd's
- * stand-in): builds the demo app releases once, starts the in-process agent with a strategy, follows operations,
+ * One agent home and app port for a test whose app is run by a real supervisor (runit, supervisord, systemd) or
+ * by the agent with a non-default setting: builds the demo app releases once, starts the in-process agent with a strategy, follows operations,
  * asks the app which release and pid serve, and kills every process it saw at the end.
  */
 final class SupervisedApp implements AutoCloseable {
@@ -91,7 +91,12 @@ final class SupervisedApp implements AutoCloseable {
     }
 
     void startAgent(ProcessControlConfig control) throws IOException {
-        agent = new Agent(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), home, token, null, null,
+        startAgent(null, control);
+    }
+
+    /** @param appCommand the app's command line for the {@code process} strategy, null under a supervisor */
+    void startAgent(String appCommand, ProcessControlConfig control) throws IOException {
+        agent = new Agent(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), home, token, null, appCommand,
                 appUri("/healthz"), AgentOptions.defaults().withProcessControl(control)));
         agent.start();
         api = new ApiClient("http://127.0.0.1:" + agent.address().getPort(), token);
