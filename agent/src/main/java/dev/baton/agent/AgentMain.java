@@ -145,6 +145,9 @@ public final class AgentMain implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
+            if (appCommand != null && appCommand.isBlank()) {
+                appCommand = null; // a unit's empty ${BATON_APP_COMMAND} under a supervisor strategy
+            }
             ProcessControlConfig processControl = new ProcessControlConfig(process, unit, systemctl, stopCommand,
                     startCommand, reloadCommand, statusCommand, HandoffSignal.parse(handoffSignal));
             if (appCommand != null && !processControl.agentLaunchesApp()) {

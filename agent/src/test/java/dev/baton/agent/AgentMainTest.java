@@ -90,6 +90,7 @@ class AgentMainTest {
                 "need --process command");
         assertUsageError(concat(common, new String[] {"--process", "systemd", "--unit", "app.service", "--app-command",
                 "demo-app"}), "--app-command needs --process process");
+        assertUsageError(concat(common, new String[] {"--app-command", " "}), "--process process needs --app-command");
         assertUsageError(concat(common, new String[] {"--app-command", "demo-app", "--handoff-signal", "TERM"}),
                 "--handoff-signal must be USR2 or HUP, got 'TERM'");
         assertThat(temp.resolve("home/releases")).doesNotExist();
