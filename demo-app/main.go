@@ -71,6 +71,16 @@ func run() int {
 	go func() { sup.serveDone <- sup.srv.Serve(ln) }()
 
 	log.Printf("started version=%s addr=%s inherited-listener=%t taken-over=%t broken=%t", version, ln.Addr(), inherited, takenFrom != nil, a.broken)
+	if inherited && cfg.takeoverSocket != "" {
+		// A hand-off successor under a supervisor: the app the supervisor starts next takes over from us.
+		// Offered before we report ready, so it is there by the time our predecessor exits.
+		done := make(chan struct{})
+		if err := serveTakeover(cfg.takeoverSocket, ln, done); err != nil {
+			log.Printf("take-over socket %s: %v", cfg.takeoverSocket, err)
+		} else {
+			sup.takenOver = done
+		}
+	}
 	if err := announceReady(cfg.pidfile, pid); err != nil {
 		log.Printf("announcing readiness: %v", err)
 		sup.srv.Close()
@@ -80,15 +90,6 @@ func run() int {
 	if takenFrom != nil {
 		io.WriteString(takenFrom, readyMessage) // the successor we took over from drains now
 		takenFrom.Close()
-	}
-	if inherited && cfg.takeoverSocket != "" {
-		// A hand-off successor under a supervisor: the app the supervisor starts next takes over from us.
-		done := make(chan struct{})
-		if err := serveTakeover(cfg.takeoverSocket, ln, done); err != nil {
-			log.Printf("take-over socket %s: %v", cfg.takeoverSocket, err)
-		} else {
-			sup.takenOver = done
-		}
 	}
 
 	code := sup.run(sigs)
