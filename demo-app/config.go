@@ -5,6 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
+	"syscall"
 	"time"
 )
 
@@ -13,12 +16,44 @@ type config struct {
 	shutdownTimeout time.Duration
 	drainDelay      time.Duration
 	pidfile         string
+	handoffSignal   os.Signal // SIGUSR2 (grace) or SIGHUP (endless, tableflip, systemd's ExecReload)
+	takeoverSocket  string    // see takeover.go; empty: no take-over
+}
+
+// parseHandoffSignal accepts USR2 or HUP, with or without the SIG prefix.
+func parseHandoffSignal(s string) (os.Signal, error) {
+	switch strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "SIG") {
+	case "USR2":
+		return syscall.SIGUSR2, nil
+	case "HUP":
+		return syscall.SIGHUP, nil
+	}
+	return nil, fmt.Errorf("hand-off signal %q: want USR2 or HUP", s)
+}
+
+// signalFlag lets flag.Var parse a hand-off signal.
+type signalFlag struct{ sig *os.Signal }
+
+func (f signalFlag) String() string {
+	if f.sig != nil && *f.sig == syscall.SIGHUP {
+		return "HUP"
+	}
+	return "USR2"
+}
+
+func (f signalFlag) Set(s string) error {
+	sig, err := parseHandoffSignal(s)
+	if err != nil {
+		return err
+	}
+	*f.sig = sig
+	return nil
 }
 
 // parseConfig reads flags from args; each flag falls back to an environment
 // variable, which in turn falls back to the built-in default.
 func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) (config, error) {
-	cfg := config{listen: "127.0.0.1:8080", shutdownTimeout: 30 * time.Second}
+	cfg := config{listen: "127.0.0.1:8080", shutdownTimeout: 30 * time.Second, handoffSignal: syscall.SIGUSR2}
 	if v := getenv("LISTEN"); v != "" {
 		cfg.listen = v
 	}
@@ -39,6 +74,16 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	if v := getenv("PIDFILE"); v != "" {
 		cfg.pidfile = v
 	}
+	if v := getenv("TAKEOVER_SOCKET"); v != "" {
+		cfg.takeoverSocket = v
+	}
+	if v := getenv("HANDOFF_SIGNAL"); v != "" {
+		sig, err := parseHandoffSignal(v)
+		if err != nil {
+			return cfg, fmt.Errorf("HANDOFF_SIGNAL: %w", err)
+		}
+		cfg.handoffSignal = sig
+	}
 
 	fs := flag.NewFlagSet("demo-app", flag.ContinueOnError)
 	fs.SetOutput(usageOut)
@@ -46,6 +91,8 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", cfg.shutdownTimeout, "bound for the graceful drain [env SHUTDOWN_TIMEOUT]")
 	fs.DurationVar(&cfg.drainDelay, "drain-delay", cfg.drainDelay, "keep serving this long with /healthz at 503 before the drain [env DRAIN_DELAY]")
 	fs.StringVar(&cfg.pidfile, "pidfile", cfg.pidfile, "write our pid here once ready [env PIDFILE]")
+	fs.StringVar(&cfg.takeoverSocket, "takeover-socket", cfg.takeoverSocket, "under runit or supervisord: a hand-off successor offers its listener here to the app the supervisor starts next [env TAKEOVER_SOCKET]")
+	fs.Var(signalFlag{&cfg.handoffSignal}, "handoff-signal", "USR2 or HUP: hand the listener to a successor on this signal [env HANDOFF_SIGNAL]")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -19,24 +20,24 @@ func TestParseConfigPrecedence(t *testing.T) {
 	}{
 		{
 			name: "defaults",
-			want: config{listen: "127.0.0.1:8080", shutdownTimeout: 30 * time.Second},
+			want: config{listen: "127.0.0.1:8080", shutdownTimeout: 30 * time.Second, handoffSignal: syscall.SIGUSR2},
 		},
 		{
 			name: "env overrides defaults",
-			env:  map[string]string{"LISTEN": ":9000", "SHUTDOWN_TIMEOUT": "5s", "DRAIN_DELAY": "1s", "PIDFILE": "/run/env.pid"},
-			want: config{listen: ":9000", shutdownTimeout: 5 * time.Second, drainDelay: time.Second, pidfile: "/run/env.pid"},
+			env:  map[string]string{"LISTEN": ":9000", "SHUTDOWN_TIMEOUT": "5s", "DRAIN_DELAY": "1s", "PIDFILE": "/run/env.pid", "HANDOFF_SIGNAL": "SIGHUP"},
+			want: config{listen: ":9000", shutdownTimeout: 5 * time.Second, drainDelay: time.Second, pidfile: "/run/env.pid", handoffSignal: syscall.SIGHUP},
 		},
 		{
 			name: "flags override env",
-			args: []string{"-listen", ":9100", "-shutdown-timeout", "250ms", "-drain-delay", "0s", "-pidfile", "/run/flag.pid"},
-			env:  map[string]string{"LISTEN": ":9000", "SHUTDOWN_TIMEOUT": "5s", "DRAIN_DELAY": "1s", "PIDFILE": "/run/env.pid"},
-			want: config{listen: ":9100", shutdownTimeout: 250 * time.Millisecond, pidfile: "/run/flag.pid"},
+			args: []string{"-listen", ":9100", "-shutdown-timeout", "250ms", "-drain-delay", "0s", "-pidfile", "/run/flag.pid", "-handoff-signal", "USR2"},
+			env:  map[string]string{"LISTEN": ":9000", "SHUTDOWN_TIMEOUT": "5s", "DRAIN_DELAY": "1s", "PIDFILE": "/run/env.pid", "HANDOFF_SIGNAL": "HUP"},
+			want: config{listen: ":9100", shutdownTimeout: 250 * time.Millisecond, pidfile: "/run/flag.pid", handoffSignal: syscall.SIGUSR2},
 		},
 		{
 			name: "flag overrides env for one field only",
 			args: []string{"-listen", ":9100"},
 			env:  map[string]string{"LISTEN": ":9000", "SHUTDOWN_TIMEOUT": "5s"},
-			want: config{listen: ":9100", shutdownTimeout: 5 * time.Second},
+			want: config{listen: ":9100", shutdownTimeout: 5 * time.Second, handoffSignal: syscall.SIGUSR2},
 		},
 	}
 	for _, tt := range tests {
@@ -62,7 +63,9 @@ func TestParseConfigErrors(t *testing.T) {
 		{name: "bad flag duration", args: []string{"-shutdown-timeout", "soon"}},
 		{name: "non-positive timeout", args: []string{"-shutdown-timeout", "0s"}},
 		{name: "negative drain delay", env: map[string]string{"DRAIN_DELAY": "-1s"}},
-		{name: "unknown flag", args: []string{"-handoff-signal", "USR1"}},
+		{name: "hand-off signal other than USR2 or HUP", args: []string{"-handoff-signal", "USR1"}},
+		{name: "bad env hand-off signal", env: map[string]string{"HANDOFF_SIGNAL": "TERM"}},
+		{name: "unknown flag", args: []string{"-handoff", "USR2"}},
 		{name: "positional argument", args: []string{"extra"}},
 	}
 	for _, tt := range tests {

@@ -120,6 +120,19 @@ func (l *loadClient) finish() (total int, failures []string) {
 }
 
 func TestHotHandoff(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		sig  os.Signal
+	}{
+		{"SIGUSR2 by default", nil, syscall.SIGUSR2},
+		{"SIGHUP with -handoff-signal HUP", []string{"-handoff-signal", "HUP"}, syscall.SIGHUP},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testHotHandoff(t, tc.args, tc.sig) })
+	}
+}
+
+func testHotHandoff(t *testing.T, args []string, sig os.Signal) {
 	root := t.TempDir()
 	for _, rel := range []struct{ dir, bin string }{{"v1", binV1}, {"v2", binV2}} {
 		if err := os.MkdirAll(filepath.Join(root, "releases", rel.dir), 0o755); err != nil {
@@ -134,7 +147,7 @@ func TestHotHandoff(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	p := startApp(t, filepath.Join(current, "demo-app"))
+	p := startApp(t, filepath.Join(current, "demo-app"), args...)
 	oldPid := p.cmd.Process.Pid
 	base := "http://" + p.addr
 
@@ -150,7 +163,7 @@ func TestHotHandoff(t *testing.T) {
 	if err := os.Rename(tmpLink, current); err != nil {
 		t.Fatal(err)
 	}
-	p.signal(t, syscall.SIGUSR2)
+	p.signal(t, sig)
 
 	newPid := p.waitPid(t, func(pid int) bool { return pid != oldPid })
 	t.Cleanup(func() { killDetached(newPid) })

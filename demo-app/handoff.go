@@ -33,7 +33,7 @@ type handoffResult struct {
 
 // launchPath resolves the path we were started with, without following
 // symlinks: the orchestrator repoints a "current" symlink at the new release
-// before SIGUSR2, so the successor must be started through that path and not
+// before the hand-off signal, so the successor must be started through that path and not
 // from os.Executable (the old binary).
 func launchPath(arg0 string) (string, error) {
 	if !strings.Contains(arg0, "/") {
@@ -49,21 +49,29 @@ func launchPath(arg0 string) (string, error) {
 	return filepath.Join(wd, arg0), nil
 }
 
-// openListener uses the socket inherited from a predecessor if there is one.
-func openListener(addr string) (ln net.Listener, inherited bool, err error) {
+// openListener uses the socket inherited from a predecessor if there is one,
+// else the one a hand-off successor offers on the take-over socket (then
+// takenFrom is the connection to report readiness on), else a new one.
+func openListener(addr, takeoverSocket string) (ln net.Listener, inherited bool, takenFrom *net.UnixConn, err error) {
 	v := os.Getenv(envListenFD)
 	if v == "" {
+		if takeoverSocket != "" {
+			ln, takenFrom, err = takeOver(takeoverSocket)
+			if err != nil || ln != nil {
+				return ln, false, takenFrom, err
+			}
+		}
 		ln, err = net.Listen("tcp", addr)
-		return ln, false, err
+		return ln, false, nil, err
 	}
 	fd, err := strconv.Atoi(v)
 	if err != nil {
-		return nil, false, fmt.Errorf("%s=%q: %w", envListenFD, v, err)
+		return nil, false, nil, fmt.Errorf("%s=%q: %w", envListenFD, v, err)
 	}
 	f := os.NewFile(uintptr(fd), "inherited-listener")
 	defer f.Close() // FileListener holds its own duplicate
 	ln, err = net.FileListener(f)
-	return ln, true, err
+	return ln, true, nil, err
 }
 
 // announceReady writes the pidfile and, when started by a predecessor, tells
@@ -92,7 +100,7 @@ func (s *supervisor) handoff(ctx context.Context) handoffResult {
 	if s.exeErr != nil {
 		return handoffResult{err: fmt.Errorf("cannot locate own executable: %w", s.exeErr)}
 	}
-	log.Printf("SIGUSR2: starting successor %s", s.exe)
+	log.Printf("%v: starting successor %s", s.handoffSignal, s.exe)
 	proc, err := startSuccessor(ctx, s.exe, s.ln)
 	return handoffResult{proc: proc, err: err}
 }
@@ -146,13 +154,22 @@ func startSuccessor(ctx context.Context, exe string, ln net.Listener) (*os.Proce
 // kernel, stalling the drain. A nonblocking descriptor wrapped by os.NewFile
 // keeps its mode.
 func dupListener(ln net.Listener) (*os.File, error) {
+	dup, err := dupListenerFD(ln)
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(dup), "listener"), nil
+}
+
+// dupListenerFD returns a close-on-exec duplicate of the listener's descriptor.
+func dupListenerFD(ln net.Listener) (int, error) {
 	sc, ok := ln.(syscall.Conn)
 	if !ok {
-		return nil, fmt.Errorf("listener %T has no file descriptor", ln)
+		return -1, fmt.Errorf("listener %T has no file descriptor", ln)
 	}
 	rc, err := sc.SyscallConn()
 	if err != nil {
-		return nil, err
+		return -1, err
 	}
 	var dup int
 	var dupErr error
@@ -167,9 +184,9 @@ func dupListener(ln net.Listener) (*os.File, error) {
 		err = dupErr
 	}
 	if err != nil {
-		return nil, err
+		return -1, err
 	}
-	return os.NewFile(uintptr(dup), "listener"), nil
+	return dup, nil
 }
 
 func successorEnv(environ []string) []string {

@@ -1,12 +1,14 @@
 // Command demo-app is a small HTTP service that behaves like the services our
 // users deploy: it drains gracefully on SIGTERM/SIGINT and hands its listening
-// socket to a freshly started successor on SIGUSR2.
+// socket to a freshly started successor on SIGUSR2 (or SIGHUP, with
+// -handoff-signal HUP).
 package main
 
 import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net/http"
 	"os"
@@ -43,9 +45,9 @@ func run() int {
 
 	// Subscribe before announcing readiness so an early signal is not fatal.
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, cfg.handoffSignal)
 
-	ln, inherited, err := openListener(cfg.listen)
+	ln, inherited, takenFrom, err := openListener(cfg.listen, cfg.takeoverSocket)
 	if err != nil {
 		log.Printf("listen: %v", err)
 		return 1
@@ -56,6 +58,7 @@ func run() int {
 		ln:              ln,
 		shutdownTimeout: cfg.shutdownTimeout,
 		drainDelay:      cfg.drainDelay,
+		handoffSignal:   cfg.handoffSignal,
 		exe:             exe,
 		exeErr:          exeErr,
 		serveDone:       make(chan error, 1),
@@ -67,12 +70,26 @@ func run() int {
 	}
 	go func() { sup.serveDone <- sup.srv.Serve(ln) }()
 
-	log.Printf("started version=%s addr=%s inherited-listener=%t broken=%t", version, ln.Addr(), inherited, a.broken)
+	log.Printf("started version=%s addr=%s inherited-listener=%t taken-over=%t broken=%t", version, ln.Addr(), inherited, takenFrom != nil, a.broken)
+	if inherited && cfg.takeoverSocket != "" {
+		// A hand-off successor under a supervisor: the app the supervisor starts next takes over from us.
+		// Offered before we report ready, so it is there by the time our predecessor exits.
+		done := make(chan struct{})
+		if err := serveTakeover(cfg.takeoverSocket, ln, done); err != nil {
+			log.Printf("take-over socket %s: %v", cfg.takeoverSocket, err)
+		} else {
+			sup.takenOver = done
+		}
+	}
 	if err := announceReady(cfg.pidfile, pid); err != nil {
 		log.Printf("announcing readiness: %v", err)
 		sup.srv.Close()
 		removePidfile(cfg.pidfile, pid)
 		return 1
+	}
+	if takenFrom != nil {
+		io.WriteString(takenFrom, readyMessage) // the successor we took over from drains now
+		takenFrom.Close()
 	}
 
 	code := sup.run(sigs)

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -21,8 +20,10 @@ type supervisor struct {
 	serveDone       chan error // receives the result of srv.Serve
 	shutdownTimeout time.Duration
 	drainDelay      time.Duration
-	exe             string // path to start the successor from
-	exeErr          error  // why exe could not be determined
+	handoffSignal   os.Signal
+	takenOver       <-chan struct{} // closed once a newcomer took our listener over (nil: never)
+	exe             string          // path to start the successor from
+	exeErr          error           // why exe could not be determined
 }
 
 // run handles signals until the process should exit and returns its code.
@@ -34,9 +35,9 @@ func (s *supervisor) run(sigs <-chan os.Signal) int {
 	for {
 		select {
 		case sig := <-sigs:
-			if sig == syscall.SIGUSR2 {
+			if sig == s.handoffSignal {
 				if pending != nil {
-					log.Print("SIGUSR2 ignored: hand-off already in progress")
+					log.Printf("%v ignored: hand-off already in progress", sig)
 					continue
 				}
 				pending = make(chan handoffResult, 1)
@@ -57,6 +58,10 @@ func (s *supervisor) run(sigs <-chan os.Signal) int {
 			}
 			log.Printf("handed off to pid %d", res.proc.Pid)
 			return s.drain("handed off")
+
+		case <-s.takenOver:
+			log.Print("listener taken over by the supervisor's new process")
+			return s.drain("taken over")
 
 		case err := <-s.serveDone:
 			log.Printf("serve: %v", err)

@@ -1,7 +1,6 @@
 package dev.baton.agent;
 
-import dev.baton.agent.app.AppCommand;
-import dev.baton.agent.app.AppControl;
+import dev.baton.agent.app.ProcessControl;
 import dev.baton.agent.app.ReadinessProbe;
 import dev.baton.agent.hook.HookRunner;
 import dev.baton.agent.hook.HookUser;
@@ -19,13 +18,12 @@ import dev.baton.agent.traffic.TrafficWatch;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One agent: wires the parts together, serves the API, and on start adopts or launches the app.
- * Stopping the agent never stops the app, so upgrading the agent causes no downtime.
+ * One agent: wires the parts together, serves the API, and on start adopts or launches the app (or, under a
+ * supervisor, leaves that to it). Stopping the agent never stops the app, so upgrading the agent causes no downtime.
  */
 public final class Agent implements AutoCloseable {
 
@@ -33,7 +31,7 @@ public final class Agent implements AutoCloseable {
 
     private final AgentConfig config;
     private final ReleaseStore store;
-    private final AppControl app;
+    private final ProcessControl app;
     private final RestartService restarts;
     private final TrafficWatch traffic;
     private final HttpApi api;
@@ -44,7 +42,7 @@ public final class Agent implements AutoCloseable {
         AgentHome home = new AgentHome(config.home());
         this.store = new ReleaseStore(home);
         AgentOptions options = config.options();
-        this.app = new AppControl(home, AppCommand.parse(config.appCommand()),
+        this.app = options.processControl().create(home, config.appCommand(),
                 CleanEnvironment.with(System.getenv(), options.appEnv()));
         ReadinessProbe probe = new ReadinessProbe(config.readyUrl());
         ReleaseInstaller installer = new ReleaseInstaller(store,
@@ -95,25 +93,6 @@ public final class Agent implements AutoCloseable {
     }
 
     private void startOrAdoptApp() {
-        OptionalLong running;
-        try {
-            running = app.trustedPidFromFile();
-        } catch (dev.baton.agent.app.UntrustedPidException e) {
-            LOG.warn("{}; starting the app instead", e.getMessage());
-            running = OptionalLong.empty();
-        }
-        if (running.isPresent()) {
-            LOG.info("adopted running app pid {}", running.getAsLong());
-            return;
-        }
-        if (!store.hasCurrent()) {
-            LOG.info("no current release yet; waiting for a restart request");
-            return;
-        }
-        try {
-            app.start();
-        } catch (IOException e) {
-            LOG.error("could not start the app of release {}: {}", store.currentVersion().orElse("?"), e.getMessage());
-        }
+        app.onAgentStart(store.hasCurrent());
     }
 }

@@ -8,6 +8,7 @@ import java.util.Objects;
 /**
  * Everything the agent needs to run; built by {@link AgentMain} or directly by tests.
  * {@code tokenEnv} names the environment variable the token was read from, or is null; hooks never see it.
+ * {@code appCommand} is null when a supervisor starts the app (the {@code systemd} and {@code command} strategies).
  */
 public record AgentConfig(InetSocketAddress listen, Path home, String token, String tokenEnv, String appCommand,
                           URI readyUrl, AgentOptions options) {
@@ -16,9 +17,11 @@ public record AgentConfig(InetSocketAddress listen, Path home, String token, Str
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(home, "home");
         Objects.requireNonNull(token, "token");
-        Objects.requireNonNull(appCommand, "appCommand");
         Objects.requireNonNull(readyUrl, "readyUrl");
         Objects.requireNonNull(options, "options");
+        if (appCommand == null && options.processControl().agentLaunchesApp()) {
+            throw new IllegalArgumentException("--process process needs --app-command");
+        }
         if (token.isBlank()) {
             throw new IllegalArgumentException("the token is empty");
         }

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import dev.baton.agent.app.HandoffSignal;
+import dev.baton.agent.app.ProcessControlConfig;
 import dev.baton.tls.TlsContexts;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -33,9 +35,41 @@ public final class AgentMain implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     private TokenSource token;
 
-    @Option(names = "--app-command", required = true, paramLabel = "COMMAND",
-            description = "App command line; the program is relative to the release, {pidfile} is replaced.")
+    @Option(names = "--app-command", paramLabel = "COMMAND",
+            description = "App command line (--process process); the program is relative to the release, {pidfile} is replaced.")
     private String appCommand;
+
+    @Option(names = "--process", paramLabel = "STRATEGY", defaultValue = ProcessControlConfig.PROCESS,
+            description = "Who runs the app: process (the agent starts and watches it; default), systemd (the unit "
+                    + "given by --unit), command (your supervisor, through --stop/start/reload/status-command).")
+    private String process;
+
+    @Option(names = "--unit", paramLabel = "NAME", description = "The app's systemd unit (--process systemd).")
+    private String unit;
+
+    @Option(names = "--systemctl", paramLabel = "PROGRAM", description = "The systemctl to run (default: systemctl on PATH).")
+    private String systemctl;
+
+    @Option(names = "--stop-command", paramLabel = "COMMAND",
+            description = "Stops the app, letting it drain, e.g. 'sv -w 30 down /etc/service/app' (--process command).")
+    private String stopCommand;
+
+    @Option(names = "--start-command", paramLabel = "COMMAND", description = "Starts the app of the current release.")
+    private String startCommand;
+
+    @Option(names = "--reload-command", paramLabel = "COMMAND",
+            description = "Sends the app the hand-off signal, e.g. 'sv hup /etc/service/app'; without it hand-offs are refused.")
+    private String reloadCommand;
+
+    @Option(names = "--status-command", paramLabel = "COMMAND",
+            description = "Prints the app's main pid (a number, or 'sv status' output) or exits non-zero. Commands "
+                    + "are split into words, never run by a shell; they get BATON_VERSION and BATON_RELEASE_DIR.")
+    private String statusCommand;
+
+    @Option(names = "--handoff-signal", paramLabel = "SIGNAL", defaultValue = "USR2",
+            description = "USR2 (default) or HUP: what the agent sends for a hand-off under --process process; "
+                    + "a unit's ExecReload or a --reload-command should send the same.")
+    private String handoffSignal;
 
     @Option(names = "--ready-url", required = true, paramLabel = "URL", description = "Answers 200 when the app is ready.")
     private URI readyUrl;
@@ -111,8 +145,17 @@ public final class AgentMain implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
+            if (appCommand != null && appCommand.isBlank()) {
+                appCommand = null; // a unit's empty ${BATON_APP_COMMAND} under a supervisor strategy
+            }
+            ProcessControlConfig processControl = new ProcessControlConfig(process, unit, systemctl, stopCommand,
+                    startCommand, reloadCommand, statusCommand, HandoffSignal.parse(handoffSignal));
+            if (appCommand != null && !processControl.agentLaunchesApp()) {
+                throw new UsageException("--app-command needs --process process; under " + process
+                        + " the supervisor starts the app");
+            }
             AgentOptions options = new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keepReleases,
-                    appEnv, tls());
+                    appEnv, tls(), processControl);
             AgentConfig config = new AgentConfig(parseListen(listen), home, readToken(), token.env, appCommand,
                     checkReadyUrl(), options);
             agent = new Agent(config);

@@ -1,5 +1,6 @@
 package dev.baton.agent;
 
+import dev.baton.agent.app.ProcessControlConfig;
 import dev.baton.tls.TlsContexts;
 
 import java.nio.file.Path;
@@ -15,9 +16,11 @@ import java.util.Map;
  * @param keepReleases       how many releases to keep after a successful restart (current and previous always stay)
  * @param appEnv             variables the app gets besides PATH, HOME, LANG and PIDFILE
  * @param tls                mutual TLS for the API (this agent's certificate, the operator's CA), or null for plain HTTP
+ * @param processControl     who runs the app: the agent itself (default), systemd or the operator's supervisor commands
  */
 public record AgentOptions(boolean allowHooks, String hookUser, Path artifactDir, boolean crossHostRedirects,
-                           int keepReleases, Map<String, String> appEnv, TlsContexts tls) {
+                           int keepReleases, Map<String, String> appEnv, TlsContexts tls,
+                           ProcessControlConfig processControl) {
 
     public static final int DEFAULT_KEEP_RELEASES = 3;
     private static final int MAX_KEEP_RELEASES = 1000;
@@ -33,6 +36,7 @@ public record AgentOptions(boolean allowHooks, String hookUser, Path artifactDir
             throw new IllegalArgumentException("--keep-releases must be between 2 and " + MAX_KEEP_RELEASES
                     + " (the current and the previous release always stay), got " + keepReleases);
         }
+        processControl = processControl == null ? ProcessControlConfig.defaults() : processControl;
         artifactDir = artifactDir == null ? null : artifactDir.toAbsolutePath().normalize();
         appEnv = Map.copyOf(appEnv);
         appEnv.forEach((name, value) -> {
@@ -40,6 +44,11 @@ public record AgentOptions(boolean allowHooks, String hookUser, Path artifactDir
                 throw new IllegalArgumentException("--app-env '" + name + "' is not a valid variable");
             }
         });
+    }
+
+    public AgentOptions(boolean allowHooks, String hookUser, Path artifactDir, boolean crossHostRedirects,
+                        int keepReleases, Map<String, String> appEnv, TlsContexts tls) {
+        this(allowHooks, hookUser, artifactDir, crossHostRedirects, keepReleases, appEnv, tls, null);
     }
 
     public AgentOptions(boolean allowHooks, String hookUser, Path artifactDir, boolean crossHostRedirects,
@@ -53,7 +62,11 @@ public record AgentOptions(boolean allowHooks, String hookUser, Path artifactDir
     }
 
     public AgentOptions withTls(TlsContexts contexts) {
-        return new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keepReleases, appEnv, contexts);
+        return new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keepReleases, appEnv, contexts, processControl);
+    }
+
+    public AgentOptions withProcessControl(ProcessControlConfig config) {
+        return new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keepReleases, appEnv, tls, config);
     }
 
     public static AgentOptions defaults() {
@@ -61,19 +74,19 @@ public record AgentOptions(boolean allowHooks, String hookUser, Path artifactDir
     }
 
     public AgentOptions withHooks(String user) {
-        return new AgentOptions(true, user, artifactDir, crossHostRedirects, keepReleases, appEnv, tls);
+        return new AgentOptions(true, user, artifactDir, crossHostRedirects, keepReleases, appEnv, tls, processControl);
     }
 
     public AgentOptions withArtifactDir(Path dir) {
-        return new AgentOptions(allowHooks, hookUser, dir, crossHostRedirects, keepReleases, appEnv, tls);
+        return new AgentOptions(allowHooks, hookUser, dir, crossHostRedirects, keepReleases, appEnv, tls, processControl);
     }
 
     public AgentOptions withAppEnv(Map<String, String> env) {
-        return new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keepReleases, env, tls);
+        return new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keepReleases, env, tls, processControl);
     }
 
     public AgentOptions withKeepReleases(int keep) {
-        return new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keep, appEnv, tls);
+        return new AgentOptions(allowHooks, hookUser, artifactDir, crossHostRedirects, keep, appEnv, tls, processControl);
     }
 
     /** Names the app's variables but not their values, which may be secrets meant for the app. */
@@ -81,6 +94,6 @@ public record AgentOptions(boolean allowHooks, String hookUser, Path artifactDir
     public String toString() {
         return "AgentOptions[allowHooks=" + allowHooks + ", hookUser=" + hookUser + ", artifactDir=" + artifactDir
                 + ", crossHostRedirects=" + crossHostRedirects + ", keepReleases=" + keepReleases + ", appEnv="
-                + new java.util.TreeSet<>(appEnv.keySet()) + "]";
+                + new java.util.TreeSet<>(appEnv.keySet()) + ", processControl=" + processControl + "]";
     }
 }

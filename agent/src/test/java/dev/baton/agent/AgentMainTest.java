@@ -63,6 +63,39 @@ class AgentMainTest {
         assertThat(temp.resolve("home/releases")).doesNotExist();
     }
 
+    @Test
+    void badProcessControlSettingsAreOneLineErrorsNamingTheFlag() throws IOException {
+        Path token = Files.writeString(temp.resolve("token"), "secret-token\n");
+        Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        String[] common = {"--listen", "127.0.0.1:0", "--home", temp.resolve("home").toString(), "--token-file",
+                token.toString(), "--ready-url", "http://127.0.0.1:1/healthz"};
+
+        assertUsageError(common, "--process process needs --app-command");
+        assertUsageError(concat(common, new String[] {"--process", "docker"}), "--process must be process, systemd or command, got 'docker'");
+        assertUsageError(concat(common, new String[] {"--process", "systemd"}), "--process systemd needs --unit NAME");
+        assertUsageError(concat(common, new String[] {"--process", "systemd", "--unit", "-H evil"}), "--unit must be a systemd unit name");
+        assertUsageError(concat(common, new String[] {"--process", "command", "--start-command", "sv up /s",
+                "--status-command", "sv status /s"}), "--process command needs --stop-command");
+        assertUsageError(concat(common, new String[] {"--process", "command", "--stop-command", "sv down /s",
+                "--status-command", "sv status /s"}), "--process command needs --start-command");
+        assertUsageError(concat(common, new String[] {"--process", "command", "--stop-command", "sv down /s",
+                "--start-command", "sv up /s"}), "--process command needs --status-command");
+        assertUsageError(concat(common, new String[] {"--process", "command", "--stop-command", "sv \"down /s",
+                "--start-command", "sv up /s", "--status-command", "sv status /s"}), "--stop-command: unterminated double quote");
+        assertUsageError(concat(common, new String[] {"--process", "command", "--stop-command", " ",
+                "--start-command", "sv up /s", "--status-command", "sv status /s"}), "--stop-command is empty");
+        assertUsageError(concat(common, new String[] {"--app-command", "demo-app", "--unit", "app.service"}),
+                "--unit needs --process systemd");
+        assertUsageError(concat(common, new String[] {"--app-command", "demo-app", "--stop-command", "sv down /s"}),
+                "need --process command");
+        assertUsageError(concat(common, new String[] {"--process", "systemd", "--unit", "app.service", "--app-command",
+                "demo-app"}), "--app-command needs --process process");
+        assertUsageError(concat(common, new String[] {"--app-command", " "}), "--process process needs --app-command");
+        assertUsageError(concat(common, new String[] {"--app-command", "demo-app", "--handoff-signal", "TERM"}),
+                "--handoff-signal must be USR2 or HUP, got 'TERM'");
+        assertThat(temp.resolve("home/releases")).doesNotExist();
+    }
+
     private static String assertUsageError(String[] args, String expected) {
         StringWriter err = new StringWriter();
         int code = AgentMain.run(args, new PrintWriter(err, true));

@@ -18,7 +18,12 @@ public record AppCommand(String program, List<String> args) {
 
     /** Splits on whitespace; double quotes group words. Throws {@link IllegalArgumentException} with a one-line reason. */
     public static AppCommand parse(String line) {
-        List<String> words = split(line);
+        List<String> words;
+        try {
+            words = Words.split(line);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the app command has an unterminated double quote");
+        }
         if (words.isEmpty()) {
             throw new IllegalArgumentException("the app command is empty");
         }
@@ -41,34 +46,5 @@ public record AppCommand(String program, List<String> args) {
             argv.add(arg.replace(PIDFILE_PLACEHOLDER, pidFile.toString()));
         }
         return argv;
-    }
-
-    private static List<String> split(String line) {
-        List<String> words = new ArrayList<>();
-        StringBuilder word = new StringBuilder();
-        boolean inWord = false;
-        boolean quoted = false;
-        for (char c : line.toCharArray()) {
-            if (c == '"') {
-                quoted = !quoted;
-                inWord = true;
-            } else if (Character.isWhitespace(c) && !quoted) {
-                if (inWord) {
-                    words.add(word.toString());
-                    word.setLength(0);
-                    inWord = false;
-                }
-            } else {
-                word.append(c);
-                inWord = true;
-            }
-        }
-        if (quoted) {
-            throw new IllegalArgumentException("the app command has an unterminated double quote");
-        }
-        if (inWord) {
-            words.add(word.toString());
-        }
-        return words;
     }
 }

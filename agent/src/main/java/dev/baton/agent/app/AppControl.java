@@ -108,10 +108,10 @@ public final class AppControl {
         handle(pid).destroyForcibly();
     }
 
-    /** SIGUSR2 (hand the listener to a fresh copy), only if the pid is the app. */
-    public void signalHotRestart(long pid) throws IOException, InterruptedException {
+    /** The hand-off signal (hand the listener to a fresh copy), only if the pid is the app. */
+    public void signalHandOff(long pid, HandoffSignal signal) throws IOException, InterruptedException {
         verify(pid);
-        Pids.signalHotRestart(pid);
+        Pids.signal(pid, signal);
     }
 
     /** A handle checks the start time again when it signals, so the pid cannot be reused in between. */

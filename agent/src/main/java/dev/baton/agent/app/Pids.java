@@ -46,18 +46,18 @@ public final class Pids {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }
 
-    /** SIGUSR2, which the app takes as "hand your listener to a fresh copy of yourself". The JDK cannot send it. */
-    public static void signalHotRestart(long pid) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-USR2", Long.toString(pid))
+    /** The hand-off signal, which the app takes as "hand your listener to a fresh copy of yourself". The JDK cannot send it. */
+    public static void signal(long pid, HandoffSignal signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal.name(), Long.toString(pid))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
         if (!kill.waitFor(5, TimeUnit.SECONDS)) {
             kill.destroyForcibly();
-            throw new IOException("kill -USR2 " + pid + " did not finish within 5s");
+            throw new IOException("kill -" + signal.name() + " " + pid + " did not finish within 5s");
         }
         if (kill.exitValue() != 0) {
-            throw new IOException("kill -USR2 " + pid + " failed with exit code " + kill.exitValue());
+            throw new IOException("kill -" + signal.name() + " " + pid + " failed with exit code " + kill.exitValue());
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.baton.agent.http;
 
-import dev.baton.agent.app.AppControl;
+import dev.baton.agent.app.ProcessControl;
 import dev.baton.agent.app.ReadinessProbe;
 import dev.baton.agent.release.ReleaseStore;
 import dev.baton.agent.restart.RestartService;
@@ -17,12 +17,12 @@ public final class StatusReporter {
     public record Releases(String current, List<String> releases) {
     }
 
-    private final AppControl app;
+    private final ProcessControl app;
     private final ReleaseStore store;
     private final ReadinessProbe probe;
     private final RestartService restarts;
 
-    public StatusReporter(AppControl app, ReleaseStore store, ReadinessProbe probe, RestartService restarts) {
+    public StatusReporter(ProcessControl app, ReleaseStore store, ReadinessProbe probe, RestartService restarts) {
         this.app = app;
         this.store = store;
         this.probe = probe;
@@ -32,8 +32,8 @@ public final class StatusReporter {
     public Status status() throws InterruptedException {
         OptionalLong pid;
         try {
-            pid = app.runningPid();
-        } catch (dev.baton.agent.app.UntrustedPidException e) {
+            pid = app.mainPid();
+        } catch (java.io.IOException e) {
             pid = OptionalLong.empty();
         }
         boolean ready = probe.probe().ready();

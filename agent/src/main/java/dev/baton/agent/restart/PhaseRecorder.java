@@ -49,7 +49,8 @@ final class PhaseRecorder {
     static String oneLine(Exception e) {
         String message = e.getMessage() == null ? "" : e.getMessage().replaceAll("\\s+", " ").trim();
         if ((e.getClass() == IOException.class || e instanceof ArtifactException
-                || e instanceof dev.baton.agent.app.UntrustedPidException) && !message.isEmpty()) {
+                || e instanceof dev.baton.agent.app.UntrustedPidException
+                || e instanceof dev.baton.agent.app.ControlCommand.TimedOut) && !message.isEmpty()) {
             return message;
         }
         return message.isEmpty() ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + message;

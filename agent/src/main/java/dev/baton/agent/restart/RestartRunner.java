@@ -1,7 +1,7 @@
 package dev.baton.agent.restart;
 
-import dev.baton.agent.app.AppControl;
 import dev.baton.agent.app.Pids;
+import dev.baton.agent.app.ProcessControl;
 import dev.baton.agent.app.ReadinessProbe;
 import dev.baton.agent.release.ReleaseInstaller;
 import dev.baton.agent.release.ReleaseStore;
@@ -27,13 +27,13 @@ final class RestartRunner implements Runnable {
     private final RestartPlan plan;
     private final ReleaseStore store;
     private final ReleaseInstaller installer;
-    private final AppControl app;
+    private final ProcessControl app;
     private final ReadinessProbe probe;
     private final PhaseRecorder phases;
     private final int keepReleases;
 
     RestartRunner(Operation operation, RestartPlan plan, ReleaseStore store, ReleaseInstaller installer,
-                  AppControl app, ReadinessProbe probe, int keepReleases) {
+                  ProcessControl app, ReadinessProbe probe, int keepReleases) {
         this.operation = operation;
         this.plan = plan;
         this.store = store;
@@ -46,7 +46,7 @@ final class RestartRunner implements Runnable {
 
     @Override
     public void run() {
-        LOG.info("{}: {} to version {}", operation.id(), plan.strategy().wireName(), plan.version());
+        LOG.info("{}: {} to version {} ({})", operation.id(), plan.strategy().wireName(), plan.version(), app.name());
         try {
             if (plan.strategy() == Strategy.HANDOFF) {
                 handoff();
@@ -109,13 +109,10 @@ final class RestartRunner implements Runnable {
         }
         long oldPid = running.getAsLong();
         operation.oldPid(oldPid);
-        phases.run("signal", () -> {
-            app.signalHotRestart(oldPid);
-            return PhaseResult.done("SIGUSR2 sent to pid " + oldPid);
-        });
+        phases.run("signal", () -> PhaseResult.done(app.handOff(oldPid)));
         awaitSuccessor(oldPid, deadline);
         Duration exitTimeout = plan.drainTimeout().plus(HANDOFF_EXIT_GRACE);
-        phases.run("drain", () -> waitForExit(oldPid, exitTimeout, false));
+        phases.run("drain", () -> awaitPredecessorExit(oldPid, exitTimeout));
     }
 
     private void fetch() throws PhaseFailure, InterruptedException {
@@ -137,8 +134,8 @@ final class RestartRunner implements Runnable {
     private OptionalLong runningPidOrFail(String phase) throws PhaseFailure, InterruptedException {
         OptionalLong[] running = new OptionalLong[1];
         try {
-            running[0] = app.runningPid();
-        } catch (dev.baton.agent.app.UntrustedPidException e) {
+            running[0] = app.mainPid();
+        } catch (java.io.IOException e) {
             phases.run(phase, () -> {
                 throw new PhaseFailure(e.getMessage());
             });
@@ -148,23 +145,20 @@ final class RestartRunner implements Runnable {
 
     private void drain() throws PhaseFailure, InterruptedException {
         phases.run("drain", () -> {
-            OptionalLong running = app.runningPid();
+            OptionalLong running = app.mainPid();
             if (running.isEmpty()) {
                 return PhaseResult.skipped("no app running");
             }
             long pid = running.getAsLong();
             operation.oldPid(pid);
-            return waitForExit(pid, plan.drainTimeout(), true);
+            return PhaseResult.done(app.stop(pid, plan.drainTimeout()));
         });
     }
 
-    /** Waits for the pid to exit (sending SIGTERM first if asked), SIGKILLing it when the timeout expires. */
-    private PhaseResult waitForExit(long pid, Duration timeout, boolean terminate)
+    /** The predecessor drains by itself after a hand-off; it is SIGKILLed if it is still running after the timeout. */
+    private PhaseResult awaitPredecessorExit(long pid, Duration timeout)
             throws PhaseFailure, InterruptedException, java.io.IOException {
         long started = System.nanoTime();
-        if (terminate) {
-            app.terminate(pid);
-        }
         if (Pids.waitForExit(pid, timeout)) {
             return PhaseResult.done("exited after " + elapsedSince(started));
         }
@@ -188,23 +182,9 @@ final class RestartRunner implements Runnable {
         long[] pid = new long[1];
         phases.run("start", () -> {
             long started = System.nanoTime();
-            Process process = app.start();
-            while (true) {
-                OptionalLong written = app.trustedPidFromFile();
-                if (written.isPresent()) {
-                    pid[0] = written.getAsLong();
-                    operation.newPid(pid[0]);
-                    return PhaseResult.done("pid " + pid[0] + " after " + elapsedSince(started));
-                }
-                if (!process.isAlive()) {
-                    throw new PhaseFailure("app exited with code " + process.exitValue()
-                            + " before writing its pidfile (see app.log)");
-                }
-                if (deadline.passed()) {
-                    throw new PhaseFailure("app wrote no pidfile within " + seconds(plan.readyTimeout()) + " (see app.log)");
-                }
-                Thread.sleep(POLL_MILLIS);
-            }
+            pid[0] = app.start(deadline.remaining());
+            operation.newPid(pid[0]);
+            return PhaseResult.done("pid " + pid[0] + " after " + elapsedSince(started));
         });
         return pid[0];
     }
@@ -228,18 +208,18 @@ final class RestartRunner implements Runnable {
         });
     }
 
-    /** Waits until the pidfile names a new live pid (the hot-restart successor) and the app answers ready. */
+    /** Waits until the main pid is a new live pid (the hot-restart successor) and the app answers ready. */
     private void awaitSuccessor(long oldPid, Deadline deadline) throws PhaseFailure, InterruptedException {
         phases.run("ready", () -> {
             long started = System.nanoTime();
             long successor = 0;
             while (true) {
                 if (successor == 0) {
-                    OptionalLong written = app.trustedPidFromFile();
+                    OptionalLong written = app.mainPid();
                     if (written.isPresent() && written.getAsLong() != oldPid) {
                         successor = written.getAsLong();
                         operation.newPid(successor);
-                    } else if (!Pids.isAlive(oldPid)) {
+                    } else if (!app.restartsOnExit() && !Pids.isAlive(oldPid)) {
                         throw new PhaseFailure("app pid " + oldPid + " exited without a successor (see app.log)");
                     }
                 }
@@ -257,7 +237,7 @@ final class RestartRunner implements Runnable {
                     }
                 } else if (deadline.passed()) {
                     throw new PhaseFailure("no successor of pid " + oldPid + " after " + seconds(plan.readyTimeout())
-                            + " (see app.log)");
+                            + (app.restartsOnExit() ? " (see the supervisor's log)" : " (see app.log)"));
                 }
                 Thread.sleep(POLL_MILLIS);
             }
@@ -286,6 +266,11 @@ final class RestartRunner implements Runnable {
 
         boolean passed() {
             return System.nanoTime() - endNanos >= 0;
+        }
+
+        Duration remaining() {
+            long left = endNanos - System.nanoTime();
+            return Duration.ofNanos(Math.max(left, 1_000_000));
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.baton.agent.restart;
 
-import dev.baton.agent.app.AppControl;
+import dev.baton.agent.app.ProcessControl;
 import dev.baton.agent.app.ReadinessProbe;
 import dev.baton.agent.release.ReleaseInstaller;
 import dev.baton.agent.release.ReleaseStore;
@@ -20,11 +20,11 @@ public final class RestartService implements AutoCloseable {
     });
     private final ReleaseStore store;
     private final ReleaseInstaller installer;
-    private final AppControl app;
+    private final ProcessControl app;
     private final ReadinessProbe probe;
     private final int keepReleases;
 
-    public RestartService(ReleaseStore store, ReleaseInstaller installer, AppControl app, ReadinessProbe probe,
+    public RestartService(ReleaseStore store, ReleaseInstaller installer, ProcessControl app, ReadinessProbe probe,
                           int keepReleases) {
         this.store = store;
         this.installer = installer;
@@ -41,6 +41,11 @@ public final class RestartService implements AutoCloseable {
      */
     public OperationView submit(RestartRequest request) {
         RestartPlan plan = RestartPlan.validate(request, store, installer.policy());
+        if (plan.strategy() == Strategy.HANDOFF) {
+            app.handOffRefusal().ifPresent(reason -> {
+                throw new InvalidRequestException(reason);
+            });
+        }
         Operation operation = operations.begin(plan);
         OperationView accepted = operation.snapshot();
         try {

@@ -6,7 +6,7 @@ import java.util.Optional;
 public enum Strategy {
     /** SIGTERM the app, wait for it to drain, switch the release, start the new one. */
     STOP_START("stop-start"),
-    /** Switch the release, SIGUSR2 the app: it starts its successor on the same listener, then drains itself. */
+    /** Switch the release, send the hand-off signal (through the app's supervisor, if any): it starts its successor on the same listener, then drains itself. */
     HANDOFF("handoff");
 
     private final String wireName;

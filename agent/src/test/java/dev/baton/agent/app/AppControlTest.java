@@ -69,7 +69,7 @@ class AppControlTest {
                         + ", not the app the agent started; not signalling it");
         assertThatThrownBy(() -> app.terminate(intruder.pid())).isInstanceOf(UntrustedPidException.class);
         assertThatThrownBy(() -> app.kill(intruder.pid())).isInstanceOf(UntrustedPidException.class);
-        assertThatThrownBy(() -> app.signalHotRestart(intruder.pid())).isInstanceOf(UntrustedPidException.class);
+        assertThatThrownBy(() -> app.signalHandOff(intruder.pid(), HandoffSignal.USR2)).isInstanceOf(UntrustedPidException.class);
 
         Thread.sleep(200);
         assertThat(intruder.isAlive()).isTrue();
