@@ -19,7 +19,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,7 +33,6 @@ public final class LocalFleet implements AutoCloseable {
     public static final int APP_PORT = 8080;
     private static final MediaType JSON = MediaType.get("application/json");
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     /** One host of the fleet. */
     public record Host(String serviceId, String address, boolean tls) {
@@ -56,6 +54,7 @@ public final class LocalFleet implements AutoCloseable {
     private final Path work;
     private final String token;
     private final Processes processes;
+    private final FleetServices services;
     private final Artifacts artifacts;
     private OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
     /** With mutual TLS: the CA's directory and this fleet's client credentials; null for plain HTTP. */
@@ -73,6 +72,7 @@ public final class LocalFleet implements AutoCloseable {
         this.work = work;
         this.token = HexFormat.of().formatHex(randomBytes());
         this.processes = new Processes(work.getFileName().toString());
+        this.services = new FleetServices(service, network, work, processes);
         this.artifacts = new Artifacts(Tools.repo().resolve("build/artifacts"));
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
@@ -100,14 +100,14 @@ public final class LocalFleet implements AutoCloseable {
         LocalFleet fleet = new LocalFleet(service, Files.createTempDirectory("baton-fleet-"));
         try {
             if (tls) fleet.makeCertificateAuthority();
-            fleet.startConsul(consul);
-            if (haproxy != null) fleet.startHaproxy(haproxy, size);
+            fleet.consul = fleet.services.startConsul(consul);
+            if (haproxy != null) fleet.services.startHaproxy(haproxy, size);
             Artifacts.Artifact first = fleet.artifacts.build(version);
             for (int n = 1; n <= size; n++) {
                 fleet.hosts.add(fleet.startHost(n, agentJar, first));
             }
             for (Host host : fleet.hosts) fleet.register(host, fleet.hosts.indexOf(host) + 1);
-            fleet.awaitPassing(size);
+            fleet.services.awaitPassing(size);
             if (haproxy != null) fleet.awaitLoadBalancerRoutesToAll();
             return fleet;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -117,21 +117,21 @@ public final class LocalFleet implements AutoCloseable {
     }
 
     public String consulAddress() {
-        return "http://" + network + "250:8500";
+        return services.consulAddress();
     }
 
     public boolean hasLoadBalancer() {
-        return Files.exists(work.resolve("haproxy.cfg"));
+        return services.hasLoadBalancer();
     }
 
     /** The load balancer's URL, when the fleet has one. */
     public String loadBalancerUrl() {
-        return "http://" + network + "240:" + Haproxy.PORT;
+        return services.loadBalancerUrl();
     }
 
     /** HAProxy's runtime API address, as a plan's {@code loadBalancer.haproxy.runtime}. */
     public String loadBalancerRuntime() {
-        return "unix:" + work.resolve("haproxy.sock");
+        return services.loadBalancerRuntime();
     }
 
     public List<Host> hosts() {
@@ -220,34 +220,14 @@ public final class LocalFleet implements AutoCloseable {
         return file;
     }
 
-    private void startConsul(Path consul) throws IOException, InterruptedException {
-        String ip = network + "250";
-        this.consul = processes.start(List.of(consul.toString(), "agent", "-dev", "-bind", ip, "-client", ip,
-                "-node", "baton-dev", "-log-level", "warn", "-hcl", "ports { grpc = -1 grpc_tls = -1 }",
-                "-hcl", "dns_config { service_ttl { \"*\" = \"0s\" } }"), work.resolve("consul.log"));
-        awaitTrue("Consul leader at " + ip, () -> {
-            String leader = getText(consulAddress() + "/v1/status/leader");
-            return leader != null && leader.length() > 2;
-        });
-    }
-
-    private void startHaproxy(Path haproxy, int size) throws IOException, InterruptedException {
-        Path config = Haproxy.writeConfig(work, network + "240", network + "250", service, Math.max(size, 2) * 2);
-        processes.start(List.of(haproxy.toString(), "-db", "-f", config.toString()), work.resolve("haproxy.log"));
-        awaitTrue("HAProxy runtime socket", () -> Files.exists(work.resolve("haproxy.sock")));
-    }
-
     /** Waits until the load balancer routes to every host (HAProxy's health checks pass on each). */
     public void awaitLoadBalancerRoutesToAll() throws IOException, InterruptedException {
-        dev.baton.lb.HaproxyRuntime runtime = new dev.baton.lb.HaproxyRuntime(loadBalancerRuntime());
-        awaitTrue("HAProxy routing to all " + hosts.size() + " hosts", () -> {
-            try {
-                return runtime.servers(Haproxy.BACKEND).stream().filter(dev.baton.lb.HaproxyRuntime.ServerState::inRotation)
-                        .count() == hosts.size();
-            } catch (dev.baton.rollout.StepFailure e) {
-                return false;
-            }
-        });
+        services.awaitLoadBalancerRoutesTo(hosts.size());
+    }
+
+    private void register(Host host, int n) throws IOException {
+        services.register(host.serviceId(), host.address(), APP_PORT, List.of("prod", "demo"),
+                Map.of("zone", n % 2 == 0 ? "zone-b" : "zone-a", "rack", "r" + n));
     }
 
     private Host startHost(int n, Path agentJar, Artifacts.Artifact release) throws IOException, InterruptedException {
@@ -338,32 +318,6 @@ public final class LocalFleet implements AutoCloseable {
         });
     }
 
-    private void register(Host host, int n) throws IOException {
-        Map<String, Object> check = new LinkedHashMap<>();
-        check.put("CheckID", host.serviceId() + "-http");
-        check.put("Name", "HTTP /healthz");
-        check.put("HTTP", host.appUrl() + "/healthz");
-        check.put("Interval", "500ms");
-        check.put("Timeout", "1s");
-        Map<String, Object> definition = new LinkedHashMap<>();
-        definition.put("ID", host.serviceId());
-        definition.put("Name", service);
-        definition.put("Address", host.address());
-        definition.put("Port", APP_PORT);
-        definition.put("Tags", List.of("prod", "demo"));
-        definition.put("Meta", Map.of("zone", n % 2 == 0 ? "zone-b" : "zone-a", "rack", "r" + n));
-        definition.put("Checks", List.of(check));
-        send(new Request.Builder().url(consulAddress() + "/v1/agent/service/register")
-                .put(RequestBody.create(MAPPER.writeValueAsBytes(definition), JSON)));
-    }
-
-    private void awaitPassing(int size) throws IOException, InterruptedException {
-        awaitTrue(size + " instances of " + service + " passing in Consul", () -> {
-            String body = getText(consulAddress() + "/v1/health/service/" + service + "?passing=true");
-            return body != null && MAPPER.readTree(body).size() == size;
-        });
-    }
-
     private JsonNode send(Request.Builder request) throws IOException {
         try (Response response = http.newCall(request.header("Authorization", "Bearer " + token).build()).execute()) {
             String body = response.body() == null ? "" : response.body().string();
@@ -383,20 +337,8 @@ public final class LocalFleet implements AutoCloseable {
         }
     }
 
-    @FunctionalInterface
-    private interface Condition {
-        boolean holds() throws IOException;
-    }
-
-    private void awaitTrue(String what, Condition condition) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("timed out after " + START_TIMEOUT.toSeconds() + "s waiting for " + what
-                        + " (logs in " + work + ")");
-            }
-            Thread.sleep(50);
-        }
+    private void awaitTrue(String what, FleetServices.Condition condition) throws IOException, InterruptedException {
+        services.awaitTrue(what, condition);
     }
 
     private static byte[] randomBytes() {

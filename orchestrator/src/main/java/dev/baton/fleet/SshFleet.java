@@ -1,7 +1,5 @@
 package dev.baton.fleet;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.baton.lb.HaproxyRuntime;
 import dev.baton.plan.Plan;
 import dev.baton.rollout.Instance;
 import dev.baton.rollout.RestartOrder;
@@ -9,18 +7,12 @@ import dev.baton.rollout.StepFailure;
 import dev.baton.ssh.SshConnector;
 import dev.baton.ssh.SshHostControl;
 import dev.baton.ssh.SshSettings;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -36,9 +28,6 @@ public final class SshFleet implements AutoCloseable {
     public static final int APP_PORT = 8080;
     /** How the plans and the first install start the demo app on a host (run from root/current). */
     public static final String START = "exec ./demo-app -listen \"$BATON_HOST:" + APP_PORT + "\" -shutdown-timeout 30s";
-    private static final MediaType JSON = MediaType.get("application/json");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     /** One agentless host: its Consul service id, address, and the directory its releases live in. */
     public record Host(String serviceId, String address, Path root) {
@@ -51,8 +40,8 @@ public final class SshFleet implements AutoCloseable {
     private final String network;
     private final Path work;
     private final Processes processes;
+    private final FleetServices services;
     private final Artifacts artifacts;
-    private final OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
     private final List<LocalSshd> sshds = new ArrayList<>();
     private LocalSshd jumpHost;
     private final List<Host> hosts = new ArrayList<>();
@@ -66,6 +55,7 @@ public final class SshFleet implements AutoCloseable {
         this.network = "127." + random.nextInt(200, 250) + "." + random.nextInt(1, 255) + ".";
         this.work = work;
         this.processes = new Processes(work.getFileName().toString());
+        this.services = new FleetServices(service, network, work, processes);
         this.artifacts = new Artifacts(Tools.repo().resolve("build/artifacts"));
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
@@ -77,8 +67,8 @@ public final class SshFleet implements AutoCloseable {
         SshFleet fleet = new SshFleet(service, Files.createTempDirectory("baton-ssh-fleet-"));
         try {
             fleet.identityFile = SshKeys.generate(fleet.work.resolve("id_ed25519"), "ed25519");
-            fleet.startConsul(consul);
-            fleet.startHaproxy(haproxy, size);
+            fleet.services.startConsul(consul);
+            fleet.services.startHaproxy(haproxy, size);
             StringBuilder known = new StringBuilder();
             for (int n = 1; n <= size; n++) {
                 String ip = fleet.network + n;
@@ -95,7 +85,7 @@ public final class SshFleet implements AutoCloseable {
             Files.writeString(fleet.knownHosts, known);
             fleet.install(fleet.artifacts.build(version));
             for (Host host : fleet.hosts) fleet.register(host, fleet.hosts.indexOf(host) + 1);
-            fleet.awaitPassing(size);
+            fleet.services.awaitPassing(size);
             fleet.awaitLoadBalancerRoutesToAll();
             return fleet;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -109,15 +99,15 @@ public final class SshFleet implements AutoCloseable {
     }
 
     public String consulAddress() {
-        return "http://" + network + "250:8500";
+        return services.consulAddress();
     }
 
     public String loadBalancerUrl() {
-        return "http://" + network + "240:" + Haproxy.PORT;
+        return services.loadBalancerUrl();
     }
 
     public String loadBalancerRuntime() {
-        return "unix:" + work.resolve("haproxy.sock");
+        return services.loadBalancerRuntime();
     }
 
     public Path workDir() {
@@ -216,84 +206,12 @@ public final class SshFleet implements AutoCloseable {
         }
     }
 
-    private void startConsul(Path consul) throws IOException, InterruptedException {
-        String ip = network + "250";
-        processes.start(List.of(consul.toString(), "agent", "-dev", "-bind", ip, "-client", ip,
-                "-node", "baton-dev", "-log-level", "warn", "-hcl", "ports { grpc = -1 grpc_tls = -1 }",
-                "-hcl", "dns_config { service_ttl { \"*\" = \"0s\" } }"), work.resolve("consul.log"));
-        awaitTrue("Consul leader at " + ip, () -> {
-            String leader = getText(consulAddress() + "/v1/status/leader");
-            return leader != null && leader.length() > 2;
-        });
-    }
-
-    private void startHaproxy(Path haproxy, int size) throws IOException, InterruptedException {
-        Path config = Haproxy.writeConfig(work, network + "240", network + "250", service, Math.max(size, 2) * 2);
-        processes.start(List.of(haproxy.toString(), "-db", "-f", config.toString()), work.resolve("haproxy.log"));
-        awaitTrue("HAProxy runtime socket", () -> Files.exists(work.resolve("haproxy.sock")));
-    }
-
     public void awaitLoadBalancerRoutesToAll() throws IOException, InterruptedException {
-        HaproxyRuntime runtime = new HaproxyRuntime(loadBalancerRuntime());
-        awaitTrue("HAProxy routing to all " + hosts.size() + " hosts", () -> {
-            try {
-                return runtime.servers(Haproxy.BACKEND).stream().filter(HaproxyRuntime.ServerState::inRotation).count() == hosts.size();
-            } catch (StepFailure e) {
-                return false;
-            }
-        });
+        services.awaitLoadBalancerRoutesTo(hosts.size());
     }
 
     private void register(Host host, int n) throws IOException {
-        Map<String, Object> check = new LinkedHashMap<>();
-        check.put("CheckID", host.serviceId() + "-http");
-        check.put("Name", "HTTP /healthz");
-        check.put("HTTP", host.appUrl() + "/healthz");
-        check.put("Interval", "500ms");
-        check.put("Timeout", "1s");
-        Map<String, Object> definition = new LinkedHashMap<>();
-        definition.put("ID", host.serviceId());
-        definition.put("Name", service);
-        definition.put("Address", host.address());
-        definition.put("Port", APP_PORT);
-        definition.put("Tags", List.of("prod", "ssh"));
-        definition.put("Meta", Map.of("rack", "r" + n));
-        definition.put("Checks", List.of(check));
-        Request request = new Request.Builder().url(consulAddress() + "/v1/agent/service/register")
-                .put(RequestBody.create(MAPPER.writeValueAsBytes(definition), JSON)).build();
-        try (Response response = http.newCall(request).execute()) {
-            if (!response.isSuccessful()) throw new IOException("registering " + host.serviceId() + " answered " + response.code());
-        }
-    }
-
-    private void awaitPassing(int size) throws IOException, InterruptedException {
-        awaitTrue(size + " instances of " + service + " passing in Consul", () -> {
-            String body = getText(consulAddress() + "/v1/health/service/" + service + "?passing=true");
-            return body != null && MAPPER.readTree(body).size() == size;
-        });
-    }
-
-    private String getText(String url) {
-        try (Response response = http.newCall(new Request.Builder().url(url).get().build()).execute()) {
-            return response.isSuccessful() && response.body() != null ? response.body().string() : null;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    @FunctionalInterface
-    private interface Condition {
-        boolean holds() throws IOException;
-    }
-
-    private void awaitTrue(String what, Condition condition) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("timed out after " + START_TIMEOUT.toSeconds() + "s waiting for " + what + " (logs in " + work + ")");
-            }
-            Thread.sleep(50);
-        }
+        services.register(host.serviceId(), host.address(), APP_PORT, List.of("prod", "ssh"), Map.of("rack", "r" + n));
     }
 
     /** The apps run in process groups of their own (Baton started them over SSH): stop each group by its recorded pid. */
