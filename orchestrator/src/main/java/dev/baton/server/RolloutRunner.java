@@ -1,6 +1,8 @@
 package dev.baton.server;
 
+import dev.baton.notify.RolloutObserver;
 import dev.baton.plan.Plan;
+import dev.baton.rollout.EventSink;
 import dev.baton.rollout.Ports;
 import dev.baton.rollout.Registry;
 import dev.baton.rollout.Resume;
@@ -45,11 +47,13 @@ final class RolloutRunner implements AutoCloseable {
     private final Function<String, String> env;
     private final int watcherQueue;
     private final Redactor redactor;
+    private final RolloutObserver observer;
 
     RolloutRunner(RolloutStore store, RolloutPorts ports, RolloutCatalog catalog, AgentVersions versions,
                   ExecutorService runners, ExecutorService lookups, Function<String, String> env, int watcherQueue,
-                  Redactor redactor) {
+                  Redactor redactor, RolloutObserver observer) {
         this.redactor = redactor;
+        this.observer = observer;
         this.store = store;
         this.ports = ports;
         this.catalog = catalog;
@@ -75,7 +79,8 @@ final class RolloutRunner implements AutoCloseable {
         RolloutRecord record = new RolloutRecord(id, plan.service(), plan.version(), RolloutStatus.RUNNING, Instant.now(),
                 null, null, List.of());
         LiveRollout live = new LiveRollout(new RolloutView(record), List.of(), store, new KvJournal(store, id), watcherQueue);
-        Ports rolloutPorts = ports.forPlan(plan, agentToken, live);
+        Ports rolloutPorts = ports.forPlan(plan, agentToken, observed(live, new RolloutObserver.Rollout(id, plan.service(),
+                plan.version(), false)));
         List<RolloutView.Target> targets = targets(rolloutPorts.registry(), plan);
         live.targets(targets);
         store.create(RecordForm.stored(live.record()), planText);
@@ -90,7 +95,8 @@ final class RolloutRunner implements AutoCloseable {
         RolloutView view = new RolloutView(RecordForm.shown(stored, events));
         view.resumed();
         LiveRollout live = new LiveRollout(view, events, store, new KvJournal(store, stored.id()), watcherQueue);
-        Ports rolloutPorts = ports.forPlan(plan, agentToken, live);
+        Ports rolloutPorts = ports.forPlan(plan, agentToken, observed(live, new RolloutObserver.Rollout(stored.id(),
+                plan.service(), plan.version(), true)));
         store.save(RecordForm.stored(live.record()));
         launch(live, plan, rolloutPorts, from, lock);
         return live;
@@ -138,6 +144,29 @@ final class RolloutRunner implements AutoCloseable {
         } finally {
             lock.release();
             catalog.retire(live, last != null ? last : live.record());
+            if (last != null && last.status().isFinal()) {
+                ended(new RolloutObserver.Rollout(live.id(), plan.service(), plan.version(), from != null), last);
+            }
+        }
+    }
+
+    /** The live rollout first (numbered, stored, shown), then the observer, which never holds the rollout up. */
+    private EventSink observed(LiveRollout live, RolloutObserver.Rollout rollout) {
+        return event -> {
+            live.emit(event);
+            try {
+                observer.event(rollout, event);
+            } catch (RuntimeException e) {
+                LOG.warn("rollout {}: an observer failed on an event: {}", rollout.id(), e.toString());
+            }
+        };
+    }
+
+    private void ended(RolloutObserver.Rollout rollout, RolloutRecord last) {
+        try {
+            observer.ended(rollout, last.status(), last.summary());
+        } catch (RuntimeException e) {
+            LOG.warn("rollout {}: an observer failed on its end: {}", rollout.id(), e.toString());
         }
     }
 
