@@ -36,7 +36,7 @@ final class WebhookBodies {
 
     private static String slackText(WebhookEvent e) {
         String text = "Baton: " + e.service() + " " + e.version() + " " + e.event().replace('-', ' ')
-                + (e.outcome() != null && !e.outcome().equals("OK") ? " (" + e.outcome() + ")" : "")
+                + ("FAILED".equals(e.outcome()) ? " (FAILED)" : "")
                 + " — " + e.rollout() + (e.detail() == null || e.detail().isBlank() ? "" : ": " + cut(e.detail()));
         // Slack reads <...> as links and mentions; an event's text must stay text
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");

@@ -95,13 +95,13 @@ public final class WebhooksFile {
 
     private static Webhook webhook(String where, JsonNode node, SecretSource secrets) throws Invalid {
         if (!node.isObject()) throw new Invalid(where + ": expected { name, url, ... }");
+        String name = node.path("name").asText("");
+        if (!NAME.matcher(name).matches()) throw new Invalid(where + ".name: expected letters, digits, _ . - (at most 64)");
+        where = where.replaceFirst("\\[\\d+]$", "") + " " + name;
         for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
             String key = keys.next();
             if (!KEYS.contains(key)) throw new Invalid(where + ": unknown key " + key + " (known: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
         }
-        String name = node.path("name").asText("");
-        if (!NAME.matcher(name).matches()) throw new Invalid(where + ".name: expected letters, digits, _ . - (at most 64)");
-        where = where.replaceFirst("\\[\\d+]$", "") + " " + name;
         Webhook.Format format = switch (node.path("format").asText("json")) {
             case "json" -> Webhook.Format.JSON;
             case "slack" -> Webhook.Format.SLACK;
