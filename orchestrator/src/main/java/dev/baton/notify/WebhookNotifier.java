@@ -118,8 +118,9 @@ public final class WebhookNotifier implements RolloutObserver, AutoCloseable {
                         rollout.version(), outcome, detail, rollout.resumed());
             }
             Delivery delivery = new Delivery("d-" + UUID.randomUUID(), w.name(), event, 0, Instant.now());
-            drop(queue.add(delivery));
+            // stored before a sender can take it: its removal, once delivered, is always the later write
             stored.save(delivery);
+            drop(queue.add(delivery));
         }
     }
 
@@ -169,7 +170,8 @@ public final class WebhookNotifier implements RolloutObserver, AutoCloseable {
         retried.incrementAndGet();
         LOG.info("webhooks: attempt {} of {} {} to {} failed ({}); next in {} ms", made, delivery.event().event(), delivery.id(),
                 webhook.shown(), why, wait.toMillis());
-        if (queue.retry(later)) stored.save(later);
+        stored.save(later);
+        if (!queue.retry(later)) stored.remove(later.id()); // dropped from a full queue while in flight
     }
 
     /** Null when delivered; otherwise why not, starting with "!" when retrying cannot help. */
