@@ -126,6 +126,29 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void aHangingReceiverHoldsNeitherTheRolloutNorASenderBeyondTheTimeout() throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver(0, 200)) {
+            receiver.hang(Duration.ofSeconds(5));
+            String yaml = "webhooks:\n  - name: slow\n    url: \"" + receiver.url("/") + "\"\n    format: slack\n"
+                    + "    retry: { attempts: 2, backoff: 10ms, maxBackoff: 10ms }\n    timeout: 500ms\n";
+            try (WebhookNotifier notifier = new WebhookNotifier(WebhooksFile.parse("test", yaml, Map.<String, String>of()::get), kv,
+                    http, 1000, 2)) {
+                notifier.start();
+                long start = System.nanoTime();
+                for (int i = 0; i < 200; i++) {
+                    notifier.event(ROLLOUT, Event.rollout(Instant.now(), Step.BATCH, Event.Outcome.OK, Duration.ofSeconds(1), "batch " + i));
+                }
+                Duration enqueueing = Duration.ofNanos(System.nanoTime() - start);
+                assertThat(enqueueing).as("200 events on the rollout's thread").isLessThan(Duration.ofMillis(500));
+                // the receiver holds each request 5 s; two senders giving up on each attempt after 500 ms get through
+                // at least four attempts in 3 s
+                await().atMost(Duration.ofSeconds(3)).until(() -> notifier.stats().retried() >= 4);
+                assertThat(notifier.stats().delivered()).isZero();
+            }
+        }
+    }
+
+    @Test
     void aFullQueueDropsTheOldestAndCountsIt() throws Exception {
         try (WebhookNotifier notifier = notifier("http://127.0.0.1:9/never", "json", null, 2)) {
             // not started: nothing is sent, the queue only fills

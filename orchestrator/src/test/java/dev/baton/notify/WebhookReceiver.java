@@ -26,6 +26,7 @@ public final class WebhookReceiver implements AutoCloseable {
     private final AtomicInteger failLeft;
     private volatile int failStatus;
     private volatile String redirectTo;
+    private volatile long hangMillis;
 
     public WebhookReceiver(int failFirst, int failStatus) throws IOException {
         this.failLeft = new AtomicInteger(failFirst);
@@ -35,6 +36,13 @@ public final class WebhookReceiver implements AutoCloseable {
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
+            }
+            if (hangMillis > 0) {
+                try {
+                    Thread.sleep(hangMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             int status = failLeft.getAndDecrement() > 0 ? this.failStatus : 200;
             if (redirectTo != null) {
@@ -65,6 +73,11 @@ public final class WebhookReceiver implements AutoCloseable {
 
     public void succeed() {
         failLeft.set(0);
+    }
+
+    /** Hold every request this long before answering. */
+    public void hang(java.time.Duration time) {
+        hangMillis = time.toMillis();
     }
 
     public void redirectTo(String location) {
