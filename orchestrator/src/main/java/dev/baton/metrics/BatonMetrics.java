@@ -101,6 +101,12 @@ public final class BatonMetrics implements RolloutObserver {
         hostStates.remove(rollout.id());
     }
 
+    /** Its hosts are the next server's to count. */
+    @Override
+    public void handedOver(Rollout rollout) {
+        hostStates.remove(rollout.id());
+    }
+
     private double outOfRotation() {
         return hostStates.values().stream().flatMap(hosts -> hosts.values().stream()).filter(HostState::outOfRotation).count();
     }

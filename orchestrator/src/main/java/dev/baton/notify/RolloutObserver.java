@@ -24,6 +24,10 @@ public interface RolloutObserver {
     default void ended(Rollout rollout, RolloutStatus status, String summary) {
     }
 
+    /** This server stopped running the rollout without an end: another server resumes it (and ends it there). */
+    default void handedOver(Rollout rollout) {
+    }
+
     /** Every observer in turn; one that throws does not keep the others from seeing the event. */
     static RolloutObserver all(List<RolloutObserver> observers) {
         return new RolloutObserver() {
@@ -46,6 +50,18 @@ public interface RolloutObserver {
                         o.ended(rollout, status, summary);
                     } catch (RuntimeException e) {
                         org.slf4j.LoggerFactory.getLogger(RolloutObserver.class).warn("observer {} failed on an end: {}",
+                                o.getClass().getSimpleName(), e.toString());
+                    }
+                }
+            }
+
+            @Override
+            public void handedOver(Rollout rollout) {
+                for (RolloutObserver o : observers) {
+                    try {
+                        o.handedOver(rollout);
+                    } catch (RuntimeException e) {
+                        org.slf4j.LoggerFactory.getLogger(RolloutObserver.class).warn("observer {} failed on a hand-over: {}",
                                 o.getClass().getSimpleName(), e.toString());
                     }
                 }

@@ -144,9 +144,9 @@ final class RolloutRunner implements AutoCloseable {
         } finally {
             lock.release();
             catalog.retire(live, last != null ? last : live.record());
-            if (last != null && last.status().isFinal()) {
-                ended(new RolloutObserver.Rollout(live.id(), plan.service(), plan.version(), from != null), last);
-            }
+            RolloutObserver.Rollout rollout = new RolloutObserver.Rollout(live.id(), plan.service(), plan.version(), from != null);
+            if (last != null && last.status().isFinal()) ended(rollout, last);
+            else handedOver(rollout);
         }
     }
 
@@ -160,6 +160,14 @@ final class RolloutRunner implements AutoCloseable {
                 LOG.warn("rollout {}: an observer failed on an event: {}", rollout.id(), e.toString());
             }
         };
+    }
+
+    private void handedOver(RolloutObserver.Rollout rollout) {
+        try {
+            observer.handedOver(rollout);
+        } catch (RuntimeException e) {
+            LOG.warn("rollout {}: an observer failed on its hand-over: {}", rollout.id(), e.toString());
+        }
     }
 
     private void ended(RolloutObserver.Rollout rollout, RolloutRecord last) {

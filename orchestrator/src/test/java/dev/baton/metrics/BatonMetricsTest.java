@@ -54,6 +54,16 @@ class BatonMetricsTest {
         assertThat(checked.output()).isBlank();
     }
 
+    @Test
+    void aHandedOverRolloutsHostsAreNoLongerCountedHere() {
+        BatonMetrics metrics = new BatonMetrics();
+        metrics.event(ROLLOUT, host("web-1", Step.LEAVE, Event.Outcome.OK, Duration.ofMillis(12), HostState.LEAVING));
+        assertThat(value(metrics.scrape(), "baton_hosts_out_of_rotation")).isEqualTo(1);
+        metrics.handedOver(ROLLOUT);
+        assertThat(value(metrics.scrape(), "baton_hosts_out_of_rotation")).isEqualTo(0);
+        assertThat(value(metrics.scrape(), "baton_rollouts_total{status=\"FAILED\"}")).isEqualTo(0);
+    }
+
     private static Event host(String host, Step step, Event.Outcome outcome, Duration took, HostState state) {
         return new Event(Instant.now(), host, step, outcome, took, null, "2.0.0", state, Map.of());
     }
