@@ -3,8 +3,8 @@ package dev.baton.notify;
 import okhttp3.HttpUrl;
 
 /**
- * A URL as logs may show it: scheme, host, port and the first path segment only. Credentials and the query go, and so
- * does the rest of the path, because chat webhooks (Slack, Teams) carry their secret in it.
+ * A URL as logs may show it: scheme, host and port only. Credentials and the query go, and so does the path, because
+ * chat webhooks (Slack, Teams, Discord, most home-made receivers) carry their secret in it; the webhook's name says which.
  */
 final class SafeUrl {
     private SafeUrl() {
@@ -13,12 +13,7 @@ final class SafeUrl {
     static String of(HttpUrl url) {
         StringBuilder shown = new StringBuilder(url.scheme()).append("://").append(url.host());
         if (url.port() != HttpUrl.defaultPort(url.scheme())) shown.append(':').append(url.port());
-        var segments = url.pathSegments();
-        if (!segments.isEmpty() && !segments.get(0).isEmpty()) {
-            shown.append('/').append(segments.get(0));
-            if (segments.size() > 1) shown.append("/…");
-        }
-        if (url.query() != null) shown.append("?…");
-        return shown.toString();
+        boolean more = !url.encodedPath().equals("/") || url.query() != null;
+        return shown.append(more ? "/…" : "/").toString();
     }
 }
