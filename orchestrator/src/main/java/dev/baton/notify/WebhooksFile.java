@@ -60,6 +60,10 @@ public final class WebhooksFile {
         try {
             if (Files.size(file) > MAX_BYTES) throw new Invalid(file + ": the webhooks file is larger than 256 KiB");
             text = Files.readString(file, StandardCharsets.UTF_8);
+            if (Files.getPosixFilePermissions(file).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+                throw new Invalid(file + ": the webhooks file is writable by every user of this machine, who could then send "
+                        + "rollout news anywhere: chmod o-w it");
+            }
         } catch (NoSuchFileException e) {
             throw new Invalid(file + ": no such webhooks file");
         } catch (IOException e) {

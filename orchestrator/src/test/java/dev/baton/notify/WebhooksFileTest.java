@@ -88,6 +88,17 @@ class WebhooksFileTest {
     }
 
     @Test
+    void refusesAWebhooksFileEveryoneCanWrite() throws Exception {
+        Path file = Files.writeString(dir.resolve("webhooks.yaml"), "webhooks: []\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertThatThrownBy(() -> WebhooksFile.load(file, ENV::get)).isInstanceOf(WebhooksFile.Invalid.class)
+                .hasMessage(file + ": the webhooks file is writable by every user of this machine, who could then send "
+                        + "rollout news anywhere: chmod o-w it");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(WebhooksFile.load(file, ENV::get)).isEmpty();
+    }
+
+    @Test
     void anEmptyFileHasNoWebhooks() throws Exception {
         assertThat(parse("")).isEmpty();
     }
