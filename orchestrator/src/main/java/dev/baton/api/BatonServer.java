@@ -2,6 +2,10 @@ package dev.baton.api;
 
 import dev.baton.consul.ConsulClient;
 import dev.baton.hooks.CommandHookRunner;
+import dev.baton.metrics.BatonMetrics;
+import dev.baton.notify.RolloutObserver;
+import dev.baton.notify.Webhook;
+import dev.baton.notify.WebhookNotifier;
 import dev.baton.rollout.HookRunner;
 import dev.baton.store.AuditLog;
 import dev.baton.store.RedactedLog;
@@ -37,6 +41,7 @@ public final class BatonServer implements AutoCloseable {
     private static final int MAX_STREAMS = 400;
     private static final int WATCHER_QUEUE = 4096;
     private static final int AUDIT_KEEP = 1000;
+    private static final int WEBHOOK_SENDERS = 2;
 
     private final Javalin app;
     private final HttpApi api;
@@ -44,6 +49,7 @@ public final class BatonServer implements AutoCloseable {
     private final ExecutorService lookups;
     private final ScheduledExecutorService scheduler;
     private final OkHttpClient http;
+    private final WebhookNotifier webhooks;
     private final String scheme;
     private volatile String name = "starting";
 
@@ -70,10 +76,14 @@ public final class BatonServer implements AutoCloseable {
         RolloutPorts ports = config.ports() != null ? config.ports()
                 : (plan, agentToken, events) -> Adapters.forPlan(plan, config.consul(), config.consulToken(), agentToken, hooks, events);
         ServiceLocks locks = new ServiceLocks(kv, scheduler, config.lockTtl(), config.lockTtl().dividedBy(3));
+        BatonMetrics metrics = new BatonMetrics();
+        this.webhooks = new WebhookNotifier(config.webhooks(), kv, http, WebhookNotifier.DEFAULT_CAPACITY, WEBHOOK_SENDERS);
+        metrics.watch(webhooks);
         this.parts = new ServerParts(store, locks, ports, versions, runners, lookups, scheduler, config.agentToken(),
-                config.hooks(), redactor, () -> name, WATCHER_QUEUE);
+                config.hooks(), redactor, () -> name, WATCHER_QUEUE, RolloutObserver.all(List.of(metrics, webhooks)));
         FleetReader fleet = new FleetReader(new ConsulClient(http, config.consulToken()), config.consul(), parts.history());
-        this.api = new HttpApi(parts.service(), fleet, config.tokens(), new AuditLog(kv, AUDIT_KEEP), config.keepAlive(), MAX_STREAMS);
+        this.api = new HttpApi(parts.service(), fleet, config.tokens(), new AuditLog(kv, AUDIT_KEEP), config.keepAlive(), MAX_STREAMS,
+                metrics);
         this.app = api.create(HTTP_THREADS, config.tls(), config.host(), config.port());
     }
 
@@ -90,6 +100,7 @@ public final class BatonServer implements AutoCloseable {
         try {
             server.app.start(config.host(), config.port());
             server.name = config.host() + ":" + server.app.port();
+            server.webhooks.start();
             server.parts.startRecovery(config.recoveryEvery());
             return server;
         } catch (RuntimeException e) {
@@ -120,6 +131,7 @@ public final class BatonServer implements AutoCloseable {
             // stopping anyway
         }
         parts.close();
+        webhooks.close();
         lookups.shutdownNow();
         scheduler.shutdownNow();
         try {
@@ -144,6 +156,9 @@ public final class BatonServer implements AutoCloseable {
         List<String> secrets = new ArrayList<>();
         if (config.agentToken() != null) secrets.add(config.agentToken());
         if (config.consulToken() != null) secrets.add(config.consulToken());
+        for (Webhook webhook : config.webhooks()) {
+            if (webhook.secret() != null) secrets.add(new String(webhook.secret(), java.nio.charset.StandardCharsets.UTF_8));
+        }
         return secrets;
     }
 

@@ -1,6 +1,7 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.baton.metrics.BatonMetrics;
 import dev.baton.rollout.RolloutControl;
 import dev.baton.server.FleetReader;
 import dev.baton.server.RolloutDetails;
@@ -32,6 +33,7 @@ import java.util.Map;
 public final class HttpApi {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     static final String BASE = "/api/v1";
+    static final String METRICS = "/metrics";
     private static final String OPENAPI = "/dev/baton/api/openapi.json";
     private static final String CALLER = "baton.caller";
     private static final int AUDIT_SHOWN = 500;
@@ -46,8 +48,16 @@ public final class HttpApi {
     private final EventStream events;
     private final AuditLog audit;
     private final RefusalBudget refusals = new RefusalBudget(30, Duration.ofSeconds(10));
+    private final BatonMetrics metrics;
 
     public HttpApi(RolloutService rollouts, FleetReader fleet, Tokens tokens, AuditLog audit, Duration keepAlive, int maxStreams) {
+        this(rollouts, fleet, tokens, audit, keepAlive, maxStreams, null);
+    }
+
+    /** With {@code metrics}: {@code GET /metrics} for Prometheus, behind a viewer token like every read. */
+    public HttpApi(RolloutService rollouts, FleetReader fleet, Tokens tokens, AuditLog audit, Duration keepAlive, int maxStreams,
+                   BatonMetrics metrics) {
+        this.metrics = metrics;
         this.rollouts = rollouts;
         this.fleet = fleet;
         this.tokens = tokens;
@@ -79,6 +89,10 @@ public final class HttpApi {
         Map<String, String> headers = SecurityHeaders.of(tls != null);
         app.before(ctx -> headers.forEach(ctx::header));
         app.before(BASE + "/*", this::authenticate);
+        if (metrics != null) {
+            app.before(METRICS, this::authenticate);
+            app.get(METRICS, ctx -> ctx.status(200).contentType(BatonMetrics.contentType()).result(metrics.scrape()));
+        }
         app.get(BASE + "/openapi.json", this::openApi);
         app.get(BASE + "/vocabulary", ctx -> json(ctx, 200, ApiViews.vocabulary()));
         app.get(BASE + "/me", ctx -> json(ctx, 200, new ApiViews.Me(caller(ctx).role().label())));

@@ -1,21 +1,36 @@
 package dev.baton.api;
 
 import dev.baton.hooks.DeployHooks;
+import dev.baton.notify.Webhook;
 import dev.baton.server.RolloutPorts;
 import okhttp3.HttpUrl;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
 
 /**
  * How a server runs. {@code agentToken} is the server's own token for the Baton agents (null: none, rollouts are
  * refused); {@code hooks} the deploy hooks an admin defined; {@code tls} null means plain HTTP, which only a
- * loopback address or {@code insecureHttp} allows; {@code ports} null means the real adapters.
+ * loopback address or {@code insecureHttp} allows; {@code ports} null means the real adapters; {@code webhooks}
+ * the receivers an admin configured (none: no webhook is sent).
  */
 public record ServerConfig(String host, int port, HttpUrl consul, String consulToken, Tokens tokens, String agentToken,
                            DeployHooks hooks, ServerTls tls, boolean insecureHttp, int agentPort, Duration lockTtl,
-                           Duration recoveryEvery, Duration keepAlive, RolloutPorts ports) {
+                           Duration recoveryEvery, Duration keepAlive, RolloutPorts ports, List<Webhook> webhooks) {
     public static final String AGENT_TOKEN_ENV = "BATON_AGENT_TOKEN";
+
+    public ServerConfig {
+        webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+    }
+
+    /** Without webhooks. */
+    public ServerConfig(String host, int port, HttpUrl consul, String consulToken, Tokens tokens, String agentToken,
+                        DeployHooks hooks, ServerTls tls, boolean insecureHttp, int agentPort, Duration lockTtl,
+                        Duration recoveryEvery, Duration keepAlive, RolloutPorts ports) {
+        this(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort, lockTtl, recoveryEvery,
+                keepAlive, ports, List.of());
+    }
 
     /** Consul's ACL token and the agents' token from {@code env} (CONSUL_HTTP_TOKEN, BATON_AGENT_TOKEN). */
     public static ServerConfig of(String host, int port, HttpUrl consul, Tokens tokens, Function<String, String> env) {
@@ -25,26 +40,31 @@ public record ServerConfig(String host, int port, HttpUrl consul, String consulT
 
     public ServerConfig withAgentPort(int replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, replacement,
-                lockTtl, recoveryEvery, keepAlive, ports);
+                lockTtl, recoveryEvery, keepAlive, ports, webhooks);
     }
 
     public ServerConfig withAgentToken(String replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, replacement, hooks, tls, insecureHttp, agentPort,
-                lockTtl, recoveryEvery, keepAlive, ports);
+                lockTtl, recoveryEvery, keepAlive, ports, webhooks);
     }
 
     public ServerConfig withHooks(DeployHooks replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, replacement, tls, insecureHttp, agentPort,
-                lockTtl, recoveryEvery, keepAlive, ports);
+                lockTtl, recoveryEvery, keepAlive, ports, webhooks);
     }
 
     public ServerConfig withTls(ServerTls replacement, boolean insecure) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, replacement, insecure, agentPort,
-                lockTtl, recoveryEvery, keepAlive, ports);
+                lockTtl, recoveryEvery, keepAlive, ports, webhooks);
     }
 
     public ServerConfig withPorts(RolloutPorts replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort,
-                lockTtl, recoveryEvery, keepAlive, replacement);
+                lockTtl, recoveryEvery, keepAlive, replacement, webhooks);
+    }
+
+    public ServerConfig withWebhooks(List<Webhook> replacement) {
+        return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort,
+                lockTtl, recoveryEvery, keepAlive, ports, replacement);
     }
 }

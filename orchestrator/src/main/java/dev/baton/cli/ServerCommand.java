@@ -4,6 +4,8 @@ import dev.baton.api.BatonServer;
 import dev.baton.api.ServerConfig;
 import dev.baton.api.ServerTls;
 import dev.baton.hooks.DeployHooks;
+import dev.baton.notify.Webhook;
+import dev.baton.notify.WebhooksFile;
 import dev.baton.api.TokensFile;
 import dev.baton.store.StoreException;
 import okhttp3.HttpUrl;
@@ -11,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -41,6 +44,11 @@ final class ServerCommand implements Callable<Integer> {
             description = "the deploy hooks plans may name (YAML: name: { command: [/abs/program, args...], timeout: 30s })")
     Path hooksFile;
 
+    @Option(names = "--webhooks-file", paramLabel = "FILE",
+            description = "where to tell about rollouts (YAML: webhooks: [{ name, url, secret: { env | file }, format: json|slack, "
+                    + "events, services }]); see docs/server-api.md")
+    Path webhooksFile;
+
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "the server's certificate chain (PEM); with --tls-key: HTTPS only")
     Path tlsCert;
 
@@ -65,6 +73,14 @@ final class ServerCommand implements Callable<Integer> {
                     + "): every rollout will be refused");
         }
         DeployHooks hooks = LocalHooks.load(hooksFile);
+        List<Webhook> webhooks = List.of();
+        if (webhooksFile != null) {
+            try {
+                webhooks = WebhooksFile.load(webhooksFile, System::getenv);
+            } catch (WebhooksFile.Invalid e) {
+                throw new BatonMain.UserError(e.getMessage());
+            }
+        }
         if ((tlsCert == null) != (tlsKey == null)) throw new BatonMain.UserError("give both --tls-cert and --tls-key, or neither");
         ServerTls tls = null;
         if (tlsCert != null) {
@@ -86,7 +102,7 @@ final class ServerCommand implements Callable<Integer> {
         String host = listen.substring(0, colon);
 
         ServerConfig config = ServerConfig.of(host, port, consul, tokens.tokens(), System::getenv).withAgentPort(agentPort)
-                .withAgentToken(agentToken).withHooks(hooks).withTls(tls, insecureHttp);
+                .withAgentToken(agentToken).withHooks(hooks).withTls(tls, insecureHttp).withWebhooks(webhooks);
         BatonServer server;
         try {
             server = BatonServer.start(config);
@@ -105,7 +121,7 @@ final class ServerCommand implements Callable<Integer> {
         }, "baton-server-stop"));
         String consulText = consul.toString().replaceAll("/$", "");
         System.out.println("baton server listening on " + server.url() + " (Consul " + consulText + ", "
-                + tokens.tokens().size() + " tokens, " + hooks.size() + " deploy hooks)");
+                + tokens.tokens().size() + " tokens, " + hooks.size() + " deploy hooks, " + webhooks.size() + " webhooks)");
         System.out.flush();
         stopped.await();
         return BatonMain.OK;

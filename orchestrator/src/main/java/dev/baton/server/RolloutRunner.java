@@ -1,7 +1,9 @@
 package dev.baton.server;
 
 import dev.baton.agentclient.AgentCredentials;
+import dev.baton.notify.RolloutObserver;
 import dev.baton.plan.Plan;
+import dev.baton.rollout.EventSink;
 import dev.baton.rollout.Ports;
 import dev.baton.rollout.Registry;
 import dev.baton.rollout.Resume;
@@ -46,11 +48,13 @@ final class RolloutRunner implements AutoCloseable {
     private final Function<String, String> env;
     private final int watcherQueue;
     private final Redactor redactor;
+    private final RolloutObserver observer;
 
     RolloutRunner(RolloutStore store, RolloutPorts ports, RolloutCatalog catalog, AgentVersions versions,
                   ExecutorService runners, ExecutorService lookups, Function<String, String> env, int watcherQueue,
-                  Redactor redactor) {
+                  Redactor redactor, RolloutObserver observer) {
         this.redactor = redactor;
+        this.observer = observer;
         this.store = store;
         this.ports = ports;
         this.catalog = catalog;
@@ -77,7 +81,8 @@ final class RolloutRunner implements AutoCloseable {
         RolloutRecord record = new RolloutRecord(id, plan.service(), plan.version(), RolloutStatus.RUNNING, Instant.now(),
                 null, null, List.of());
         LiveRollout live = new LiveRollout(new RolloutView(record), List.of(), store, new KvJournal(store, id), watcherQueue);
-        Ports rolloutPorts = ports.forPlan(plan, agentToken, live);
+        Ports rolloutPorts = ports.forPlan(plan, agentToken, observed(live, new RolloutObserver.Rollout(id, plan.service(),
+                plan.version(), false)));
         List<RolloutView.Target> targets = targets(rolloutPorts.registry(), plan);
         live.targets(targets);
         store.create(RecordForm.stored(live.record()), planText);
@@ -92,7 +97,8 @@ final class RolloutRunner implements AutoCloseable {
         RolloutView view = new RolloutView(RecordForm.shown(stored, events));
         view.resumed();
         LiveRollout live = new LiveRollout(view, events, store, new KvJournal(store, stored.id()), watcherQueue);
-        Ports rolloutPorts = ports.forPlan(plan, agentToken, live);
+        Ports rolloutPorts = ports.forPlan(plan, agentToken, observed(live, new RolloutObserver.Rollout(stored.id(),
+                plan.service(), plan.version(), true)));
         store.save(RecordForm.stored(live.record()));
         launch(live, plan, rolloutPorts, from, lock);
         return live;
@@ -140,6 +146,37 @@ final class RolloutRunner implements AutoCloseable {
         } finally {
             lock.release();
             catalog.retire(live, last != null ? last : live.record());
+            RolloutObserver.Rollout rollout = new RolloutObserver.Rollout(live.id(), plan.service(), plan.version(), from != null);
+            if (last != null && last.status().isFinal()) ended(rollout, last);
+            else handedOver(rollout);
+        }
+    }
+
+    /** The live rollout first (numbered, stored, shown), then the observer, which never holds the rollout up. */
+    private EventSink observed(LiveRollout live, RolloutObserver.Rollout rollout) {
+        return event -> {
+            live.emit(event);
+            try {
+                observer.event(rollout, event);
+            } catch (RuntimeException e) {
+                LOG.warn("rollout {}: an observer failed on an event: {}", rollout.id(), e.toString());
+            }
+        };
+    }
+
+    private void handedOver(RolloutObserver.Rollout rollout) {
+        try {
+            observer.handedOver(rollout);
+        } catch (RuntimeException e) {
+            LOG.warn("rollout {}: an observer failed on its hand-over: {}", rollout.id(), e.toString());
+        }
+    }
+
+    private void ended(RolloutObserver.Rollout rollout, RolloutRecord last) {
+        try {
+            observer.ended(rollout, last.status(), last.summary());
+        } catch (RuntimeException e) {
+            LOG.warn("rollout {}: an observer failed on its end: {}", rollout.id(), e.toString());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.baton.server;
 
 import dev.baton.hooks.DeployHooks;
+import dev.baton.notify.RolloutObserver;
 import dev.baton.store.Redactor;
 import dev.baton.store.RolloutStore;
 import dev.baton.store.ServiceLocks;
@@ -32,10 +33,19 @@ public final class ServerParts implements AutoCloseable {
     public ServerParts(RolloutStore store, ServiceLocks locks, RolloutPorts ports, AgentVersions versions,
                        ExecutorService runners, ExecutorService lookups, ScheduledExecutorService scheduler,
                        String agentToken, DeployHooks hooks, Redactor redactor, Supplier<String> serverName, int watcherQueue) {
+        this(store, locks, ports, versions, runners, lookups, scheduler, agentToken, hooks, redactor, serverName, watcherQueue,
+                RolloutObserver.NONE);
+    }
+
+    /** @param observer sees every rollout's (redacted) events and final status: webhooks, metrics */
+    public ServerParts(RolloutStore store, ServiceLocks locks, RolloutPorts ports, AgentVersions versions,
+                       ExecutorService runners, ExecutorService lookups, ScheduledExecutorService scheduler,
+                       String agentToken, DeployHooks hooks, Redactor redactor, Supplier<String> serverName, int watcherQueue,
+                       RolloutObserver observer) {
         RolloutCatalog catalog = new RolloutCatalog();
         RolloutPorts redacted = (plan, token, events) -> ports.forPlan(plan, token, new RedactingEvents(events, redactor));
         this.runner = new RolloutRunner(store, redacted, catalog, versions, runners, lookups,
-                name -> "BATON_AGENT_TOKEN".equals(name) ? agentToken : null, watcherQueue, redactor);
+                name -> "BATON_AGENT_TOKEN".equals(name) ? agentToken : null, watcherQueue, redactor, observer);
         this.service = new RolloutService(store, locks, catalog, runner, serverName, hooks);
         this.recovery = new Recovery(store, locks, catalog, runner, serverName);
         this.scheduler = scheduler;
