@@ -83,6 +83,9 @@ public record Plan(
 
     public enum OnFailure implements Option { ROLLBACK, PAUSE, ABORT }
 
+    /** A deploy window closing mid-batch: PAUSE stops hosts of the batch from leaving until one opens; FINISH_BATCH ends it. */
+    public enum WindowOverrun implements Option { PAUSE, FINISH_BATCH }
+
     /**
      * How the engine knows traffic has stopped: each {@code verify} check in order (consul, loadBalancer,
      * traffic), at least {@code minWait}, at most {@code timeout}; or, for comparison, a fixed {@code sleep}.
@@ -110,7 +113,8 @@ public record Plan(
      */
     public record Strategy(Amount batch, Amount maxUnavailable, Amount minHealthy, Duration capacityWait, int canary,
                            Duration autoPromoteAfter, Duration pauseBetweenBatches, String groupByNodeMeta,
-                           OnFailure onFailure, Amount maxFailures, Duration progressDeadline, Duration maxPause) {
+                           OnFailure onFailure, Amount maxFailures, Duration progressDeadline, Duration maxPause,
+                           WindowOverrun windowOverrun) {
     }
 
     /** A host hook: a command run with a timeout by the host's agent. */

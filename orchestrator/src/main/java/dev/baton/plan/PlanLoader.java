@@ -124,7 +124,8 @@ public final class PlanLoader {
                 strategy.option("onFailure", Plan.OnFailure.ROLLBACK, Plan.OnFailure.values()),
                 strategy.amount("maxFailures", Amount.of(0), 0, 10_000),
                 strategy.duration("progressDeadline", Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofHours(24)),
-                strategy.duration("maxPause", Duration.ofHours(24), Duration.ofSeconds(1), Duration.ofDays(7)));
+                strategy.duration("maxPause", Duration.ofHours(24), Duration.ofSeconds(1), Duration.ofDays(7)),
+                strategy.option("windowOverrun", Plan.WindowOverrun.FINISH_BATCH, Plan.WindowOverrun.values()));
         strategy.done();
         return out;
     }
