@@ -19,7 +19,8 @@ public record Plan(
         Restart restart,
         Health health,
         Strategy strategy,
-        Hooks hooks) {
+        Hooks hooks,
+        Scheduled schedule) {
 
     /** Where the new release comes from; {@code {version}} in the URL is replaced by the plan's version. */
     public record Artifact(String url, String sha256) {
@@ -115,6 +116,16 @@ public record Plan(
                            Duration autoPromoteAfter, Duration pauseBetweenBatches, String groupByNodeMeta,
                            OnFailure onFailure, Amount maxFailures, Duration progressDeadline, Duration maxPause,
                            WindowOverrun windowOverrun) {
+    }
+
+    /**
+     * When a scheduled rollout starts (null: as soon as it is submitted): once {@code at} (cancelled unstarted after
+     * {@code expires}), or at each time the Quartz {@code cron} expression names in {@code zone}.
+     */
+    public record Scheduled(java.time.Instant at, java.time.Instant expires, String cron, java.time.ZoneId zone) {
+        public boolean once() {
+            return at != null;
+        }
     }
 
     /** A host hook: a command run with a timeout by the host's agent. */

@@ -83,6 +83,7 @@ public final class PlanLoader {
         Plan.Health health = health(plan.section("health"));
         Plan.Strategy strategy = strategy(plan.section("strategy"), targets);
         Plan.Hooks hooks = hooks(plan.section("hooks"));
+        Plan.Scheduled schedule = plan.has("schedule") ? ScheduleSection.read(plan.section("schedule")) : null;
         plan.done();
         Duration needed = drainSpec.timeout().plus(health.deadline());
         if (restartSpec.timeout().compareTo(needed) <= 0) {
@@ -92,7 +93,7 @@ public final class PlanLoader {
         }
 
         return new Plan(service, version, new Plan.Artifact(url.replace("{version}", version), sha256.toLowerCase()),
-                targets, consul, agentAccess, loadBalancer, drainSpec, restartSpec, health, strategy, hooks);
+                targets, consul, agentAccess, loadBalancer, drainSpec, restartSpec, health, strategy, hooks, schedule);
     }
 
     private static Plan.Strategy strategy(Section strategy, Plan.Targets targets) {
