@@ -2,7 +2,9 @@ package dev.baton.api;
 
 import dev.baton.consul.ConsulClient;
 import dev.baton.hooks.CommandHookRunner;
+import dev.baton.rollout.Clock;
 import dev.baton.rollout.HookRunner;
+import dev.baton.schedule.RolloutScheduler;
 import dev.baton.store.AuditLog;
 import dev.baton.store.RedactedLog;
 import dev.baton.store.Redactor;
@@ -41,6 +43,7 @@ public final class BatonServer implements AutoCloseable {
     private final Javalin app;
     private final HttpApi api;
     private final ServerParts parts;
+    private final RolloutScheduler schedules;
     private final ExecutorService lookups;
     private final ScheduledExecutorService scheduler;
     private final OkHttpClient http;
@@ -72,8 +75,12 @@ public final class BatonServer implements AutoCloseable {
         ServiceLocks locks = new ServiceLocks(kv, scheduler, config.lockTtl(), config.lockTtl().dividedBy(3));
         this.parts = new ServerParts(store, locks, ports, versions, runners, lookups, scheduler, config.agentToken(),
                 config.hooks(), redactor, () -> name, WATCHER_QUEUE);
+        parts.windows(config.windows()::forService);
+        this.schedules = new RolloutScheduler(kv, config.windows(), plan -> parts.service().startScheduled(plan).rollout().id(),
+                Clock.SYSTEM);
         FleetReader fleet = new FleetReader(new ConsulClient(http, config.consulToken()), config.consul(), parts.history());
-        this.api = new HttpApi(parts.service(), fleet, config.tokens(), new AuditLog(kv, AUDIT_KEEP), config.keepAlive(), MAX_STREAMS);
+        this.api = new HttpApi(parts.service(), fleet, config.tokens(), new AuditLog(kv, AUDIT_KEEP), config.keepAlive(), MAX_STREAMS,
+                schedules);
         this.app = api.create(HTTP_THREADS, config.tls(), config.host(), config.port());
     }
 
@@ -91,6 +98,7 @@ public final class BatonServer implements AutoCloseable {
             server.app.start(config.host(), config.port());
             server.name = config.host() + ":" + server.app.port();
             server.parts.startRecovery(config.recoveryEvery());
+            server.schedules.start();
             return server;
         } catch (RuntimeException e) {
             server.close();
@@ -119,6 +127,7 @@ public final class BatonServer implements AutoCloseable {
         } catch (RuntimeException e) {
             // stopping anyway
         }
+        schedules.close();
         parts.close();
         lookups.shutdownNow();
         scheduler.shutdownNow();

@@ -1,6 +1,7 @@
 package dev.baton.api;
 
 import dev.baton.hooks.DeployHooks;
+import dev.baton.schedule.ServiceWindows;
 import dev.baton.server.RolloutPorts;
 import okhttp3.HttpUrl;
 
@@ -10,12 +11,21 @@ import java.util.function.Function;
 /**
  * How a server runs. {@code agentToken} is the server's own token for the Baton agents (null: none, rollouts are
  * refused); {@code hooks} the deploy hooks an admin defined; {@code tls} null means plain HTTP, which only a
- * loopback address or {@code insecureHttp} allows; {@code ports} null means the real adapters.
+ * loopback address or {@code insecureHttp} allows; {@code ports} null means the real adapters;
+ * {@code windows} the deploy windows batches must start in.
  */
 public record ServerConfig(String host, int port, HttpUrl consul, String consulToken, Tokens tokens, String agentToken,
                            DeployHooks hooks, ServerTls tls, boolean insecureHttp, int agentPort, Duration lockTtl,
-                           Duration recoveryEvery, Duration keepAlive, RolloutPorts ports) {
+                           Duration recoveryEvery, Duration keepAlive, RolloutPorts ports, ServiceWindows windows) {
     public static final String AGENT_TOKEN_ENV = "BATON_AGENT_TOKEN";
+
+    /** Without deploy windows: rollouts may start batches at any time. */
+    public ServerConfig(String host, int port, HttpUrl consul, String consulToken, Tokens tokens, String agentToken,
+                        DeployHooks hooks, ServerTls tls, boolean insecureHttp, int agentPort, Duration lockTtl,
+                        Duration recoveryEvery, Duration keepAlive, RolloutPorts ports) {
+        this(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort, lockTtl, recoveryEvery,
+                keepAlive, ports, ServiceWindows.NONE);
+    }
 
     /** Consul's ACL token and the agents' token from {@code env} (CONSUL_HTTP_TOKEN, BATON_AGENT_TOKEN). */
     public static ServerConfig of(String host, int port, HttpUrl consul, Tokens tokens, Function<String, String> env) {
@@ -25,26 +35,32 @@ public record ServerConfig(String host, int port, HttpUrl consul, String consulT
 
     public ServerConfig withAgentPort(int replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, replacement,
-                lockTtl, recoveryEvery, keepAlive, ports);
+                lockTtl, recoveryEvery, keepAlive, ports, windows);
     }
 
     public ServerConfig withAgentToken(String replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, replacement, hooks, tls, insecureHttp, agentPort,
-                lockTtl, recoveryEvery, keepAlive, ports);
+                lockTtl, recoveryEvery, keepAlive, ports, windows);
     }
 
     public ServerConfig withHooks(DeployHooks replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, replacement, tls, insecureHttp, agentPort,
-                lockTtl, recoveryEvery, keepAlive, ports);
+                lockTtl, recoveryEvery, keepAlive, ports, windows);
     }
 
     public ServerConfig withTls(ServerTls replacement, boolean insecure) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, replacement, insecure, agentPort,
-                lockTtl, recoveryEvery, keepAlive, ports);
+                lockTtl, recoveryEvery, keepAlive, ports, windows);
+    }
+
+    /** The global and per-service deploy windows ({@code --windows-file}). */
+    public ServerConfig withWindows(ServiceWindows replacement) {
+        return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort,
+                lockTtl, recoveryEvery, keepAlive, ports, replacement);
     }
 
     public ServerConfig withPorts(RolloutPorts replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort,
-                lockTtl, recoveryEvery, keepAlive, replacement);
+                lockTtl, recoveryEvery, keepAlive, replacement, windows);
     }
 }

@@ -4,6 +4,8 @@ import dev.baton.api.BatonServer;
 import dev.baton.api.ServerConfig;
 import dev.baton.api.ServerTls;
 import dev.baton.hooks.DeployHooks;
+import dev.baton.schedule.ServiceWindows;
+import dev.baton.schedule.WindowsFile;
 import dev.baton.api.TokensFile;
 import dev.baton.store.StoreException;
 import okhttp3.HttpUrl;
@@ -41,6 +43,10 @@ final class ServerCommand implements Callable<Integer> {
             description = "the deploy hooks plans may name (YAML: name: { command: [/abs/program, args...], timeout: 30s })")
     Path hooksFile;
 
+    @Option(names = "--windows-file", paramLabel = "FILE",
+            description = "deploy windows (YAML: global: and services: NAME: lists of { allow|deny: NAME, cron, duration, zone })")
+    Path windowsFile;
+
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "the server's certificate chain (PEM); with --tls-key: HTTPS only")
     Path tlsCert;
 
@@ -65,6 +71,12 @@ final class ServerCommand implements Callable<Integer> {
                     + "): every rollout will be refused");
         }
         DeployHooks hooks = LocalHooks.load(hooksFile);
+        ServiceWindows windows = ServiceWindows.NONE;
+        try {
+            if (windowsFile != null) windows = WindowsFile.read(windowsFile);
+        } catch (IllegalArgumentException e) {
+            throw new BatonMain.UserError(e.getMessage());
+        }
         if ((tlsCert == null) != (tlsKey == null)) throw new BatonMain.UserError("give both --tls-cert and --tls-key, or neither");
         ServerTls tls = null;
         if (tlsCert != null) {
@@ -86,7 +98,8 @@ final class ServerCommand implements Callable<Integer> {
         String host = listen.substring(0, colon);
 
         ServerConfig config = ServerConfig.of(host, port, consul, tokens.tokens(), System::getenv).withAgentPort(agentPort)
-                .withAgentToken(agentToken).withHooks(hooks).withTls(tls, insecureHttp);
+                .withAgentToken(agentToken).withHooks(hooks).withTls(tls, insecureHttp)
+                .withWindows(windows);
         BatonServer server;
         try {
             server = BatonServer.start(config);

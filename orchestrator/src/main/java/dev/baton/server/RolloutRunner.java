@@ -1,6 +1,7 @@
 package dev.baton.server;
 
 import dev.baton.plan.Plan;
+import dev.baton.rollout.DeployWindows;
 import dev.baton.rollout.Ports;
 import dev.baton.rollout.Registry;
 import dev.baton.rollout.Resume;
@@ -45,6 +46,7 @@ final class RolloutRunner implements AutoCloseable {
     private final Function<String, String> env;
     private final int watcherQueue;
     private final Redactor redactor;
+    private volatile Function<String, DeployWindows> windows = service -> DeployWindows.ALWAYS_OPEN;
 
     RolloutRunner(RolloutStore store, RolloutPorts ports, RolloutCatalog catalog, AgentVersions versions,
                   ExecutorService runners, ExecutorService lookups, Function<String, String> env, int watcherQueue,
@@ -58,6 +60,11 @@ final class RolloutRunner implements AutoCloseable {
         this.lookups = lookups;
         this.env = env;
         this.watcherQueue = watcherQueue;
+    }
+
+    /** The deploy windows of each service (by its plan's service name); default always open. */
+    void windows(Function<String, DeployWindows> replacement) {
+        this.windows = replacement;
     }
 
     /** The agents' token: the server's own (plans cannot choose it). */
@@ -99,6 +106,7 @@ final class RolloutRunner implements AutoCloseable {
     private void launch(LiveRollout live, Plan plan, Ports rolloutPorts, Resume from, ServiceLock lock) {
         catalog.addLive(live);
         live.control().fence(lock::fenceBroken);
+        live.control().windows(windows.apply(plan.service()));
         try {
             Future<?> running = runners.submit(() -> run(live, plan, rolloutPorts, from, lock));
             lock.onLost(() -> {
