@@ -156,7 +156,7 @@ public final class RolloutScheduler implements AutoCloseable {
         }
         DeployWindows serviceWindows = windows.forService(record.service());
         if (Duration.between(due, now).compareTo(LATE) > 0 && !serviceWindows.open(now)) {
-            skipLate(current, serviceWindows, now);
+            skipLate(current, serviceWindows, now, due);
             return;
         }
         ScheduleRecord.Status next = record.once() ? ScheduleRecord.Status.FIRED : ScheduleRecord.Status.PENDING;
@@ -176,10 +176,10 @@ public final class RolloutScheduler implements AutoCloseable {
     }
 
     /** Late after downtime into a closed window: a cron occurrence is skipped; an {@code at} waits for the next opening. */
-    private void skipLate(ScheduleStore.Versioned current, DeployWindows serviceWindows, Instant now) {
+    private void skipLate(ScheduleStore.Versioned current, DeployWindows serviceWindows, Instant now, Instant due) {
         ScheduleRecord record = current.record();
         DeployWindows.State state = serviceWindows.at(now);
-        String why = "late (" + Duration.between(record.once() ? record.at() : now, now).toSeconds() + "s) into a closed deploy window ("
+        String why = "late (" + Duration.between(due, now).toMinutes() + "m) into a closed deploy window ("
                 + state.why() + ")";
         if (!record.once()) {
             store.replace(record.ran(now, null, "skipped: " + why, ScheduleRecord.Status.PENDING), current.index());
@@ -197,6 +197,7 @@ public final class RolloutScheduler implements AutoCloseable {
     }
 
     private void schedule(ScheduleRecord record, Instant at) {
+        if (quartz == null) return; // not started yet: start() arms every pending schedule from Consul
         TriggerBuilder<Trigger> trigger = TriggerBuilder.newTrigger().withIdentity(record.id());
         Trigger armed = record.once()
                 ? trigger.startAt(Date.from(at)).withSchedule(SimpleScheduleBuilder.simpleSchedule()
