@@ -13,7 +13,14 @@ import java.nio.file.Path;
 /** {@code baton schedule list|create|cancel}: scheduled rollouts on a Baton server. */
 @Command(name = "schedule", description = "Scheduled rollouts on a Baton server: list, create (a plan with schedule:), cancel.",
         subcommands = {ScheduleCommand.List.class, ScheduleCommand.Create.class, ScheduleCommand.Cancel.class})
-final class ScheduleCommand {
+final class ScheduleCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: list, create PLAN or cancel ID");
+    }
 
     @Command(name = "list", description = "Every schedule: status, next run, the service's deploy window now, last run.")
     static final class List implements java.util.concurrent.Callable<Integer> {
