@@ -237,11 +237,15 @@ public final class RolloutScheduler implements AutoCloseable {
         return a.isAfter(b) ? a : b;
     }
 
-    /** Stops firing; a firing in progress finishes its start first. */
+    /** Stops firing; a firing in progress finishes its start first (so this must not hold the lock firings take). */
     @Override
-    public synchronized void close() {
+    public void close() {
+        Scheduler stopping;
+        synchronized (this) {
+            stopping = quartz;
+        }
         try {
-            if (quartz != null) quartz.shutdown(true);
+            if (stopping != null) stopping.shutdown(true);
         } catch (SchedulerException e) {
             LOG.warn("stopping the scheduler: {}", e.getMessage());
         }
