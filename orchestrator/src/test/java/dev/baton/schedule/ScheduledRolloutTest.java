@@ -233,11 +233,15 @@ class ScheduledRolloutTest {
         String nightly = scheduler.create(plan + "schedule: { cron: \"0 30 0 * * ?\" }\n", "test").id();
         String expiring = scheduler.create(plan.replace("version: 6.0.0", "version: 6.0.2")
                 + "schedule: { at: \"2031-03-01T00:30:00Z\", expires: 2h }\n", "test").id();
+        String movable = scheduler.create(plan.replace("version: 6.0.0", "version: 6.0.1")
+                + "schedule: { at: \"2031-03-01T00:30:00Z\", expires: 6h }\n", "test").id();
+        scheduler.start();
         try {
             // the server was down from 00:29 to 02:00: every firing comes late, inside the night freeze
             clock.now = Instant.parse("2031-03-01T02:00:00Z");
             scheduler.fire(nightly, Instant.parse("2031-03-01T00:30:00Z"));
             scheduler.fire(expiring, Instant.parse("2031-03-01T00:30:00Z"));
+            scheduler.fire(movable, Instant.parse("2031-03-01T00:30:00Z"));
             assertThat(started).isEmpty();
             Map<String, ScheduleView> views = new java.util.HashMap<>();
             scheduler.list().forEach(v -> views.put(v.id(), v));
@@ -245,6 +249,10 @@ class ScheduledRolloutTest {
             assertThat(views.get(nightly).lastResult()).isEqualTo("skipped: late (90m) into a closed deploy window (inside deny window night)");
             assertThat(views.get(expiring).status()).isEqualTo(ScheduleRecord.Status.EXPIRED);
             assertThat(views.get(expiring).lastResult()).contains("until after its expiry 2031-03-01T02:30:00Z");
+            assertThat(views.get(movable).status()).isEqualTo(ScheduleRecord.Status.PENDING);
+            assertThat(views.get(movable).lastResult()).isEqualTo("moved to 2031-03-01T05:00:00Z: late (90m) into a closed deploy "
+                    + "window (inside deny window night)");
+            assertThat(views.get(movable).nextRun()).isEqualTo(Instant.parse("2031-03-01T05:00:00Z"));
             assertThat(views.get(nightly).window()).isEqualTo(new ScheduleView.Window(false, "inside deny window night",
                     Instant.parse("2031-03-01T05:00:00Z")));
 
@@ -253,9 +261,13 @@ class ScheduledRolloutTest {
             scheduler.fire(nightly, Instant.parse("2031-03-02T00:30:00Z"));
             scheduler.fire(nightly, Instant.parse("2031-03-02T00:30:00Z"));
             assertThat(started).containsExactly("version: 6.0.0");
+            // the moved one starts once the freeze is over
+            clock.now = Instant.parse("2031-03-01T05:00:01Z");
+            scheduler.fire(movable, Instant.parse("2031-03-01T05:00:00Z"));
+            assertThat(started).containsExactly("version: 6.0.0", "version: 6.0.1");
         } finally {
             scheduler.close();
-            for (String id : List.of(nightly, expiring)) kv.delete(ScheduleStore.PREFIX + id);
+            for (String id : List.of(nightly, expiring, movable)) kv.delete(ScheduleStore.PREFIX + id);
         }
     }
 
