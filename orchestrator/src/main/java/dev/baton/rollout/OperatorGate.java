@@ -35,15 +35,14 @@ final class OperatorGate implements LeaveGate {
 
     synchronized Verdict check() throws InterruptedException {
         if (stopped != null) return stopped;
-        Verdict verdict = strategy.windowOverrun() == Plan.WindowOverrun.PAUSE ? windows.await() : Verdict.CONTINUE;
-        if (verdict.proceeds()) verdict = decide();
+        Verdict verdict = decide();
         if (!verdict.proceeds()) stopped = verdict;
         return verdict;
     }
 
     /**
      * Before a batch starts: waits while the deploy windows are closed, then asks {@link #check}. Within a batch only
-     * {@code windowOverrun: pause} consults the windows again (before every host leaves); finishBatch lets it end.
+     * {@code windowOverrun: pause} consults the windows again (right before each host leaves); finishBatch lets it end.
      */
     synchronized Verdict checkBatchStart() throws InterruptedException {
         if (stopped != null) return stopped;
@@ -57,7 +56,7 @@ final class OperatorGate implements LeaveGate {
 
     @Override
     public String refusal() throws InterruptedException {
-        Verdict verdict = check();
+        Verdict verdict = strategy.windowOverrun() == Plan.WindowOverrun.PAUSE ? checkBatchStart() : check();
         return verdict.proceeds() ? null : verdict.reason();
     }
 

@@ -90,6 +90,19 @@ class WindowedRolloutTest {
         assertThat(fleet.versions.values()).containsOnly("2.0.0");
     }
 
+    @Test
+    void withWindowOverrunPauseAWindowClosingAfterTheLastHostLeftDoesNotHoldTheEnd() {
+        DeployWindow freezeAtOneMinute = new DeployWindow(DeployWindow.Kind.DENY, "later", "0 1 0 * * ?", Duration.ofHours(1), UTC);
+        RolloutResult result = roll(2, "{ batch: 2, maxUnavailable: 1, minHealthy: 0, windowOverrun: pause }",
+                windows(freezeAtOneMinute), e -> {
+                    if ("web-2".equals(e.host()) && e.step() == Step.JOIN && e.outcome() == Event.Outcome.OK) clock.sleep(Duration.ofMinutes(2));
+                });
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(pauses()).isEmpty();
+        assertThat(clock.since(start)).isLessThan(Duration.ofMinutes(10));
+    }
+
     /** web-1 is back in rotation two minutes after it left, once the freeze at 00:01 has begun. */
     private void slowFirstHost(Event e) {
         if ("web-1".equals(e.host()) && e.step() == Step.JOIN && e.outcome() == Event.Outcome.OK) clock.sleep(Duration.ofMinutes(2));
