@@ -1,10 +1,11 @@
-// Boot, sign-in and hash routing: #/ (rollouts), #/rollouts/{id}, #/fleet, #/audit (admins).
+// Boot, sign-in and hash routing: #/ (rollouts), #/rollouts/{id}, #/fleet, #/schedules, #/audit (admins).
 import { api, session, whenUnauthorized, ApiError } from './api.js';
 import { h } from './ui.js';
 import { rolloutList } from './list.js';
 import { rolloutView } from './rollout.js';
 import { fleetView } from './fleet.js';
 import { auditView } from './audit.js';
+import { schedulesView } from './schedules.js';
 
 const main = document.getElementById('main');
 let cleanup = null;
@@ -73,6 +74,9 @@ function route() {
   } else if (hash === '/audit' && session.role === 'admin') {
     section = 'audit';
     cleanup = auditView(main);
+  } else if (hash === '/schedules') {
+    section = 'schedules';
+    cleanup = schedulesView(main);
   } else if (hash === '/fleet') {
     section = 'fleet';
     cleanup = fleetView(main);

@@ -6,7 +6,9 @@ import dev.baton.metrics.BatonMetrics;
 import dev.baton.notify.RolloutObserver;
 import dev.baton.notify.Webhook;
 import dev.baton.notify.WebhookNotifier;
+import dev.baton.rollout.Clock;
 import dev.baton.rollout.HookRunner;
+import dev.baton.schedule.RolloutScheduler;
 import dev.baton.store.AuditLog;
 import dev.baton.store.RedactedLog;
 import dev.baton.store.Redactor;
@@ -46,6 +48,7 @@ public final class BatonServer implements AutoCloseable {
     private final Javalin app;
     private final HttpApi api;
     private final ServerParts parts;
+    private final RolloutScheduler schedules;
     private final ExecutorService lookups;
     private final ScheduledExecutorService scheduler;
     private final OkHttpClient http;
@@ -81,9 +84,12 @@ public final class BatonServer implements AutoCloseable {
         metrics.watch(webhooks);
         this.parts = new ServerParts(store, locks, ports, versions, runners, lookups, scheduler, config.agentToken(),
                 config.hooks(), redactor, () -> name, WATCHER_QUEUE, RolloutObserver.all(List.of(metrics, webhooks)));
+        parts.windows(config.windows()::forService);
+        this.schedules = new RolloutScheduler(kv, config.windows(), plan -> parts.service().startScheduled(plan).rollout().id(),
+                Clock.SYSTEM);
         FleetReader fleet = new FleetReader(new ConsulClient(http, config.consulToken()), config.consul(), parts.history());
         this.api = new HttpApi(parts.service(), fleet, config.tokens(), new AuditLog(kv, AUDIT_KEEP), config.keepAlive(), MAX_STREAMS,
-                metrics);
+                schedules, metrics);
         this.app = api.create(HTTP_THREADS, config.tls(), config.host(), config.port());
     }
 
@@ -102,6 +108,7 @@ public final class BatonServer implements AutoCloseable {
             server.name = config.host() + ":" + server.app.port();
             server.webhooks.start();
             server.parts.startRecovery(config.recoveryEvery());
+            server.schedules.start();
             return server;
         } catch (RuntimeException e) {
             server.close();
@@ -130,6 +137,7 @@ public final class BatonServer implements AutoCloseable {
         } catch (RuntimeException e) {
             // stopping anyway
         }
+        schedules.close();
         parts.close();
         webhooks.close();
         lookups.shutdownNow();

@@ -3,6 +3,8 @@ package dev.baton.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.baton.metrics.BatonMetrics;
 import dev.baton.rollout.RolloutControl;
+import dev.baton.schedule.RolloutScheduler;
+import dev.baton.schedule.ScheduleView;
 import dev.baton.server.FleetReader;
 import dev.baton.server.RolloutDetails;
 import dev.baton.server.RolloutException;
@@ -40,23 +42,24 @@ public final class HttpApi {
     private static final Map<String, RolloutControl.Command> ACTIONS = Map.of(
             "pause", RolloutControl.Command.PAUSE, "resume", RolloutControl.Command.RESUME,
             "abort", RolloutControl.Command.ABORT, "rollback", RolloutControl.Command.ROLLBACK,
-            "promote", RolloutControl.Command.PROMOTE);
+            "promote", RolloutControl.Command.PROMOTE, "override-window", RolloutControl.Command.OVERRIDE_WINDOW);
 
     private final RolloutService rollouts;
     private final FleetReader fleet;
     private final Tokens tokens;
     private final EventStream events;
     private final AuditLog audit;
+    private final RolloutScheduler schedules;
     private final RefusalBudget refusals = new RefusalBudget(30, Duration.ofSeconds(10));
     private final BatonMetrics metrics;
 
-    public HttpApi(RolloutService rollouts, FleetReader fleet, Tokens tokens, AuditLog audit, Duration keepAlive, int maxStreams) {
-        this(rollouts, fleet, tokens, audit, keepAlive, maxStreams, null);
-    }
-
-    /** With {@code metrics}: {@code GET /metrics} for Prometheus, behind a viewer token like every read. */
+    /**
+     * {@code schedules} serves {@code /schedules}; with {@code metrics}, {@code GET /metrics} for Prometheus, behind a
+     * viewer token like every read (null: no metrics).
+     */
     public HttpApi(RolloutService rollouts, FleetReader fleet, Tokens tokens, AuditLog audit, Duration keepAlive, int maxStreams,
-                   BatonMetrics metrics) {
+                   RolloutScheduler schedules, BatonMetrics metrics) {
+        this.schedules = schedules;
         this.metrics = metrics;
         this.rollouts = rollouts;
         this.fleet = fleet;
@@ -103,6 +106,9 @@ public final class HttpApi {
         app.get(BASE + "/rollouts/{id}", ctx -> json(ctx, 200, ApiViews.rollout(rollouts.get(ctx.pathParam("id")))));
         app.get(BASE + "/rollouts/{id}/events", events::handle);
         app.post(BASE + "/rollouts/{id}/{action}", this::command);
+        app.get(BASE + "/schedules", ctx -> json(ctx, 200, Map.of("schedules", schedules.list())));
+        app.post(BASE + "/schedules", this::schedule);
+        app.delete(BASE + "/schedules/{id}", this::cancelSchedule);
         app.get(BASE + "/fleet", ctx -> json(ctx, 200, Map.of("services", fleet.read())));
 
         app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
@@ -166,15 +172,46 @@ public final class HttpApi {
         json(ctx, 201, ApiViews.rollout(started));
     }
 
+    private void schedule(Context ctx) throws JsonProcessingException {
+        ScheduleView created;
+        try {
+            created = schedules.create(PlanBody.read(ctx), caller(ctx).name());
+        } catch (RuntimeException e) {
+            audited(caller(ctx), "schedule", null, statusOf(e), e.getMessage());
+            throw e;
+        }
+        audited(caller(ctx), "schedule", created.id(), 201, "scheduled " + created.service() + " " + created.version());
+        ctx.header("Location", BASE + "/schedules/" + created.id());
+        json(ctx, 201, created);
+    }
+
+    private void cancelSchedule(Context ctx) throws JsonProcessingException {
+        String id = ctx.pathParam("id");
+        ScheduleView cancelled;
+        try {
+            cancelled = schedules.cancel(id, caller(ctx).name());
+        } catch (RuntimeException e) {
+            audited(caller(ctx), "cancel-schedule", printable(id), statusOf(e), e.getMessage());
+            throw e;
+        }
+        audited(caller(ctx), "cancel-schedule", id, 200, "cancelled");
+        json(ctx, 200, cancelled);
+    }
+
     private void command(Context ctx) throws JsonProcessingException {
         String action = ctx.pathParam("action").toLowerCase(Locale.ROOT);
         String id = ctx.pathParam("id");
         String shownId = id.matches("r-[0-9]{8}-[0-9]{4,9}") ? id : printable(id);
         RolloutControl.Command command = ACTIONS.get(action);
         if (command == null) {
-            String why = "no such action: " + printable(action) + " (pause, resume, abort, rollback, promote)";
+            String why = "no such action: " + printable(action) + " (pause, resume, abort, rollback, promote, override-window)";
             audited(caller(ctx), printable(action), shownId, 404, why);
             throw new ApiError(404, why);
+        }
+        if (command == RolloutControl.Command.OVERRIDE_WINDOW && !caller(ctx).role().allows(Role.ADMIN)) {
+            String why = "the " + caller(ctx).role().label() + " role may not override a deploy window (it needs admin)";
+            audited(caller(ctx), action, shownId, 403, why);
+            throw new ApiError(403, why);
         }
         RolloutDetails details;
         try {

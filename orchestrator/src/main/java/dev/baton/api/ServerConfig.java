@@ -2,6 +2,7 @@ package dev.baton.api;
 
 import dev.baton.hooks.DeployHooks;
 import dev.baton.notify.Webhook;
+import dev.baton.schedule.ServiceWindows;
 import dev.baton.server.RolloutPorts;
 import okhttp3.HttpUrl;
 
@@ -13,23 +14,26 @@ import java.util.function.Function;
  * How a server runs. {@code agentToken} is the server's own token for the Baton agents (null: none, rollouts are
  * refused); {@code hooks} the deploy hooks an admin defined; {@code tls} null means plain HTTP, which only a
  * loopback address or {@code insecureHttp} allows; {@code ports} null means the real adapters; {@code webhooks}
- * the receivers an admin configured (none: no webhook is sent).
+ * the receivers an admin configured (none: no webhook is sent); {@code windows} the deploy windows batches must
+ * start in.
  */
 public record ServerConfig(String host, int port, HttpUrl consul, String consulToken, Tokens tokens, String agentToken,
                            DeployHooks hooks, ServerTls tls, boolean insecureHttp, int agentPort, Duration lockTtl,
-                           Duration recoveryEvery, Duration keepAlive, RolloutPorts ports, List<Webhook> webhooks) {
+                           Duration recoveryEvery, Duration keepAlive, RolloutPorts ports, List<Webhook> webhooks,
+                           ServiceWindows windows) {
     public static final String AGENT_TOKEN_ENV = "BATON_AGENT_TOKEN";
 
     public ServerConfig {
         webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+        windows = windows == null ? ServiceWindows.NONE : windows;
     }
 
-    /** Without webhooks. */
+    /** Without webhooks or deploy windows. */
     public ServerConfig(String host, int port, HttpUrl consul, String consulToken, Tokens tokens, String agentToken,
                         DeployHooks hooks, ServerTls tls, boolean insecureHttp, int agentPort, Duration lockTtl,
                         Duration recoveryEvery, Duration keepAlive, RolloutPorts ports) {
         this(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort, lockTtl, recoveryEvery,
-                keepAlive, ports, List.of());
+                keepAlive, ports, List.of(), ServiceWindows.NONE);
     }
 
     /** Consul's ACL token and the agents' token from {@code env} (CONSUL_HTTP_TOKEN, BATON_AGENT_TOKEN). */
@@ -40,31 +44,37 @@ public record ServerConfig(String host, int port, HttpUrl consul, String consulT
 
     public ServerConfig withAgentPort(int replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, replacement,
-                lockTtl, recoveryEvery, keepAlive, ports, webhooks);
+                lockTtl, recoveryEvery, keepAlive, ports, webhooks, windows);
     }
 
     public ServerConfig withAgentToken(String replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, replacement, hooks, tls, insecureHttp, agentPort,
-                lockTtl, recoveryEvery, keepAlive, ports, webhooks);
+                lockTtl, recoveryEvery, keepAlive, ports, webhooks, windows);
     }
 
     public ServerConfig withHooks(DeployHooks replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, replacement, tls, insecureHttp, agentPort,
-                lockTtl, recoveryEvery, keepAlive, ports, webhooks);
+                lockTtl, recoveryEvery, keepAlive, ports, webhooks, windows);
     }
 
     public ServerConfig withTls(ServerTls replacement, boolean insecure) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, replacement, insecure, agentPort,
-                lockTtl, recoveryEvery, keepAlive, ports, webhooks);
+                lockTtl, recoveryEvery, keepAlive, ports, webhooks, windows);
     }
 
     public ServerConfig withPorts(RolloutPorts replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort,
-                lockTtl, recoveryEvery, keepAlive, replacement, webhooks);
+                lockTtl, recoveryEvery, keepAlive, replacement, webhooks, windows);
     }
 
     public ServerConfig withWebhooks(List<Webhook> replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort,
-                lockTtl, recoveryEvery, keepAlive, ports, replacement);
+                lockTtl, recoveryEvery, keepAlive, ports, replacement, windows);
+    }
+
+    /** The global and per-service deploy windows ({@code --windows-file}). */
+    public ServerConfig withWindows(ServiceWindows replacement) {
+        return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort,
+                lockTtl, recoveryEvery, keepAlive, ports, webhooks, replacement);
     }
 }

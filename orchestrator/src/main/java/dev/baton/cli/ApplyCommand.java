@@ -63,6 +63,10 @@ final class ApplyCommand implements Callable<Integer> {
         } catch (PlanException e) {
             throw new BatonMain.UserError(e.getMessage());
         }
+        if (plan.schedule() != null) {
+            throw new BatonMain.UserError(planFile + ": schedule: this plan starts later: submit it to a server with baton schedule "
+                    + "create, or remove schedule: to apply it now");
+        }
         DeployHooks hooks = LocalHooks.load(hooksFile);
         hooks.unknownIn(plan, "in --hooks-file", "no --hooks-file given").ifPresent(why -> {
             throw new BatonMain.UserError(planFile + ": " + why);

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
         description = "Rolling deploys that take each instance out of Consul, drain it, restart it and put it back.",
         subcommands = {ApplyCommand.class, PlanCommand.class, ServerCommand.class, StatusCommand.class, LogsCommand.class,
-                RecoverCommand.class, ValidateCommand.class, CompletionCommand.class, CaCommand.class})
+                RecoverCommand.class, ValidateCommand.class, CompletionCommand.class, CaCommand.class,
+                ScheduleCommand.class})
 public final class BatonMain implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;

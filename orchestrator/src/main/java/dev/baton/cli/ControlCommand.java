@@ -7,10 +7,10 @@ import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
 
-/** {@code baton pause|resume|abort|rollback|promote ID}: one operator command to a running rollout. */
+/** {@code baton pause|resume|abort|rollback|promote|override-window ID}: one operator command to a running rollout. */
 @Command(description = "Send an operator command to a running rollout on a Baton server.")
 final class ControlCommand implements Callable<Integer> {
-    static final String[] ACTIONS = {"pause", "resume", "abort", "rollback", "promote"};
+    static final String[] ACTIONS = {"pause", "resume", "abort", "rollback", "promote", "override-window"};
 
     private final String action;
 
@@ -37,6 +37,7 @@ final class ControlCommand implements Callable<Integer> {
             case "resume" -> "Resume a paused rollout.";
             case "abort" -> "Stop a rollout at the next boundary; hosts already done keep the new version.";
             case "rollback" -> "Stop a rollout and put the hosts it switched back on their previous release.";
+            case "override-window" -> "Let a rollout go on outside its deploy windows until it ends (admin; audited).";
             default -> "Promote the canaries: roll the rest of the fleet.";
         };
     }

@@ -63,6 +63,10 @@ final class ServerClient {
         return call(request(path).post(RequestBody.create(body, contentType == null ? null : MediaType.get(contentType))).build());
     }
 
+    Answer delete(String path) {
+        return call(request(path).delete().build());
+    }
+
     /** Opens the event stream after {@code afterSeq}; the caller reads and closes it. */
     Response stream(String path, long afterSeq) throws IOException {
         Request.Builder request = request(path).header("Accept", "text/event-stream");

@@ -6,6 +6,8 @@ import dev.baton.api.ServerTls;
 import dev.baton.hooks.DeployHooks;
 import dev.baton.notify.Webhook;
 import dev.baton.notify.WebhooksFile;
+import dev.baton.schedule.ServiceWindows;
+import dev.baton.schedule.WindowsFile;
 import dev.baton.api.TokensFile;
 import dev.baton.store.StoreException;
 import okhttp3.HttpUrl;
@@ -49,6 +51,10 @@ final class ServerCommand implements Callable<Integer> {
                     + "events, services }]); see docs/server-api.md")
     Path webhooksFile;
 
+    @Option(names = "--windows-file", paramLabel = "FILE",
+            description = "deploy windows (YAML: global: and services: NAME: lists of { allow|deny: NAME, cron, duration, zone })")
+    Path windowsFile;
+
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "the server's certificate chain (PEM); with --tls-key: HTTPS only")
     Path tlsCert;
 
@@ -81,6 +87,12 @@ final class ServerCommand implements Callable<Integer> {
                 throw new BatonMain.UserError(e.getMessage());
             }
         }
+        ServiceWindows windows = ServiceWindows.NONE;
+        try {
+            if (windowsFile != null) windows = WindowsFile.read(windowsFile);
+        } catch (IllegalArgumentException e) {
+            throw new BatonMain.UserError(e.getMessage());
+        }
         if ((tlsCert == null) != (tlsKey == null)) throw new BatonMain.UserError("give both --tls-cert and --tls-key, or neither");
         ServerTls tls = null;
         if (tlsCert != null) {
@@ -102,7 +114,8 @@ final class ServerCommand implements Callable<Integer> {
         String host = listen.substring(0, colon);
 
         ServerConfig config = ServerConfig.of(host, port, consul, tokens.tokens(), System::getenv).withAgentPort(agentPort)
-                .withAgentToken(agentToken).withHooks(hooks).withTls(tls, insecureHttp).withWebhooks(webhooks);
+                .withAgentToken(agentToken).withHooks(hooks).withTls(tls, insecureHttp).withWebhooks(webhooks)
+                .withWindows(windows);
         BatonServer server;
         try {
             server = BatonServer.start(config);

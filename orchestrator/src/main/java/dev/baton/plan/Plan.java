@@ -20,7 +20,8 @@ public record Plan(
         Health health,
         Strategy strategy,
         Hooks hooks,
-        Ssh ssh) {
+        Ssh ssh,
+        Scheduled schedule) {
 
     /** Where the new release comes from; {@code {version}} in the URL is replaced by the plan's version. */
     public record Artifact(String url, String sha256) {
@@ -83,6 +84,9 @@ public record Plan(
     }
 
     public enum OnFailure implements Option { ROLLBACK, PAUSE, ABORT }
+
+    /** A deploy window closing mid-batch: PAUSE stops hosts of the batch from leaving until one opens; FINISH_BATCH ends it. */
+    public enum WindowOverrun implements Option { PAUSE, FINISH_BATCH }
 
     /**
      * How the engine knows traffic has stopped: each {@code verify} check in order (consul, loadBalancer,
@@ -153,7 +157,18 @@ public record Plan(
      */
     public record Strategy(Amount batch, Amount maxUnavailable, Amount minHealthy, Duration capacityWait, int canary,
                            Duration autoPromoteAfter, Duration pauseBetweenBatches, String groupByNodeMeta,
-                           OnFailure onFailure, Amount maxFailures, Duration progressDeadline, Duration maxPause) {
+                           OnFailure onFailure, Amount maxFailures, Duration progressDeadline, Duration maxPause,
+                           WindowOverrun windowOverrun) {
+    }
+
+    /**
+     * When a scheduled rollout starts (null: as soon as it is submitted): once {@code at} (cancelled unstarted after
+     * {@code expires}), or at each time the Quartz {@code cron} expression names in {@code zone}.
+     */
+    public record Scheduled(java.time.Instant at, java.time.Instant expires, String cron, java.time.ZoneId zone) {
+        public boolean once() {
+            return at != null;
+        }
     }
 
     /** A host hook: a command run with a timeout by the host's agent. */

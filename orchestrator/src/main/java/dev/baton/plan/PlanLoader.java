@@ -88,6 +88,7 @@ public final class PlanLoader {
         Plan.Health health = health(plan.section("health"));
         Plan.Strategy strategy = strategy(plan.section("strategy"), targets);
         Plan.Hooks hooks = hooks(plan.section("hooks"));
+        Plan.Scheduled schedule = plan.has("schedule") ? ScheduleSection.read(plan.section("schedule")) : null;
         plan.done();
         SshSection.checkAgainst(ssh, plan, drainSpec, hooks);
         Duration needed = drainSpec.timeout().plus(health.deadline());
@@ -98,7 +99,7 @@ public final class PlanLoader {
         }
 
         return new Plan(service, version, new Plan.Artifact(url.replace("{version}", version), sha256.toLowerCase()),
-                targets, consul, agentAccess, loadBalancer, drainSpec, restartSpec, health, strategy, hooks, ssh);
+                targets, consul, agentAccess, loadBalancer, drainSpec, restartSpec, health, strategy, hooks, ssh, schedule);
     }
 
     private static Plan.Strategy strategy(Section strategy, Plan.Targets targets) {
@@ -130,7 +131,8 @@ public final class PlanLoader {
                 strategy.option("onFailure", Plan.OnFailure.ROLLBACK, Plan.OnFailure.values()),
                 strategy.amount("maxFailures", Amount.of(0), 0, 10_000),
                 strategy.duration("progressDeadline", Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofHours(24)),
-                strategy.duration("maxPause", Duration.ofHours(24), Duration.ofSeconds(1), Duration.ofDays(7)));
+                strategy.duration("maxPause", Duration.ofHours(24), Duration.ofSeconds(1), Duration.ofDays(7)),
+                strategy.option("windowOverrun", Plan.WindowOverrun.FINISH_BATCH, Plan.WindowOverrun.values()));
         strategy.done();
         return out;
     }

@@ -7,8 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Asked before each batch and right before every host leaves rotation: the fence (does this process still own
- * the rollout?), the operator (pause waits here; abort and rollback stop here) and the progress deadline. The
+ * Asked before each batch and right before every host leaves rotation: the deploy windows (before a batch; before
+ * each host too with {@code windowOverrun: pause}), the fence (does this process still own the rollout?), the
+ * operator (pause waits here; abort and rollback stop here) and the progress deadline. The
  * first verdict that stops the rollout sticks, so every host still waiting to leave is refused with the same reason.
  */
 final class OperatorGate implements LeaveGate {
@@ -18,9 +19,12 @@ final class OperatorGate implements LeaveGate {
     private final Plan.Strategy strategy;
     private final Clock clock;
     private final Instant start;
+    private final WindowGate windows;
     private Verdict stopped;
 
-    OperatorGate(RolloutControl control, Pauses pauses, FailurePolicy policy, Plan.Strategy strategy, Clock clock, Instant start) {
+    OperatorGate(RolloutControl control, Pauses pauses, FailurePolicy policy, Plan.Strategy strategy, Clock clock, Instant start,
+                 WindowGate windows) {
+        this.windows = windows;
         this.control = control;
         this.pauses = pauses;
         this.policy = policy;
@@ -36,9 +40,23 @@ final class OperatorGate implements LeaveGate {
         return verdict;
     }
 
+    /**
+     * Before a batch starts: waits while the deploy windows are closed, then asks {@link #check}. Within a batch only
+     * {@code windowOverrun: pause} consults the windows again (right before each host leaves); finishBatch lets it end.
+     */
+    synchronized Verdict checkBatchStart() throws InterruptedException {
+        if (stopped != null) return stopped;
+        Verdict verdict = windows.await();
+        if (!verdict.proceeds()) {
+            stopped = verdict;
+            return verdict;
+        }
+        return check();
+    }
+
     @Override
     public String refusal() throws InterruptedException {
-        Verdict verdict = check();
+        Verdict verdict = strategy.windowOverrun() == Plan.WindowOverrun.PAUSE ? checkBatchStart() : check();
         return verdict.proceeds() ? null : verdict.reason();
     }
 

@@ -29,6 +29,11 @@ final class Pauses {
         return decision;
     }
 
+    /** Time spent waiting elsewhere (for a deploy window), which the progress deadline does not count either. */
+    synchronized void waited(Duration took) {
+        total = total.plus(took);
+    }
+
     synchronized Duration total() {
         return total;
     }

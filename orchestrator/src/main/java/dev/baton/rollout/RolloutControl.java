@@ -10,7 +10,7 @@ import java.util.function.Supplier;
  * a pause, abort or rollback takes effect before the next instance goes out, never in the middle of a host.
  */
 public final class RolloutControl {
-    public enum Command { PAUSE, RESUME, ABORT, ROLLBACK, PROMOTE }
+    public enum Command { PAUSE, RESUME, ABORT, ROLLBACK, PROMOTE, OVERRIDE_WINDOW }
 
     /** What the engine does at the next host. */
     public enum Decision { CONTINUE, ABORT, ROLLBACK }
@@ -18,6 +18,8 @@ public final class RolloutControl {
     private boolean paused;
     private boolean promoted;
     private boolean ended;
+    private boolean windowOverridden;
+    private volatile DeployWindows windows = DeployWindows.ALWAYS_OPEN;
     private Decision decision = Decision.CONTINUE;
     private volatile Supplier<String> fence = () -> null;
 
@@ -36,6 +38,7 @@ public final class RolloutControl {
             case ABORT -> decision = decision == Decision.ROLLBACK ? decision : Decision.ABORT;
             case ROLLBACK -> decision = Decision.ROLLBACK;
             case PROMOTE -> promoted = true;
+            case OVERRIDE_WINDOW -> windowOverridden = true;
         }
         notifyAll();
     }
@@ -46,6 +49,20 @@ public final class RolloutControl {
      */
     public void fence(Supplier<String> check) {
         this.fence = check;
+    }
+
+    /** The deploy windows batches must start in (the server's global and per-service ones); default always open. */
+    public void windows(DeployWindows replacement) {
+        this.windows = replacement;
+    }
+
+    public DeployWindows windows() {
+        return windows;
+    }
+
+    /** An admin let the rollout go on outside its deploy windows, until it ends. */
+    public synchronized boolean windowOverridden() {
+        return windowOverridden;
     }
 
     String fenceBroken() {

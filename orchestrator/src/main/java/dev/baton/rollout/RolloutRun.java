@@ -16,7 +16,7 @@ import java.util.TreeSet;
 /**
  * One rollout from start to end — the rollout loop lives in {@link #execute}: settle hosts left out by a crash,
  * resolve the targets (reporting those already out), run the beforeDeploy hooks, PREPARE every host, then for
- * each batch of the {@link Schedule}: ask the {@link OperatorGate}, the {@link CapacityGuard}, roll the hosts
+ * each batch of the {@link Schedule}: ask the {@link OperatorGate} (which waits for the {@link DeployWindows}), the {@link CapacityGuard}, roll the hosts
  * ({@link HostRollout}, at most maxUnavailable at once, each asking the gate again right before it leaves), apply
  * the {@link FailurePolicy}, wait at the {@link CanaryGate}; finally the afterDeploy hooks. Each of those answers
  * with a {@link Verdict}; one that stops the rollout ends it here, through a {@link Rollback} when it says so.
@@ -56,7 +56,8 @@ final class RolloutRun {
         start = clock.now();
         pauses = new Pauses(control, strategy.maxPause(), clock, events);
         policy = new FailurePolicy(strategy.onFailure(), control, pauses);
-        gate = new OperatorGate(control, pauses, policy, strategy, clock, start);
+        gate = new OperatorGate(control, pauses, policy, strategy, clock, start,
+                new WindowGate(control, pauses, strategy.maxPause(), clock, events));
         events.emit(Step.ROLLOUT, Event.Outcome.STARTED, null, plan.service() + " -> " + plan.version());
         try {
             return roll(from);
@@ -196,7 +197,7 @@ final class RolloutRun {
     private Verdict rollBatch(Schedule.Batch batch, CapacityGuard guard, int fleetSize) throws InterruptedException {
         List<Instance> pending = batch.hosts().stream().filter(i -> hosts.get(i.id()).state() == HostState.PREPARED).toList();
         if (pending.isEmpty()) return Verdict.CONTINUE;
-        Verdict verdict = gate.check();
+        Verdict verdict = gate.checkBatchStart();
         if (!verdict.proceeds()) return verdict;
         events.emit(Step.BATCH, Event.Outcome.STARTED, null, batch.label());
         Instant batchStart = clock.now();

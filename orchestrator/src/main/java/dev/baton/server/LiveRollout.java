@@ -168,7 +168,7 @@ final class LiveRollout implements EventSink, Journal {
 
     /** Sends an operator's command if it makes sense now; otherwise a conflict naming why. */
     RolloutDetails command(RolloutControl.Command command) {
-        String action = command.name().toLowerCase();
+        String action = command.name().toLowerCase().replace('_', '-');
         synchronized (this) {
             List<String> actions = actions();
             if (!actions.contains(action)) {
@@ -200,6 +200,7 @@ final class LiveRollout implements EventSink, Journal {
         } else {
             actions.add(control.paused() ? "resume" : "pause");
         }
+        if (!control.windows().isEmpty() && !control.windowOverridden()) actions.add("override-window");
         actions.add("abort");
         actions.add("rollback");
         return actions;

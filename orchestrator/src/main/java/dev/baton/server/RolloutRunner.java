@@ -4,6 +4,7 @@ import dev.baton.agentclient.AgentCredentials;
 import dev.baton.notify.RolloutObserver;
 import dev.baton.plan.Plan;
 import dev.baton.rollout.EventSink;
+import dev.baton.rollout.DeployWindows;
 import dev.baton.rollout.Ports;
 import dev.baton.rollout.Registry;
 import dev.baton.rollout.Resume;
@@ -49,6 +50,7 @@ final class RolloutRunner implements AutoCloseable {
     private final int watcherQueue;
     private final Redactor redactor;
     private final RolloutObserver observer;
+    private volatile Function<String, DeployWindows> windows = service -> DeployWindows.ALWAYS_OPEN;
 
     RolloutRunner(RolloutStore store, RolloutPorts ports, RolloutCatalog catalog, AgentVersions versions,
                   ExecutorService runners, ExecutorService lookups, Function<String, String> env, int watcherQueue,
@@ -63,6 +65,11 @@ final class RolloutRunner implements AutoCloseable {
         this.lookups = lookups;
         this.env = env;
         this.watcherQueue = watcherQueue;
+    }
+
+    /** The deploy windows of each service (by its plan's service name); default always open. */
+    void windows(Function<String, DeployWindows> replacement) {
+        this.windows = replacement;
     }
 
     /** The agents' token: the server's own (plans cannot choose it); none needed for agentless (SSH) plans. */
@@ -107,6 +114,7 @@ final class RolloutRunner implements AutoCloseable {
     private void launch(LiveRollout live, Plan plan, Ports rolloutPorts, Resume from, ServiceLock lock) {
         catalog.addLive(live);
         live.control().fence(lock::fenceBroken);
+        live.control().windows(windows.apply(plan.service()));
         try {
             Future<?> running = runners.submit(() -> run(live, plan, rolloutPorts, from, lock));
             lock.onLost(() -> {

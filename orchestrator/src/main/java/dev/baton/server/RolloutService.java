@@ -45,11 +45,24 @@ public final class RolloutService {
      * and starts the rollout on its own thread.
      */
     public RolloutDetails start(String planText) {
+        return start(planText, false);
+    }
+
+    /** A schedule's firing: the same start, for a plan whose {@code schedule:} has come due. */
+    public RolloutDetails startScheduled(String planText) {
+        return start(planText, true);
+    }
+
+    private RolloutDetails start(String planText, boolean scheduled) {
         Plan plan;
         try {
             plan = new PlanLoader().parse("plan", planText);
         } catch (PlanException e) {
             throw new RolloutException(RolloutException.Kind.BAD_INPUT, e.getMessage());
+        }
+        if (plan.schedule() != null && !scheduled) {
+            throw new RolloutException(RolloutException.Kind.BAD_INPUT, "plan: schedule: this plan starts later; submit it "
+                    + "with baton schedule create (POST /api/v1/schedules), or remove schedule: to start it now");
         }
         Optional<String> unknownHook = hooks.unknownIn(plan);
         if (unknownHook.isPresent()) throw new RolloutException(RolloutException.Kind.BAD_INPUT, "plan: " + unknownHook.get());

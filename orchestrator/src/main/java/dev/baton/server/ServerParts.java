@@ -51,6 +51,11 @@ public final class ServerParts implements AutoCloseable {
         this.scheduler = scheduler;
     }
 
+    /** The deploy windows every rollout from now on waits for, by service. */
+    public void windows(java.util.function.Function<String, dev.baton.rollout.DeployWindows> windows) {
+        runner.windows(windows);
+    }
+
     public RolloutService service() {
         return service;
     }

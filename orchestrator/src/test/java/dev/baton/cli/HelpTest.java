@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Every command answers --help with its usage and exit 0, whatever it otherwise requires. */
 class HelpTest {
     @ParameterizedTest
-    @ValueSource(strings = {"apply", "plan", "server", "status", "logs", "recover", "validate", "completion", "ca", "pause", "resume", "abort", "rollback", "promote"})
+    @ValueSource(strings = {"apply", "plan", "server", "status", "logs", "recover", "validate", "completion", "ca", "pause", "resume", "abort", "rollback", "promote", "schedule", "override-window"})
     void everyCommandHasHelp(String command) {
         BatonCli.Run run = BatonCli.run(command, "--help");
         assertThat(run.code()).isZero();
@@ -20,6 +20,24 @@ class HelpTest {
         BatonCli.Run run = BatonCli.run("completion");
         assertThat(run.code()).isZero();
         assertThat(run.out()).contains("complete -F").contains("validate").contains("recover").contains("--output");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"schedule list", "schedule create", "schedule cancel"})
+    void everyScheduleSubcommandHasHelp(String command) {
+        BatonCli.Run run = BatonCli.run((command + " --help").split(" "));
+        assertThat(run.code()).isZero();
+        assertThat(run.out()).startsWith("Usage: baton " + command).contains("--server");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aScheduleWithoutSubcommandOrWithABadIdIsOneLine() {
+        BatonCli.Run bare = BatonCli.run("schedule");
+        assertThat(bare.code()).isEqualTo(BatonMain.USAGE);
+        assertThat(bare.err()).startsWith("baton: missing subcommand: list, create PLAN or cancel ID");
+        BatonCli.Run badId = BatonCli.run("schedule", "cancel", "r-20261129-0001", "--server", "http://127.0.0.1:9");
+        assertThat(badId.code()).isEqualTo(BatonMain.USAGE);
+        assertThat(badId.err().strip()).isEqualTo("baton: \"r-20261129-0001\" is not a schedule id (like s-20261129-020000-1a2b)");
     }
 
     @ParameterizedTest

@@ -91,7 +91,7 @@ class HostileServerApiTest {
                 postEnded("pause of an ended rollout", "pause", 409, "cannot pause %s: it ended SUCCEEDED"),
                 postEnded("rollback of an ended rollout", "rollback", 409, "cannot rollback %s: it ended SUCCEEDED"),
                 postEnded("promote of an ended rollout", "promote", 409, "cannot promote %s: it ended SUCCEEDED"),
-                postEnded("an action that does not exist", "shutdown", 404, "no such action: shutdown (pause, resume, abort, rollback, promote)"),
+                postEnded("an action that does not exist", "shutdown", 404, "no such action: shutdown (pause, resume, abort, rollback, promote, override-window)"),
                 new Case("events after a seq that is not a number", "/api/v1/rollouts/%s/events?after=1;DROP", viewer, null, null, 400,
                         () -> "after / Last-Event-ID must be an event seq (a number), not \"1;DROP\""),
                 get("an unknown endpoint", "/api/v1/admin/shell", viewer, 404, "no such endpoint: GET /api/v1/admin/shell"));
