@@ -46,21 +46,9 @@ class ProcessStrategyHandoffSignalTest {
 
     @Test
     void handsOffWithSighup() throws Exception {
-        JsonNode first = app.restart(SupervisedApp.v1(), "stop-start");
-        assertThat(first.path("state").asText()).as(first.toString()).isEqualTo("SUCCEEDED");
-        long oldPid = first.path("newPid").asLong();
-
-        JsonNode handOff;
-        try (SupervisedApp.ConnectProbe probe = new SupervisedApp.ConnectProbe(app.appPort)) {
-            Thread.sleep(200);
-            handOff = app.restart(SupervisedApp.v2(), "handoff");
-            Thread.sleep(200);
-            probe.close();
-            assertThat(probe.attempts()).isGreaterThan(50);
-            assertThat(probe.refused()).isZero();
-        }
-
-        assertThat(handOff.path("state").asText()).as(handOff.toString()).isEqualTo("SUCCEEDED");
+        SupervisedApp.HandOff done = app.handOffWhileProbing(null);
+        long oldPid = done.oldPid();
+        JsonNode handOff = done.operation();
         assertThat(phaseNames(handOff)).containsExactly("fetch", "switch", "signal", "ready", "drain");
         assertThat(phase(handOff, "signal").path("detail").asText()).isEqualTo("SIGHUP sent to pid " + oldPid);
         long newPid = handOff.path("newPid").asLong();

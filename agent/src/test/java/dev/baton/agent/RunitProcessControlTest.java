@@ -120,24 +120,10 @@ class RunitProcessControlTest {
 
     @Test
     void handOffThroughSvHupKeepsTheListeningSocketAndEndsWithRunsvWatchingTheNewRelease() throws Exception {
-        JsonNode first = app.restart(SupervisedApp.v1(), "stop-start");
-        assertThat(first.path("state").asText()).as(first.toString()).isEqualTo("SUCCEEDED");
-        long oldPid = first.path("newPid").asLong();
-
-        JsonNode handOff;
-        try (SupervisedApp.ConnectProbe probe = new SupervisedApp.ConnectProbe(app.appPort)) {
-            Thread.sleep(200);
-            handOff = app.restart(SupervisedApp.v2(), "handoff");
-            // runsv's newcomer takes the listener over from the hand-off successor after the operation
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> runningPid() != 0 && app.served().pid() == runningPid());
-            Thread.sleep(200);
-            probe.close();
-            assertThat(probe.attempts()).isGreaterThan(50);
-            assertThat(probe.refused()).as("connections refused during the hand-off").isZero();
-        }
-
-        assertThat(handOff.path("state").asText()).as(handOff.toString()).isEqualTo("SUCCEEDED");
+        // runsv's newcomer takes the listener over from the hand-off successor after the operation
+        SupervisedApp.HandOff done = app.handOffWhileProbing(() -> runningPid() != 0 && app.served().pid() == runningPid());
+        long oldPid = done.oldPid();
+        JsonNode handOff = done.operation();
         assertThat(phaseNames(handOff)).containsExactly("fetch", "switch", "signal", "ready", "drain");
         assertThat(phase(handOff, "signal").path("detail").asText()).contains("sv hup");
         long newPid = handOff.path("newPid").asLong();

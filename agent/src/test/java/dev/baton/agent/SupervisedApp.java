@@ -143,6 +143,31 @@ final class SupervisedApp implements AutoCloseable {
         return new Served(words[2], Long.parseLong(words[4]));
     }
 
+    /** The pid that served before the hand-off, and the hand-off's operation. */
+    record HandOff(long oldPid, JsonNode operation) {
+    }
+
+    /**
+     * Installs 1.0.0 by stop-start, then hands off to 2.0.0 while a connect loop probes the app's port, waiting for
+     * {@code settled} (null: nothing to wait for) before the probe stops; no connection may be refused throughout.
+     */
+    HandOff handOffWhileProbing(java.util.concurrent.Callable<Boolean> settled) throws Exception {
+        JsonNode first = restart(v1(), "stop-start");
+        assertThat(first.path("state").asText()).as(first.toString()).isEqualTo("SUCCEEDED");
+        JsonNode handOff;
+        try (ConnectProbe probe = new ConnectProbe(appPort)) {
+            Thread.sleep(200);
+            handOff = restart(v2(), "handoff");
+            if (settled != null) await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(settled);
+            Thread.sleep(300);
+            probe.close();
+            assertThat(probe.attempts()).isGreaterThan(50);
+            assertThat(probe.refused()).as("connections refused during the hand-off").isZero();
+        }
+        assertThat(handOff.path("state").asText()).as(handOff.toString()).isEqualTo("SUCCEEDED");
+        return new HandOff(first.path("newPid").asLong(), handOff);
+    }
+
     record Served(String version, long pid) {
     }
 
