@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * A real Consul agent in dev mode (the binary bin/setup builds) on its own random loopback address, and a
  * raw HTTP client for setting up what the tests need, without going through the code under test.
  */
-final class ConsulDevAgent implements AutoCloseable {
+public final class ConsulDevAgent implements AutoCloseable {
     static final String NODE = "baton-consul-test";
     private static final MediaType JSON = MediaType.get("application/json");
 
@@ -34,7 +34,7 @@ final class ConsulDevAgent implements AutoCloseable {
         this.ip = ip;
     }
 
-    static ConsulDevAgent start() throws IOException, InterruptedException {
+    public static ConsulDevAgent start() throws IOException, InterruptedException {
         Path consul = Tools.consul();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String ip = "127." + random.nextInt(20, 100) + "." + random.nextInt(1, 255) + "." + random.nextInt(2, 255);
@@ -59,7 +59,7 @@ final class ConsulDevAgent implements AutoCloseable {
         }
     }
 
-    HttpUrl url() {
+    public HttpUrl url() {
         return HttpUrl.get("http://" + ip + ":8500/");
     }
 

@@ -1,6 +1,7 @@
 package dev.baton.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.consul.ConsulDevAgent;
 import dev.baton.rollout.Event;
 import dev.baton.rollout.Step;
 import dev.baton.store.ConsulKv;
@@ -25,13 +26,13 @@ import static org.awaitility.Awaitility.await;
 class WebhookDeliveryTest {
     private static final String SECRET = "whsec-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
     private static final RolloutObserver.Rollout ROLLOUT = new RolloutObserver.Rollout("r-20261129-0001", "web", "2.0.0", false);
-    private static TestConsul consul;
+    private static ConsulDevAgent consul;
     private static ConsulKv kv;
     private final OkHttpClient http = new OkHttpClient();
 
     @BeforeAll
     static void startConsul() throws Exception {
-        consul = TestConsul.start();
+        consul = ConsulDevAgent.start();
         kv = new ConsulKv(new OkHttpClient(), consul.url(), null);
     }
 
