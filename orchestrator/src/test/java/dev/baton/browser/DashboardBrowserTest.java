@@ -20,18 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogType;
 
-import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -39,7 +33,6 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -48,31 +41,25 @@ import static org.awaitility.Awaitility.await;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final OkHttpClient HTTP = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(20)).build();
-    private static final Path SCREENSHOTS = Paths.get("target", "screenshots").toAbsolutePath();
     private static final String DEPLOYER = token();
     private static final String VIEWER = token();
     private static final List<String> FIVE_STEPS_OK = List.of("LEAVE OK", "PROPAGATE OK", "RESTART OK", "CHECK OK", "JOIN OK");
 
     private static LocalFleet fleet;
     private static BatonServer server;
+    private static HeadlessChromium chromium;
     private static ChromeDriver browser;
-    private static Path profile;
     private static String rolloutId;
 
     @BeforeAll
     static void start() throws Exception {
-        if (!CHROMIUM.canExecute() || !CHROMEDRIVER.canExecute()) {
-            fail("the browser test needs Debian's chromium and chromedriver (" + CHROMIUM + ", " + CHROMEDRIVER
-                    + "): run bin/setup, which installs them with apt-get");
-        }
-        Files.createDirectories(SCREENSHOTS);
+        HeadlessChromium.requireInstalled();
         fleet = LocalFleet.start("web", 3, "1.0.0");
         server = startServer();
-        browser = chromium();
+        chromium = HeadlessChromium.start();
+        browser = chromium.driver();
     }
 
     @AfterAll
@@ -85,15 +72,10 @@ class DashboardBrowserTest {
             } catch (RuntimeException ignored) {
                 // the browser may already be gone
             }
-            try {
-                browser.quit();
-            } catch (RuntimeException ignored) {
-                // nothing left to close
-            }
+            chromium.close();
         }
         if (server != null) server.close();
         if (fleet != null) fleet.close();
-        deleteQuietly(profile);
     }
 
     @Test
@@ -193,29 +175,8 @@ class DashboardBrowserTest {
 
     // ---- the browser ----------------------------------------------------------------------------------
 
-    private static ChromeDriver chromium() throws IOException {
-        profile = Files.createTempDirectory("baton-chromium-");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile, "--window-size=1400,1000");
-        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort().build();
-        ChromeDriver driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
-        return driver;
-    }
-
     private static void signIn(String token) {
-        WebElement input = await("sign-in form").atMost(Duration.ofSeconds(15)).ignoreExceptions()
-                .until(() -> browser.findElement(By.cssSelector("[data-testid=token-input]")), WebElement::isDisplayed);
-        input.clear();
-        input.sendKeys(token);
-        browser.findElement(By.cssSelector("[data-testid=signin-submit]")).click();
-        await("signed in").atMost(Duration.ofSeconds(15)).ignoreExceptions()
-                .until(() -> browser.findElement(By.cssSelector("[data-testid=role]")).isDisplayed());
+        chromium.signIn(token);
     }
 
     /** Host id -> data-state of each host row. */
@@ -250,8 +211,7 @@ class DashboardBrowserTest {
     }
 
     private static boolean visible(String testId) {
-        List<WebElement> found = browser.findElements(By.cssSelector("[data-testid=" + testId + "]"));
-        return !found.isEmpty() && found.get(0).isDisplayed();
+        return chromium.visible(testId);
     }
 
     private static String text(By by) {
@@ -263,11 +223,7 @@ class DashboardBrowserTest {
     }
 
     private static void screenshot(String name) {
-        try {
-            Files.write(SCREENSHOTS.resolve(name), browser.getScreenshotAs(OutputType.BYTES));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot save screenshot " + name, e);
-        }
+        chromium.screenshot(name);
     }
 
     /** The same view on a phone-sized screen: 375 CSS pixels wide. */
@@ -315,14 +271,5 @@ class DashboardBrowserTest {
         byte[] bytes = new byte[24];
         ThreadLocalRandom.current().nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) return;
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp dir left behind is harmless
-        }
     }
 }
