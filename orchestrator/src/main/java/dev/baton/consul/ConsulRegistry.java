@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ConsulRegistry implements Registry {
     private static final String MAINTENANCE_CHECK = "_service_maintenance:";
+    private static final String HOLD_CHECK = "baton-hold-";
     private static final Duration READ = Duration.ofSeconds(10);
     /** Longest blocking query; the read timeout adds Consul's jitter (wait / 16) and {@link #BLOCK_MARGIN}. */
     static final Duration MAX_BLOCK = Duration.ofSeconds(20);
@@ -132,12 +133,17 @@ public final class ConsulRegistry implements Registry {
     public void maintenance(Instance instance, boolean enable, String reason) throws StepFailure {
         String id = ConsulNames.require("service ID", instance.id());
         HttpUrl agent = owningAgent(instance);
-        String current = enable && reason != null ? maintenanceReason(agent, id) : null;
-        if (current != null && !current.equals(reason)) {
-            replaceMaintenanceReason(agent, id, reason);
+        JsonNode checks = consul.get(agent, List.of("v1", "agent", "checks"), q -> q, READ).body();
+        JsonNode maintenance = checks.get(MAINTENANCE_CHECK + id);
+        String current = maintenance == null ? null : maintenance.path("Notes").asText("");
+        String hold = HOLD_CHECK + id;
+        if (enable && reason != null && current != null && !current.equals(reason)) {
+            replaceMaintenanceReason(agent, id, hold, checks.has(hold), reason);
             return;
         }
         setMaintenance(agent, id, enable, reason);
+        // a holding check left by a swap that failed half-way goes only once the maintenance is as asked
+        if (checks.has(hold)) consul.put(agent, List.of("v1", "agent", "check", "deregister", hold), q -> q, null);
     }
 
     private void setMaintenance(HttpUrl agent, String id, boolean enable, String reason) throws StepFailure {
@@ -147,32 +153,25 @@ public final class ConsulRegistry implements Registry {
         }, null);
     }
 
-    /** The reason of the instance's maintenance, or null when it is not in maintenance. */
-    private String maintenanceReason(HttpUrl agent, String id) throws StepFailure {
-        JsonNode check = consul.get(agent, List.of("v1", "agent", "checks"), q -> q, READ).body().get(MAINTENANCE_CHECK + id);
-        return check == null ? null : check.path("Notes").asText("");
-    }
-
     /**
      * Consul keeps the first reason of a maintenance that is already on. To show a new one (a parked host's), the
      * maintenance goes off and on again while a critical check of Baton's holds the instance out of the passing set,
-     * so that not one request can reach it in between.
+     * so that not one request can reach it in between. If turning it on again fails, the holding check stays (the
+     * instance stays out) and the next call removes it.
      */
-    private void replaceMaintenanceReason(HttpUrl agent, String id, String reason) throws StepFailure {
-        String hold = "baton-hold-" + id;
-        Map<String, Object> check = new LinkedHashMap<>();
-        check.put("ID", hold);
-        check.put("Name", "baton: holds " + id + " out while its maintenance reason changes");
-        check.put("ServiceID", id);
-        check.put("TTL", "10m");
-        check.put("Status", "critical");
-        consul.put(agent, List.of("v1", "agent", "check", "register"), q -> q, check);
-        try {
-            setMaintenance(agent, id, false, null);
-            setMaintenance(agent, id, true, reason);
-        } finally {
-            consul.put(agent, List.of("v1", "agent", "check", "deregister", hold), q -> q, null);
+    private void replaceMaintenanceReason(HttpUrl agent, String id, String hold, boolean held, String reason) throws StepFailure {
+        if (!held) {
+            Map<String, Object> check = new LinkedHashMap<>();
+            check.put("ID", hold);
+            check.put("Name", "baton: holds " + id + " out while its maintenance reason changes");
+            check.put("ServiceID", id);
+            check.put("TTL", "10m");
+            check.put("Status", "critical");
+            consul.put(agent, List.of("v1", "agent", "check", "register"), q -> q, check);
         }
+        setMaintenance(agent, id, false, null);
+        setMaintenance(agent, id, true, reason);
+        consul.put(agent, List.of("v1", "agent", "check", "deregister", hold), q -> q, null);
     }
 
     @Override
