@@ -28,7 +28,11 @@ public enum Step {
     PAUSE(Scope.ROLLOUT, null, "paused by an operator or the failure policy; every host in rotation or parked"),
     CAPACITY(Scope.ROLLOUT, null, "the capacity guard waits for enough passing instances"),
     ROLLBACK(Scope.ROLLOUT, null, "switched hosts go back to their previous release"),
-    HOOK(Scope.ROLLOUT, null, "a deploy hook (beforeDeploy, afterDeploy)");
+    HOOK(Scope.ROLLOUT, null, "a deploy hook (beforeDeploy, afterDeploy)"),
+    /** A sample of the traffic through the load balancer: totals, rates, passing and out-of-rotation instances. */
+    TRAFFIC(Scope.ROLLOUT, null, "a sample of the traffic through the load balancer during the rollout"),
+    /** The analysis gate's verdict on switched instances against the baseline: pass, fail or inconclusive. */
+    ANALYSIS(Scope.ROLLOUT, null, "the analysis gate compares switched instances with the baseline by success rate and latency");
 
     public enum Scope { HOST, RECOVERY, ROLLOUT }
 
