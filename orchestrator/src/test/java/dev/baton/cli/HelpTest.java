@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Every command answers --help with its usage and exit 0, whatever it otherwise requires. */
 class HelpTest {
     @ParameterizedTest
-    @ValueSource(strings = {"apply", "plan", "server", "status", "logs", "recover", "validate", "completion", "ca", "pause", "resume", "abort", "rollback", "promote", "schedule", "override-window"})
+    @ValueSource(strings = {"apply", "plan", "server", "status", "logs", "recover", "validate", "completion", "ca", "pause", "resume", "abort", "rollback", "promote", "schedule", "override-window", "agent"})
     void everyCommandHasHelp(String command) {
         BatonCli.Run run = BatonCli.run(command, "--help");
         assertThat(run.code()).isZero();
@@ -20,6 +20,14 @@ class HelpTest {
         BatonCli.Run run = BatonCli.run("completion");
         assertThat(run.code()).isZero();
         assertThat(run.out()).contains("complete -F").contains("validate").contains("recover").contains("--output");
+    }
+
+    @org.junit.jupiter.api.Test
+    void agentInstallHasHelpNamingItsOptions() {
+        BatonCli.Run run = BatonCli.run("agent", "install", "--help");
+        assertThat(run.code()).isZero();
+        assertThat(run.out()).startsWith("Usage: baton agent install").contains("--ssh-key", "--dry-run", "--no-systemd", "--prefix",
+                "--accept-new-host-key", "--jump-host", "--process", "--tls-dir");
     }
 
     @ParameterizedTest

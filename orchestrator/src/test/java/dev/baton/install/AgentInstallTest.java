@@ -1,0 +1,240 @@
+package dev.baton.install;
+
+import dev.baton.cli.BatonCli;
+import dev.baton.dist.Distribution;
+import dev.baton.fleet.LocalSshd;
+import dev.baton.fleet.Runsv;
+import dev.baton.fleet.SshKeys;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code baton agent install} against Debian's sshd on a loopback "host", installing into a scratch root (prefix,
+ * config and unit directories, agent home) instead of /opt and /etc. No systemd runs here: the agent is started with
+ * the printed command under runit, and the install checks its /v1/status.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AgentInstallTest {
+    private static Distribution dist;
+    private static Path dir;
+    private static Path key;
+    private static Path knownHosts;
+    private static Path tokenFile;
+    private static Path root;
+    private static String network;
+    private static LocalSshd host;
+    private static Runsv supervisor;
+    private static String printedCommand;
+
+    @BeforeAll
+    static void startHost() throws Exception {
+        dist = Distribution.get();
+        dir = Files.createTempDirectory("baton-install-test-");
+        key = SshKeys.generate(dir.resolve("id_ed25519"), "ed25519");
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        network = "127." + random.nextInt(200, 250) + "." + random.nextInt(1, 255) + ".";
+        host = LocalSshd.start(dir.resolve("sshd"), network + "1", 2222, false, List.of(Path.of(key + ".pub")));
+        knownHosts = Files.writeString(dir.resolve("known_hosts"), host.knownHostsLine() + "\n");
+        tokenFile = dir.resolve("agent.token");
+        Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tokenFile, "install-test-" + Long.toHexString(random.nextLong()) + "\n");
+        root = Files.createDirectories(dir.resolve("root"));
+    }
+
+    @AfterAll
+    static void stopHost() {
+        if (supervisor != null) supervisor.close();
+        if (host != null) host.close();
+    }
+
+    /** The install's command line for {@code hosts} into the scratch root, then {@code extra}. */
+    private static BatonCli.Run install(List<String> hosts, String... extra) {
+        List<String> args = new ArrayList<>(List.of("agent", "install"));
+        args.addAll(hosts);
+        args.addAll(List.of("--ssh-key", key.toString(), "--ssh-user", System.getProperty("user.name"), "--ssh-port", "2222",
+                "--known-hosts", knownHosts.toString(), "--dist", dist.tarball.toString(), "--token-file", tokenFile.toString(),
+                "--prefix", root + "/opt/baton", "--config-dir", root + "/etc/baton-agent", "--unit-dir", root + "/etc/systemd/system",
+                "--agent-home", root + "/var/lib/baton-agent", "--listen", "{host}:7070", "--ready-url", "http://{host}:8080/healthz",
+                "--app-command", "demo-app -listen {host}:8080 -shutdown-timeout 30s -pidfile {pidfile}", "--no-systemd",
+                "--status-timeout", "90s"));
+        args.addAll(List.of(extra));
+        BatonCli.Run run = BatonCli.run(args.toArray(String[]::new));
+        System.out.println(run.out() + run.err());
+        return run;
+    }
+
+    /** Every file, directory and link under the scratch root outside the agent's home: path to type, mode, content hash or target. */
+    private static Map<String, String> tree() throws IOException {
+        Map<String, String> tree = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.filter(p -> !p.startsWith(root.resolve("var/lib/baton-agent"))).toList()) {
+                String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+                String what = Files.isSymbolicLink(p) ? "link " + Files.readSymbolicLink(p)
+                        : Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "dir " + mode
+                        : "file " + mode + " " + Tarball.sha256(p) + " " + Files.getLastModifiedTime(p);
+                tree.put(root.relativize(p).toString(), what);
+            }
+        }
+        return tree;
+    }
+
+    /** The operator's supervisor started the agent: wait until its JVM listens (the install checks the rest). */
+    private static void awaitListening(String address, int port) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+        while (true) {
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(address, port), 500);
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the agent under runit does not listen on " + address + ":" + port + "; its output:\n"
+                            + Files.readString(supervisor.dir().resolve("output")), e);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aFirstInstallCopiesTheDistributionWritesTheConfigurationAndNamesTheCommandToRun() throws Exception {
+        BatonCli.Run run = install(List.of(host.address()));
+
+        assertThat(run.code()).as(run.err()).isZero();
+        String line = run.out().strip();
+        assertThat(line.lines()).hasSize(1);
+        assertThat(line).startsWith(host.address() + ": installed " + dist.version + " (copy baton-" + dist.version + ".tar.gz")
+                .contains("write " + root + "/etc/baton-agent/agent.args (0600, root)")
+                .contains("point " + root + "/opt/baton/current at " + dist.version);
+        Matcher command = Pattern.compile("the agent is not running: start it under your supervisor as (\\S+): (.+)$").matcher(line);
+        assertThat(command.find()).as(line).isTrue();
+        assertThat(command.group(1)).isEqualTo(System.getProperty("user.name"));
+        printedCommand = command.group(2);
+        assertThat(printedCommand).isEqualTo(root + "/opt/baton/current/bin/baton-agent @" + root + "/etc/baton-agent/agent.args");
+
+        Path release = root.resolve("opt/baton").resolve(dist.version);
+        assertThat(Files.readSymbolicLink(root.resolve("opt/baton/current"))).isEqualTo(Path.of(dist.version));
+        assertThat(release.resolve("bin/baton-agent")).isExecutable();
+        assertThat(release.resolve("lib/baton-agent.jar")).hasSameBinaryContentAs(dist.root.resolve("lib/baton-agent.jar"));
+        for (String secret : List.of("agent.args", "agent.token")) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("etc/baton-agent").resolve(secret))))
+                    .as(secret).isEqualTo("rw-------");
+        }
+        assertThat(Files.readString(root.resolve("etc/baton-agent/agent.token"))).isEqualTo(Files.readString(tokenFile).strip() + "\n");
+        assertThat(Files.readString(root.resolve("etc/baton-agent/agent.args")))
+                .contains("\"--listen\"\n\"" + host.address() + ":7070\"\n")
+                .contains("\"--app-command\"\n\"demo-app -listen " + host.address() + ":8080 -shutdown-timeout 30s -pidfile {pidfile}\"\n")
+                .doesNotContain(Files.readString(tokenFile).strip());
+        assertThat(root.resolve("etc/systemd")).doesNotExist();
+    }
+
+    @Test
+    @Order(2)
+    void theAgentStartedWithThePrintedCommandUnderRunitAnswersAndASecondRunChangesNothing() throws Exception {
+        assertThat(printedCommand).isNotNull();
+        supervisor = Runsv.start(dir.resolve("service/baton-agent"), printedCommand, false);
+        awaitListening(host.address(), 7070);
+        Map<String, String> before = tree();
+
+        BatonCli.Run again = install(List.of(host.address()));
+
+        assertThat(again.code()).as(again.out() + again.err()).isZero();
+        assertThat(again.out().strip()).isEqualTo(host.address() + ": unchanged; /v1/status answers " + dist.version);
+        assertThat(tree()).isEqualTo(before);
+    }
+
+    @Test
+    @Order(3)
+    void aDryRunPrintsThePlanAndChangesNothing() throws Exception {
+        Map<String, String> before = tree();
+        long pid = supervisor.pid();
+
+        BatonCli.Run dry = install(List.of(host.address()), "--handoff-signal", "HUP", "--dry-run");
+
+        assertThat(dry.code()).as(dry.err()).isZero();
+        assertThat(dry.out().strip()).isEqualTo(host.address() + ": 1 change planned (dry run, nothing done):\n  - update "
+                + root + "/etc/baton-agent/agent.args (0600, root)");
+        assertThat(tree()).isEqualTo(before);
+        assertThat(supervisor.pid()).isEqualTo(pid);
+    }
+
+    @Test
+    @Order(4)
+    void aChangedFlagIsWrittenAndTheRestartCommandRestartsTheAgent() throws Exception {
+        long pid = supervisor.pid();
+        BatonCli.Run changed = install(List.of(host.address()), "--handoff-signal", "HUP",
+                "--restart-command", "sv restart " + supervisor.dir());
+
+        assertThat(changed.code()).as(changed.out() + changed.err()).isZero();
+        assertThat(changed.out().strip()).isEqualTo(host.address() + ": installed " + dist.version + " (update " + root
+                + "/etc/baton-agent/agent.args (0600, root); ran the restart command); /v1/status answers " + dist.version);
+        assertThat(supervisor.pid()).isNotZero().isNotEqualTo(pid);
+        assertThat(Files.readString(root.resolve("etc/baton-agent/agent.args"))).contains("\"--handoff-signal\"\n\"HUP\"\n");
+    }
+
+    @Test
+    @Order(5)
+    void aChangedHostKeyIsRefusedNamingBothFingerprintsAndAnUnreachableHostIsOneLine() throws Exception {
+        LocalSshd rekeyed = LocalSshd.start(dir.resolve("sshd-rekeyed"), network + "2", 2222, false, List.of(Path.of(key + ".pub")));
+        try {
+            Files.writeString(knownHosts, rekeyed.knownHostsLine() + "\n", java.nio.file.StandardOpenOption.APPEND);
+            String oldKey = rekeyed.hostKeyFingerprint();
+            rekeyed.rekey();
+            Map<String, String> before = tree();
+            String unreachable = network + "3";
+
+            BatonCli.Run run = install(List.of(host.address(), rekeyed.address(), unreachable), "--handoff-signal", "HUP");
+
+            assertThat(run.code()).isEqualTo(1);
+            List<String> lines = run.out().strip().lines().toList();
+            assertThat(lines).hasSize(3);
+            assertThat(lines.get(0)).isEqualTo(host.address() + ": unchanged; /v1/status answers " + dist.version);
+            assertThat(lines.get(1)).startsWith(rekeyed.address() + ": FAILED: ssh " + rekeyed.knownHostsName() + ": HOST KEY CHANGED")
+                    .contains("has ssh-ed25519 " + oldKey).contains("offered ssh-ed25519 " + rekeyed.hostKeyFingerprint());
+            assertThat(lines.get(2)).startsWith(unreachable + ": FAILED: ssh ").contains(unreachable + ":2222").contains("Connection refused");
+            assertThat(run.err().strip()).isEqualTo("baton: 2 of 3 host(s) failed");
+            assertThat(tree()).isEqualTo(before);
+        } finally {
+            rekeyed.close();
+        }
+    }
+
+    @Test
+    @Order(6)
+    void anUnknownHostIsRefusedUnlessAcceptNewHostKeyIsGiven() throws Exception {
+        LocalSshd stranger = LocalSshd.start(dir.resolve("sshd-new"), network + "4", 2222, false, List.of(Path.of(key + ".pub")));
+        try {
+            BatonCli.Run refused = install(List.of(stranger.address()), "--dry-run");
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.out().strip()).startsWith(stranger.address() + ": FAILED: ssh " + stranger.knownHostsName() + ": unknown host key")
+                    .endsWith("give --accept-new-host-key");
+
+            BatonCli.Run accepted = install(List.of(stranger.address()), "--dry-run", "--accept-new-host-key");
+            assertThat(accepted.code()).as(accepted.out()).isZero();
+            assertThat(accepted.out()).startsWith(stranger.address() + ": ").contains("planned (dry run, nothing done)");
+            assertThat(Files.readString(knownHosts)).contains(stranger.knownHostsLine());
+        } finally {
+            stranger.close();
+        }
+    }
+}
