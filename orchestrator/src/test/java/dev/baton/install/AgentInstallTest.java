@@ -237,4 +237,75 @@ class AgentInstallTest {
             stranger.close();
         }
     }
+
+    /** The packaged {@code bin/baton} run as the operator would, with {@code env} added to this JVM's environment. */
+    private static dev.baton.cli.BatonCli.Run packaged(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(dist.root.resolve("bin/baton").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().putAll(env);
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!process.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not end within 5 minutes");
+        }
+        dev.baton.cli.BatonCli.Run run = new dev.baton.cli.BatonCli.Run(process.exitValue(), Files.readString(out), Files.readString(err));
+        System.out.println(run.out() + run.err());
+        return run;
+    }
+
+    @Test
+    @Order(7)
+    void withTheCasCertificatesTheAgentServesMutualTlsAndThePackagedBatonChecksItsStatusOverIt() throws Exception {
+        LocalSshd tlsHost = LocalSshd.start(dir.resolve("sshd-tls"), network + "5", 2222, false, List.of(Path.of(key + ".pub")));
+        Path tlsRoot = Files.createDirectories(dir.resolve("root-tls"));
+        String config = tlsRoot + "/etc/baton-agent";
+        String prefix = tlsRoot + "/opt/baton";
+        try (Runsv agent = Runsv.start(dir.resolve("service/tls-agent"), prefix + "/current/bin/baton-agent @" + config + "/agent.args", true)) {
+            Files.writeString(knownHosts, tlsHost.knownHostsLine() + "\n", java.nio.file.StandardOpenOption.APPEND);
+            Path ca = dir.resolve("ca");
+            assertThat(packaged(Map.of(), "ca", "init", "--dir", ca.toString()).code()).isZero();
+            assertThat(packaged(Map.of(), "ca", "agent-cert", tlsHost.address(), "--ca", ca.toString(), "--out", dir.resolve("agents").toString()).code()).isZero();
+            assertThat(packaged(Map.of(), "ca", "client-cert", "installer", "--ca", ca.toString(), "--out", dir.resolve("clients").toString()).code()).isZero();
+            List<String> args = List.of("agent", "install", tlsHost.address(), "--ssh-key", key.toString(), "--ssh-port", "2222",
+                    "--known-hosts", knownHosts.toString(), "--dist", dist.tarball.toString(), "--token-file", tokenFile.toString(),
+                    "--prefix", prefix, "--config-dir", config, "--agent-home", tlsRoot + "/var/lib/baton-agent",
+                    "--ready-url", "http://{host}:8080/healthz", "--app-command", "demo-app -listen {host}:8080 -pidfile {pidfile}",
+                    "--tls-dir", dir.resolve("agents").toString(), "--client-ca", ca.resolve("ca.pem").toString(),
+                    "--no-systemd", "--restart-command", "sv restart " + agent.dir(), "--status-timeout", "90s");
+
+            BatonCli.Run withoutClientCertificate = packaged(Map.of(), args.toArray(String[]::new));
+            assertThat(withoutClientCertificate.code()).isEqualTo(2);
+            assertThat(withoutClientCertificate.err().strip()).startsWith("baton: the agents get mutual TLS (--tls-dir): checking their /v1/status "
+                    + "needs this machine's client certificate in BATON_AGENT_CA");
+
+            Map<String, String> client = Map.of("BATON_AGENT_CA", ca.resolve("ca.pem").toString(),
+                    "BATON_AGENT_CERT", dir.resolve("clients/installer.pem").toString(),
+                    "BATON_AGENT_KEY", dir.resolve("clients/installer-key.pem").toString());
+            BatonCli.Run run = packaged(client, args.toArray(String[]::new));
+
+            assertThat(run.code()).as(run.out() + run.err()).isZero();
+            assertThat(run.out().strip()).startsWith(tlsHost.address() + ": installed " + dist.version)
+                    .contains("write " + config + "/agent-key.pem (0600, root)")
+                    .endsWith("ran the restart command); /v1/status answers " + dist.version);
+            assertThat(Files.readString(Path.of(config, "agent.args"))).contains("\"--tls-cert\"\n\"" + config + "/agent.pem\"\n")
+                    .contains("\"--client-ca\"\n\"" + config + "/ca.pem\"\n");
+            assertThat(Path.of(config, "agent-key.pem")).hasSameBinaryContentAs(dir.resolve("agents").resolve(tlsHost.address() + "-key.pem"));
+            // the agent answers nobody in clear text
+            try (java.net.Socket plain = new java.net.Socket(tlsHost.address(), 7070)) {
+                plain.setSoTimeout(5000);
+                plain.getOutputStream().write("GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+                byte[] reply = plain.getInputStream().readNBytes(12);
+                assertThat(new String(reply)).doesNotStartWith("HTTP/1.1 200");
+            } catch (IOException closed) {
+                // the TLS server closed the plain connection: what is wanted
+            }
+            BatonCli.Run again = packaged(client, args.toArray(String[]::new));
+            assertThat(again.out().strip()).isEqualTo(tlsHost.address() + ": unchanged; /v1/status answers " + dist.version);
+        } finally {
+            tlsHost.close();
+        }
+    }
 }
