@@ -138,10 +138,13 @@ final class HostInstall {
                     RemoteScript.of(InstallScripts.SYSUSERS).with("prefix", spec.prefix()).with("version", spec.version())
                             .with("service_user", user), null, QUICK)));
         }
-        for (String dir : List.of(spec.configDir(), spec.agentHome())) {
-            if (!facts.dirs().getOrDefault(dir, false)) {
-                actions.add(new Action("create " + dir + " (0750, " + user + ")", true, ssh -> script(ssh,
-                        RemoteScript.of(InstallScripts.MAKE_DIR).with("dir", dir).with("mode", "0750").with("owner", user), null, QUICK)));
+        // the agent reads its configuration but does not own it; its home is its own
+        String admin = facts.user();
+        for (String[] dir : new String[][]{{spec.configDir(), admin}, {spec.agentHome(), user}}) {
+            if (!facts.dirs().getOrDefault(dir[0], false)) {
+                actions.add(new Action("create " + dir[0] + " (0750, " + dir[1] + ":" + user + ")", true, ssh -> script(ssh,
+                        RemoteScript.of(InstallScripts.MAKE_DIR).with("dir", dir[0]).with("mode", "0750").with("owner", dir[1])
+                                .with("group_of", user), null, QUICK)));
             }
         }
         List<Managed> files = new ArrayList<>();

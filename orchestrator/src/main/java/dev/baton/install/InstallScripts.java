@@ -62,13 +62,16 @@ final class InstallScripts {
             echo "linked"
             """;
 
-    /** Creates $dir (mode $mode) owned by $owner unless it exists; an existing directory is left as it is. */
+    /**
+     * Creates $dir (mode $mode) owned by $owner and the primary group of $group_of unless it exists; an existing
+     * directory is left as it is. Only root can give it away; anyone else creates it as their own.
+     */
     static final String MAKE_DIR = """
             set -eu
             [ -d "$dir" ] && { echo "present"; exit 0; }
             mkdir -p "$dir"
             chmod "$mode" "$dir"
-            if [ "$(id -un)" != "$owner" ]; then chown "$owner:" "$dir"; fi
+            if [ "$(id -u)" = 0 ]; then chown "$owner:$(id -gn "$group_of")" "$dir"; fi
             echo "created"
             """;
 
