@@ -3,8 +3,11 @@ package dev.baton.install;
 import java.util.HashMap;
 import java.util.Map;
 
-/** What {@link InstallScripts#FACTS} found on a host. */
-record HostFacts(String user, boolean systemd, boolean serviceUserExists, boolean java, String distSha, String current,
+/**
+ * What {@link InstallScripts#FACTS} found on a host. {@code user} runs the install's scripts (root under --sudo),
+ * {@code login} is who logged in (sudo's caller).
+ */
+record HostFacts(String user, String login, boolean systemd, boolean serviceUserExists, boolean java, String distSha, String current,
                  Map<String, Boolean> dirs, String enabled, String active, Map<String, FileState> files) {
 
     /** A file on the host: its sha256, mode (octal, as stat prints it) and owner; null sha when missing. */
@@ -33,7 +36,7 @@ record HostFacts(String user, boolean systemd, boolean serviceUserExists, boolea
         if (!values.containsKey("user") || !values.containsKey("dist")) {
             throw new IllegalStateException("the host's answer to the inspection script is incomplete: " + dev.baton.wire.Excerpt.firstLine(output));
         }
-        return new HostFacts(values.get("user"), "yes".equals(values.get("systemd")), "yes".equals(values.get("service_user")),
+        return new HostFacts(values.get("user"), values.getOrDefault("login", values.get("user")), "yes".equals(values.get("systemd")), "yes".equals(values.get("service_user")),
                 "yes".equals(values.get("java")), values.get("dist"), values.get("current"), dirs,
                 values.getOrDefault("enabled", "no"), values.getOrDefault("active", "no"), files);
     }

@@ -60,7 +60,7 @@ final class HostInstall {
             try (SshSession ssh = connector.open(host)) {
                 HostFacts facts = inspect(ssh, credentials);
                 boolean systemd = spec.systemd() && facts.systemd();
-                String user = spec.serviceUser() != null ? spec.serviceUser() : systemd ? InstallSpec.DEFAULT_SERVICE_USER : facts.user();
+                String user = spec.serviceUser() != null ? spec.serviceUser() : systemd ? InstallSpec.DEFAULT_SERVICE_USER : facts.login();
                 if (!facts.java()) {
                     return HostResult.failed(host, "no java on the login PATH of " + host + ": install Java 17 or newer (Debian: openjdk-17-jre-headless)");
                 }

@@ -12,6 +12,7 @@ final class InstallScripts {
     /** What is there now: {@code key value} lines, and {@code file SHA256 MODE:OWNER PATH} for each of "$files". */
     static final String FACTS = """
             printf 'user %s\\n' "$(id -un)"
+            printf 'login %s\\n' "${SUDO_USER:-$(id -un)}"
             if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then echo "systemd yes"; else echo "systemd no"; fi
             if id "$service_user" >/dev/null 2>&1; then echo "service_user yes"; else echo "service_user no"; fi
             if command -v java >/dev/null 2>&1; then echo "java yes"; else echo "java no"; fi

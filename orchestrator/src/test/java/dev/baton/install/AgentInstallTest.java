@@ -238,6 +238,26 @@ class AgentInstallTest {
         }
     }
 
+    @Test
+    @Order(8)
+    void aJumpHostCarriesTheConnection() throws Exception {
+        LocalSshd jump = LocalSshd.start(dir.resolve("sshd-jump"), network + "9", 2222, true, List.of(Path.of(key + ".pub")));
+        try {
+            Files.writeString(knownHosts, jump.knownHostsLine() + "\n", java.nio.file.StandardOpenOption.APPEND);
+            BatonCli.Run run = install(List.of(host.address()), "--handoff-signal", "HUP", "--dry-run",
+                    "--jump-host", System.getProperty("user.name") + "@" + jump.address() + ":2222");
+            assertThat(run.code()).as(run.out() + run.err()).isZero();
+            assertThat(run.out().strip()).isEqualTo(host.address() + ": unchanged (dry run)");
+            assertThat(Files.readString(jump.log())).contains("Accepted publickey for " + System.getProperty("user.name"));
+
+            BatonCli.Run bad = install(List.of(host.address()), "--dry-run", "--jump-host", "no spaces allowed");
+            assertThat(bad.code()).isEqualTo(2);
+            assertThat(bad.err().strip()).isEqualTo("baton: --jump-host \"no spaces allowed\" must be [USER@]HOST[:PORT]");
+        } finally {
+            jump.close();
+        }
+    }
+
     /** The packaged {@code bin/baton} run as the operator would, with {@code env} added to this JVM's environment. */
     private static dev.baton.cli.BatonCli.Run packaged(Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(dist.root.resolve("bin/baton").toString()));
