@@ -5,10 +5,8 @@ import dev.baton.ssh.RemoteScript;
 import dev.baton.ssh.SshConnector;
 import dev.baton.ssh.SshSession;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,27 +19,11 @@ import java.util.Map;
  * and, unless it is a dry run, makes them, (re)starts the agent and checks its {@code /v1/status}.
  */
 final class HostInstall {
-    private static final Duration QUICK = Duration.ofSeconds(60);
-    private static final Duration COPY = Duration.ofMinutes(10);
-
-    /** One change on the host: what the plan says, and how it is made. */
-    private record Action(String what, boolean restarts, Change change) {
-    }
-
-    @FunctionalInterface
-    private interface Change {
-        void make(SshSession ssh) throws StepFailure, InterruptedException;
-    }
-
-    /** A file the install manages: its content and who may read it. */
-    private record Managed(String path, byte[] content, String mode, String owner) {
-        String sha256() {
-            return Tarball.sha256(content);
-        }
-    }
+    private static final Duration QUICK = RemoteSteps.QUICK;
 
     private final InstallSpec spec;
     private final Tarball tarball;
+    private final RemoteSteps steps;
     private final SshConnector connector;
     private final StatusCheck status;
     private final String host;
@@ -49,6 +31,7 @@ final class HostInstall {
     HostInstall(InstallSpec spec, Tarball tarball, SshConnector connector, StatusCheck status, String host) {
         this.spec = spec;
         this.tarball = tarball;
+        this.steps = new RemoteSteps(spec, tarball);
         this.connector = connector;
         this.status = status;
         this.host = host;
@@ -64,12 +47,19 @@ final class HostInstall {
                 if (!facts.java()) {
                     return HostResult.failed(host, "no java on the login PATH of " + host + ": install Java 17 or newer (Debian: openjdk-17-jre-headless)");
                 }
-                List<Action> actions = plan(facts, systemd, user, credentials);
+                List<InstallPlan.Action> actions = InstallPlan.of(spec, tarball, host, facts, systemd, user, credentials, steps);
                 String note = spec.systemd() && !facts.systemd() ? "no systemd running on the host, " : "";
-                if (dryRun) return HostResult.planned(host, note, actions.stream().map(Action::what).toList());
-                for (Action action : actions) action.change().make(ssh);
-                boolean changed = actions.stream().anyMatch(Action::restarts);
-                List<String> done = actions.stream().map(Action::what).toList();
+                if (dryRun) return HostResult.planned(host, note, actions.stream().map(InstallPlan.Action::what).toList());
+                List<String> done = new ArrayList<>();
+                for (InstallPlan.Action action : actions) {
+                    try {
+                        action.change().make(ssh);
+                    } catch (StepFailure e) {
+                        throw new StepFailure((done.isEmpty() ? "" : "after " + String.join("; ", done) + ": ") + action.what() + " failed: " + e.getMessage());
+                    }
+                    done.add(action.what());
+                }
+                boolean changed = actions.stream().anyMatch(InstallPlan.Action::restarts);
                 return systemd ? checkStarted(done, note) : underSupervisor(ssh, facts, user, changed, done, note);
             }
         } catch (StepFailure e) {
@@ -120,93 +110,8 @@ final class HostInstall {
                 .with("use_systemd", spec.systemd() ? "yes" : "no").with("unit", InstallSpec.UNIT)
                 .with("files", String.join("\n", managedPaths(credentials)));
         SshSession.Result result = ssh.run(facts, InputStream.nullInputStream(), spec.sudo(), QUICK);
-        if (!result.ok()) throw new StepFailure("cannot inspect " + host + ": " + describe(result));
+        if (!result.ok()) throw new StepFailure("cannot inspect " + host + ": " + RemoteSteps.describe(result));
         return HostFacts.parse(result.stdout());
-    }
-
-    private List<Action> plan(HostFacts facts, boolean systemd, String user, Map<String, byte[]> credentials) throws IOException {
-        List<Action> actions = new ArrayList<>();
-        if (!tarball.sha256().equals(facts.distSha())) {
-            actions.add(new Action("copy " + tarball.file().getFileName() + " (" + (tarball.size() + 999_999) / 1_000_000 + " MB, sha256 "
-                    + tarball.sha256().substring(0, 12) + ") to " + spec.releaseDir(), true, this::copyDist));
-        }
-        if (systemd && !facts.serviceUserExists()) {
-            if (!user.equals(InstallSpec.DEFAULT_SERVICE_USER)) {
-                throw new IllegalStateException("user " + user + " does not exist on " + host + ": create it, or leave out --service-user");
-            }
-            actions.add(new Action("create the user " + user + " (systemd-sysusers)", true, ssh -> script(ssh,
-                    RemoteScript.of(InstallScripts.SYSUSERS).with("prefix", spec.prefix()).with("version", spec.version())
-                            .with("service_user", user), null, QUICK)));
-        }
-        // the agent reads its configuration but does not own it; its home is its own
-        String admin = facts.user();
-        for (String[] dir : new String[][]{{spec.configDir(), admin}, {spec.agentHome(), user}}) {
-            if (!facts.dirs().getOrDefault(dir[0], false)) {
-                actions.add(new Action("create " + dir[0] + " (0750, " + dir[1] + ":" + user + ")", true, ssh -> script(ssh,
-                        RemoteScript.of(InstallScripts.MAKE_DIR).with("dir", dir[0]).with("mode", "0750").with("owner", dir[1])
-                                .with("group_of", user), null, QUICK)));
-            }
-        }
-        List<Managed> files = new ArrayList<>();
-        String header = "baton-agent flags, written by \"baton agent install\" (the next install replaces this file).";
-        List<String> args = spec.agentFlags().forHost(host, spec.agentHome(), spec.tokenFile(), tlsFlags());
-        files.add(new Managed(spec.argsFile(), ArgumentFile.of(header, args).getBytes(StandardCharsets.UTF_8), "600", user));
-        files.add(new Managed(spec.tokenFile(), (spec.token() + "\n").getBytes(StandardCharsets.UTF_8), "600", user));
-        credentials.forEach((name, content) -> files.add(new Managed(spec.configDir() + "/" + name, content, "600", user)));
-        boolean unitChanged = false;
-        if (systemd) {
-            String root = facts.user().equals("root") || spec.sudo() ? "root" : facts.user();
-            List<Managed> units = List.of(new Managed(AgentUnit.unitPath(spec), tarball.read("systemd/" + InstallSpec.UNIT), "644", root),
-                    new Managed(AgentUnit.dropInPath(spec), AgentUnit.dropIn(spec, user).getBytes(StandardCharsets.UTF_8), "644", root));
-            for (Managed unit : units) unitChanged |= !facts.file(unit.path()).matches(unit.sha256(), unit.mode(), unit.owner());
-            files.addAll(units);
-        }
-        for (Managed file : files) {
-            if (facts.file(file.path()).matches(file.sha256(), file.mode(), file.owner())) continue;
-            String verb = facts.file(file.path()).sha256() == null ? "write " : file.sha256().equals(facts.file(file.path()).sha256()) ? "fix the mode/owner of " : "update ";
-            actions.add(new Action(verb + file.path() + " (0" + file.mode() + ", " + file.owner() + ")", true, ssh -> write(ssh, file)));
-        }
-        if (!spec.version().equals(facts.current())) {
-            actions.add(new Action("point " + spec.current() + " at " + spec.version()
-                    + ("-".equals(facts.current()) ? "" : " (was " + facts.current() + ")"), true, ssh -> script(ssh,
-                    RemoteScript.of(InstallScripts.LINK).with("prefix", spec.prefix()).with("version", spec.version()), null, QUICK)));
-        }
-        if (systemd) addSystemd(actions, facts, unitChanged);
-        return actions;
-    }
-
-    private void addSystemd(List<Action> actions, HostFacts facts, boolean unitChanged) {
-        boolean changed = !actions.isEmpty();
-        boolean enable = !facts.enabled().equals("enabled");
-        boolean start = changed || !facts.active().equals("active");
-        if (!unitChanged && !enable && !start) return;
-        List<String> what = new ArrayList<>();
-        if (unitChanged) what.add("systemctl daemon-reload");
-        if (enable) what.add("enable " + InstallSpec.UNIT);
-        what.add((changed && facts.active().equals("active") ? "restart " : "start ") + InstallSpec.UNIT);
-        RemoteScript script = RemoteScript.of(InstallScripts.SYSTEMD).with("unit", InstallSpec.UNIT)
-                .with("reload", unitChanged ? "yes" : "no").with("enable", enable ? "yes" : "no").with("restart", changed ? "yes" : "no");
-        actions.add(new Action(String.join(", ", what), false, ssh -> script(ssh, script, null, QUICK)));
-    }
-
-    private void copyDist(SshSession ssh) throws StepFailure, InterruptedException {
-        RemoteScript copy = RemoteScript.of(InstallScripts.COPY_DIST).with("prefix", spec.prefix())
-                .with("version", spec.version()).with("sha", tarball.sha256());
-        try (InputStream in = Files.newInputStream(tarball.file())) {
-            script(ssh, copy, in, COPY);
-        } catch (IOException e) {
-            throw new StepFailure("cannot read " + tarball.file() + ": " + e.getMessage());
-        }
-    }
-
-    private void write(SshSession ssh, Managed file) throws StepFailure, InterruptedException {
-        script(ssh, RemoteScript.of(InstallScripts.WRITE_FILE).with("path", file.path()).with("mode", file.mode())
-                .with("owner", file.owner()), new ByteArrayInputStream(file.content()), QUICK);
-    }
-
-    private void script(SshSession ssh, RemoteScript script, InputStream stdin, Duration limit) throws StepFailure, InterruptedException {
-        SshSession.Result result = ssh.run(script, stdin == null ? InputStream.nullInputStream() : stdin, spec.sudo(), limit);
-        if (!result.ok()) throw new StepFailure(describe(result));
     }
 
     /** After systemd (re)started the agent: it must answer with the installed version. */
@@ -227,7 +132,7 @@ final class HostInstall {
             RemoteScript restart = RemoteScript.of(InstallScripts.RESTART_COMMAND).with("command", spec.restartCommand())
                     .with("limit", Long.toString(QUICK.toSeconds()));
             SshSession.Result result = ssh.run(restart, InputStream.nullInputStream(), spec.sudo(), QUICK.plus(Duration.ofSeconds(10)));
-            if (!result.ok()) throw new StepFailure("--restart-command failed: " + describe(result));
+            if (!result.ok()) throw new StepFailure("--restart-command failed: " + RemoteSteps.describe(result));
             List<String> all = new ArrayList<>(done);
             all.add("ran the restart command");
             return verdict(status.await(host, spec.agentFlags().port(), spec.version(), spec.statusTimeout()), all, note, null);
@@ -252,9 +157,5 @@ final class HostInstall {
         return done.isEmpty() ? note + "unchanged" : note + "installed " + spec.version() + " (" + String.join("; ", done) + ")";
     }
 
-    private static String describe(SshSession.Result result) {
-        if (result.timedOut()) return "timed out";
-        String line = result.lastLine();
-        return "exit " + result.exitCode() + (line.isEmpty() ? "" : ": " + line);
-    }
+
 }
