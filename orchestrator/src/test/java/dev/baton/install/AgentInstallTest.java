@@ -69,14 +69,31 @@ class AgentInstallTest {
 
     /** The install's command line for {@code hosts} into the scratch root, then {@code extra}. */
     private static BatonCli.Run install(List<String> hosts, String... extra) {
+        return install(hosts, Map.of(), extra);
+    }
+
+    /** As {@link #install(List, String...)}, with some of the usual options' values replaced. */
+    private static BatonCli.Run install(List<String> hosts, Map<String, String> replaced, String... extra) {
+        Map<String, String> options = new java.util.LinkedHashMap<>();
+        options.put("--ssh-key", key.toString());
+        options.put("--ssh-user", System.getProperty("user.name"));
+        options.put("--ssh-port", "2222");
+        options.put("--known-hosts", knownHosts.toString());
+        options.put("--dist", dist.tarball.toString());
+        options.put("--token-file", tokenFile.toString());
+        options.put("--prefix", root + "/opt/baton");
+        options.put("--config-dir", root + "/etc/baton-agent");
+        options.put("--unit-dir", root + "/etc/systemd/system");
+        options.put("--agent-home", root + "/var/lib/baton-agent");
+        options.put("--listen", "{host}:7070");
+        options.put("--ready-url", "http://{host}:8080/healthz");
+        options.put("--app-command", "demo-app -listen {host}:8080 -shutdown-timeout 30s -pidfile {pidfile}");
+        options.put("--status-timeout", "90s");
+        options.putAll(replaced);
         List<String> args = new ArrayList<>(List.of("agent", "install"));
         args.addAll(hosts);
-        args.addAll(List.of("--ssh-key", key.toString(), "--ssh-user", System.getProperty("user.name"), "--ssh-port", "2222",
-                "--known-hosts", knownHosts.toString(), "--dist", dist.tarball.toString(), "--token-file", tokenFile.toString(),
-                "--prefix", root + "/opt/baton", "--config-dir", root + "/etc/baton-agent", "--unit-dir", root + "/etc/systemd/system",
-                "--agent-home", root + "/var/lib/baton-agent", "--listen", "{host}:7070", "--ready-url", "http://{host}:8080/healthz",
-                "--app-command", "demo-app -listen {host}:8080 -shutdown-timeout 30s -pidfile {pidfile}", "--no-systemd",
-                "--status-timeout", "90s"));
+        options.forEach((option, value) -> args.addAll(List.of(option, value)));
+        args.add("--no-systemd");
         args.addAll(List.of(extra));
         BatonCli.Run run = BatonCli.run(args.toArray(String[]::new));
         System.out.println(run.out() + run.err());
@@ -256,6 +273,34 @@ class AgentInstallTest {
         } finally {
             jump.close();
         }
+    }
+
+    @Test
+    @Order(9)
+    void aKeyTheHostRefusesAndAStepThatFailsAreOneLineEach() throws Exception {
+        Path stranger = SshKeys.generate(dir.resolve("id_stranger"), "ed25519");
+        BatonCli.Run refused = install(List.of(host.address()), Map.of("--ssh-key", stranger.toString()), "--handoff-signal", "HUP");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.out().strip()).isEqualTo(host.address() + ": FAILED: ssh " + System.getProperty("user.name") + "@" + host.address()
+                + ":2222: the server refused the key " + stranger + " (publickey authentication failed; is its .pub in the user's authorized_keys?)");
+
+        BatonCli.Run failed = install(List.of(host.address()), Map.of("--prefix", "/proc/baton"), "--handoff-signal", "HUP");
+        assertThat(failed.code()).isEqualTo(1);
+        assertThat(failed.out().strip()).startsWith(host.address() + ": FAILED: copy baton-" + dist.version + ".tar.gz")
+                .contains("to /proc/baton/" + dist.version + " failed: exit 1: mkdir: cannot create directory")
+                .doesNotContain("\n");
+    }
+
+    @Test
+    @Order(10)
+    void anAgentThatDoesNotAnswerAfterTheChangeFailsTheStatusCheck() throws Exception {
+        BatonCli.Run run = install(List.of(host.address()), Map.of("--listen", "{host}:7071", "--status-timeout", "2s"),
+                "--handoff-signal", "HUP", "--restart-command", "true");
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.out().strip()).startsWith(host.address() + ": FAILED: installed " + dist.version + " (update " + root
+                        + "/etc/baton-agent/agent.args (0600, root); ran the restart command); status check failed: http://" + host.address()
+                        + ":7071/v1/status does not answer: ")
+                .doesNotContain("\n");
     }
 
     /** The packaged {@code bin/baton} run as the operator would, with {@code env} added to this JVM's environment. */
