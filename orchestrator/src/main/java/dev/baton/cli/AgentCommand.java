@@ -135,7 +135,8 @@ final class AgentCommand implements Runnable {
         @Option(names = "--status-timeout", paramLabel = "DURATION", description = "how long a (re)started agent has to answer (default: 60s)")
         String statusTimeout = "60s";
 
-        @Option(names = "--dry-run", description = "print each host's planned changes and change nothing")
+        @Option(names = "--dry-run", description = "print each host's planned changes and change nothing on the hosts "
+                + "(it still logs in: --accept-new-host-key records a new host's key)")
         boolean dryRun;
 
         @Override
