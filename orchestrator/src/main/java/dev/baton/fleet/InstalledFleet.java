@@ -91,8 +91,10 @@ public final class InstalledFleet implements AutoCloseable {
                 Path dir = fleet.work.resolve("host-" + n);
                 Path config = dir.resolve("etc/baton-agent");
                 Path home = dir.resolve("var/lib/baton-agent");
+                // HUP hands the listener to a successor; runsv's next child takes it over through the takeover socket
                 Runsv app = Runsv.start(dir.resolve("sv-app"), "sh -c 'cd " + home + "/current && exec ./demo-app -listen "
-                        + ip + ":" + APP_PORT + " -shutdown-timeout 30s'", true);
+                        + ip + ":" + APP_PORT + " -shutdown-timeout 30s -handoff-signal HUP -takeover-socket " + dir.resolve("takeover.sock")
+                        + "'", true);
                 Runsv agent = Runsv.start(dir.resolve("sv-agent"), fleet.agentCommand(config), true);
                 fleet.hosts.add(new Host(service + "-" + n, ip, config, home, app, agent));
             }
@@ -173,6 +175,11 @@ public final class InstalledFleet implements AutoCloseable {
 
     /** A plan rolling the fleet to {@code version} with propagation verified by Consul, HAProxy and the agents. */
     public Path writePlan(String version) throws IOException, InterruptedException {
+        return writePlan(version, "stop-start");
+    }
+
+    /** As {@link #writePlan(String)} with another restart strategy; {@code handoff} keeps the instances in rotation. */
+    public Path writePlan(String version, String strategy) throws IOException, InterruptedException {
         Artifacts.Artifact artifact = artifacts.build(version);
         String plan = """
                 service: %s
@@ -182,16 +189,16 @@ public final class InstalledFleet implements AutoCloseable {
                 consul: %s
                 loadBalancer:
                   haproxy: { runtime: "%s", backend: %s }
-                drain:
-                  timeout: 30s
-                  propagation: { verify: [consul, loadBalancer, traffic], quietPeriod: 300ms, timeout: 30s }
-                restart: { strategy: stop-start, timeout: 2m }
+                %s
+                restart: { strategy: %s, timeout: 2m }
                 health:
                   http: { path: /healthz, expect: 200, timeout: 1s }
                   interval: 100ms
                   deadline: 30s
                 """.formatted(service, version, artifact.url(), artifact.sha256(), service, consulAddress(),
-                services.loadBalancerRuntime(), Haproxy.BACKEND);
+                services.loadBalancerRuntime(), Haproxy.BACKEND, strategy.equals("handoff") ? "drain: { mode: none }"
+                        : "drain: { timeout: 30s, propagation: { verify: [consul, loadBalancer, traffic], quietPeriod: 300ms, timeout: 30s } }",
+                strategy);
         return Files.writeString(work.resolve("rollout-" + version + ".yaml"), plan);
     }
 

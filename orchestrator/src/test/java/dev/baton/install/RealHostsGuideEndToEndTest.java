@@ -66,7 +66,7 @@ class RealHostsGuideEndToEndTest {
                 "--config-dir", host.configDir().toString(), "--agent-home", host.agentHome().toString(),
                 "--listen", "{host}:" + InstalledFleet.AGENT_PORT, "--ready-url", "http://{host}:" + InstalledFleet.APP_PORT + "/healthz",
                 "--process", "command", "--stop-command", "sv -w 30 down " + app, "--start-command", "sv up " + app,
-                "--status-command", "sv status " + app,
+                "--status-command", "sv status " + app, "--reload-command", "sv hup " + app, "--handoff-signal", "HUP",
                 "--no-systemd", "--restart-command", "sv restart " + host.agent().dir(), "--status-timeout", "90s");
         System.out.println(run.out() + run.err());
         return run;
@@ -101,27 +101,10 @@ class RealHostsGuideEndToEndTest {
         fleet.deployFirstRelease("1.0.0");
         for (InstalledFleet.Host host : fleet.hosts()) assertThat(served(host)).contains("1.0.0");
 
-        Path file = fleet.writePlan("2.0.0");
-        Plan plan = new PlanLoader().load(file);
-        List<Event> events = Collections.synchronizedList(new ArrayList<>());
-        RolloutEngine engine = new RolloutEngine(Adapters.forPlan(plan, HttpUrl.get(fleet.consulAddress()), null, fleet.agentToken(),
-                event -> {
-                    events.add(event);
-                    System.out.println(event);
-                }));
-        fleet.awaitLoadBalancerRoutesToAll();
-        Path heyOutput = fleet.workDir().resolve("hey-2.0.0.txt");
-        RolloutResult result;
-        HeyLoad.Report report;
-        try (HeyLoad load = new HeyLoad(fleet.loadBalancerUrl() + "/", 10, 50, 180, heyOutput)) {
-            Thread.sleep(300);
-            result = engine.run(plan);
-            Thread.sleep(300);
-            report = load.stop();
-        }
-        System.out.println(Files.readString(heyOutput));
-        System.out.println("installed-agent rollout (--process command, runit) under load: requests=" + report.requests()
-                + " failed=" + report.failed());
+        Rolled rolled = rollUnderLoad("2.0.0", "stop-start");
+        RolloutResult result = rolled.result();
+        HeyLoad.Report report = rolled.load();
+        List<Event> events = rolled.events();
 
         assertThat(result.succeeded()).as(result.summary()).isTrue();
         assertThat(report.failed()).as(report.errors()).isZero();
@@ -133,5 +116,46 @@ class RealHostsGuideEndToEndTest {
         assertThat(events).filteredOn(e -> e.step() == Step.RESTART && e.outcome() == Event.Outcome.OK).hasSize(3)
                 .allSatisfy(e -> assertThat(e.detail()).contains("sv -w 30 down"));
         assertThat(events).anyMatch(e -> e.step() == Step.PROPAGATE && e.outcome() == Event.Outcome.OK && e.detail().contains("traffic"));
+    }
+
+    private record Rolled(RolloutResult result, HeyLoad.Report load, List<Event> events) {
+    }
+
+    private static Rolled rollUnderLoad(String version, String strategy) throws Exception {
+        Plan plan = new PlanLoader().load(fleet.writePlan(version, strategy));
+        List<Event> events = Collections.synchronizedList(new ArrayList<>());
+        RolloutEngine engine = new RolloutEngine(Adapters.forPlan(plan, HttpUrl.get(fleet.consulAddress()), null, fleet.agentToken(),
+                event -> {
+                    events.add(event);
+                    System.out.println(event);
+                }));
+        fleet.awaitLoadBalancerRoutesToAll();
+        Path heyOutput = fleet.workDir().resolve("hey-" + version + ".txt");
+        RolloutResult result;
+        HeyLoad.Report report;
+        try (HeyLoad load = new HeyLoad(fleet.loadBalancerUrl() + "/", 10, 50, 180, heyOutput)) {
+            Thread.sleep(300);
+            result = engine.run(plan);
+            Thread.sleep(300);
+            report = load.stop();
+        }
+        System.out.println(Files.readString(heyOutput));
+        System.out.println("installed-agent " + strategy + " rollout to " + version + " (--process command, runit) under load: requests="
+                + report.requests() + " failed=" + report.failed());
+        return new Rolled(result, report, events);
+    }
+
+    @Test
+    @Order(3)
+    void aHandOffThroughSvHupKeepsEveryInstanceInRotationAndFailsNoRequest() throws Exception {
+        Rolled rolled = rollUnderLoad("3.0.0", "handoff");
+
+        assertThat(rolled.result().succeeded()).as(rolled.result().summary()).isTrue();
+        assertThat(rolled.load().failed()).as(rolled.load().errors()).isZero();
+        assertThat(rolled.load().requests()).isGreaterThan(300);
+        assertThat(rolled.events()).filteredOn(e -> e.step() == Step.LEAVE).allMatch(e -> e.outcome() == Event.Outcome.SKIPPED);
+        assertThat(rolled.events()).filteredOn(e -> e.step() == Step.RESTART && e.outcome() == Event.Outcome.OK).hasSize(3)
+                .allSatisfy(e -> assertThat(e.detail()).contains("sv hup"));
+        for (InstalledFleet.Host host : fleet.hosts()) assertThat(served(host)).contains("3.0.0");
     }
 }
