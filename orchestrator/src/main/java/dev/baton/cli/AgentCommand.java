@@ -145,7 +145,7 @@ final class AgentCommand implements Runnable {
             AgentCredentials checking;
             try {
                 Path tarball = dist != null ? dist : defaultDist();
-                String token = AgentToken.read(tokenFile);
+                String token = AgentToken.read(tokenFile, "--token-file");
                 if (token == null) throw new BatonMain.UserError("the agents' token: give --token-file FILE or set " + AgentToken.ENV);
                 InstallSpec.Tls tls = tls();
                 checking = AgentCredentials.of(token, System::getenv);
@@ -175,7 +175,24 @@ final class AgentCommand implements Runnable {
             return failed > 0 ? BatonMain.FAILED : BatonMain.OK;
         }
 
+        /** The agent's own rules for its strategy flags, checked here so a mistake fails before any host is touched. */
+        private void checkStrategy() {
+            boolean anyCommand = stopCommand != null || startCommand != null || reloadCommand != null || statusCommand != null;
+            if (!process.equals("systemd") && unit != null) throw new BatonMain.UserError("--unit needs --process systemd");
+            if (!process.equals("command") && anyCommand) {
+                throw new BatonMain.UserError("--stop/start/reload/status-command need --process command");
+            }
+            if (process.equals("systemd") && unit == null) throw new BatonMain.UserError("--process systemd needs --unit NAME");
+            if (process.equals("command") && (stopCommand == null || startCommand == null || statusCommand == null)) {
+                throw new BatonMain.UserError("--process command needs --stop-command, --start-command and --status-command");
+            }
+            if (handoffSignal != null && !handoffSignal.strip().toUpperCase(java.util.Locale.ROOT).matches("(SIG)?(USR2|HUP)")) {
+                throw new BatonMain.UserError("--handoff-signal must be USR2 or HUP, got \"" + handoffSignal + "\"");
+            }
+        }
+
         private AgentFlags flags() {
+            checkStrategy();
             List<String> options = new ArrayList<>();
             add(options, "--unit", unit);
             add(options, "--stop-command", stopCommand);

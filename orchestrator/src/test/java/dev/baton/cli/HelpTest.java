@@ -31,6 +31,25 @@ class HelpTest {
     }
 
     @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "--process systemd|--process systemd needs --unit NAME",
+            "--process command --stop-command x --start-command y|--process command needs --stop-command, --start-command and --status-command",
+            "--unit web.service --app-command x|--unit needs --process systemd",
+            "--handoff-signal TERM --app-command x|--handoff-signal must be USR2 or HUP, got \"TERM\"",
+            "--app-command x --prefix relative|--prefix \"relative\" must be an absolute path of letters, digits and . _ + @ - (it goes into a systemd unit and the agent's argument file)"})
+    void agentInstallRefusesAMistakeBeforeTouchingAHost(String options, String error) throws Exception {
+        java.nio.file.Path token = java.nio.file.Files.createTempFile("baton-help-token", "");
+        java.nio.file.Files.writeString(token, "a-token");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("agent", "install", "10.0.0.1", "--ssh-key", "/nonexistent",
+                "--ready-url", "http://{host}:8080/healthz", "--token-file", token.toString(), "--dist", "/nonexistent/baton-1.0.tar.gz"));
+        args.addAll(java.util.List.of(options.split(" ")));
+        BatonCli.Run run = BatonCli.run(args.toArray(String[]::new));
+        java.nio.file.Files.delete(token);
+        assertThat(run.code()).isEqualTo(BatonMain.USAGE);
+        assertThat(run.err().strip()).isEqualTo("baton: " + error);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"schedule list", "schedule create", "schedule cancel"})
     void everyScheduleSubcommandHasHelp(String command) {
         BatonCli.Run run = BatonCli.run((command + " --help").split(" "));
