@@ -9,6 +9,7 @@ import dev.baton.hooks.CommandHookRunner;
 import dev.baton.hooks.DeployHooks;
 import dev.baton.lb.HaproxyLoadBalancer;
 import dev.baton.lb.HaproxyRuntime;
+import dev.baton.lb.HaproxyTraffic;
 import dev.baton.plan.Plan;
 import dev.baton.ssh.SshConnector;
 import dev.baton.ssh.SshHostControl;
@@ -63,7 +64,8 @@ public final class Adapters {
                 lb == null ? null : new HaproxyLoadBalancer(new HaproxyRuntime(lb.runtime()), lb.backend()),
                 hooks,
                 Clock.SYSTEM,
-                events);
+                events,
+                lb == null ? null : new HaproxyTraffic(new HaproxyRuntime(lb.runtime()), lb.backend()));
     }
 
     /** The agent on each host, or Baton itself over SSH for {@code restart.via: ssh}. */

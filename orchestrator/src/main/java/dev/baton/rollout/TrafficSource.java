@@ -1,0 +1,9 @@
+package dev.baton.rollout;
+
+/**
+ * Where the engine reads the traffic of the service's instances: cumulative counters, read again at each
+ * sample; the engine works with the differences. An answer that cannot be read as expected is a failure.
+ */
+public interface TrafficSource {
+    TrafficSample sample() throws StepFailure;
+}

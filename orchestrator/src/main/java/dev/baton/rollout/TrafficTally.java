@@ -1,0 +1,94 @@
+package dev.baton.rollout;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The traffic since a first sample, from the differences between consecutive samples: totals, and per endpoint
+ * (address:port) requests, failures and a request-weighted latency. A slot whose address changed between two
+ * samples counts nothing for that step, because its counters mix two instances.
+ */
+final class TrafficTally {
+    /** Requests, failures and latency of a group of instances; rates and latency are null without requests. */
+    record Stats(long requests, long failed, Double latencyMs) {
+        Double successRate() {
+            return requests == 0 ? null : 1.0 - (double) failed / requests;
+        }
+
+        Double errorRate() {
+            return requests == 0 ? null : (double) failed / requests;
+        }
+    }
+
+    /** What one step between two samples added. */
+    record Step(TrafficSample.Counters total, Map<String, TrafficSample.Counters> endpoints) {
+    }
+
+    private static final class Endpoint {
+        long requests;
+        long failed;
+        double latencyTimesRequests;
+    }
+
+    private TrafficSample last;
+    private long requests;
+    private long failed;
+    private final Map<String, Endpoint> endpoints = new HashMap<>();
+
+    TrafficTally(TrafficSample first) {
+        this.last = first;
+    }
+
+    TrafficSample last() {
+        return last;
+    }
+
+    Step add(TrafficSample next) {
+        TrafficSample.Counters total = next.total().minus(last.total());
+        requests += total.requests();
+        failed += total.failed();
+        Map<String, TrafficSample.Server> before = new HashMap<>();
+        for (TrafficSample.Server server : last.servers()) before.put(server.slot(), server);
+        Map<String, TrafficSample.Counters> step = new LinkedHashMap<>();
+        for (TrafficSample.Server server : next.servers()) {
+            TrafficSample.Server earlier = before.get(server.slot());
+            if (server.address().isEmpty() || earlier == null || !earlier.endpoint().equals(server.endpoint())) continue;
+            TrafficSample.Counters added = server.counters().minus(earlier.counters());
+            step.merge(server.endpoint(), added, (a, b) -> new TrafficSample.Counters(a.requests() + b.requests(), a.failed() + b.failed()));
+            Endpoint endpoint = endpoints.computeIfAbsent(server.endpoint(), e -> new Endpoint());
+            endpoint.requests += added.requests();
+            endpoint.failed += added.failed();
+            endpoint.latencyTimesRequests += server.latencyMs() * added.requests();
+        }
+        last = next;
+        return new Step(total, step);
+    }
+
+    long requests() {
+        return requests;
+    }
+
+    long failed() {
+        return failed;
+    }
+
+    Stats stats(Collection<String> group) {
+        long groupRequests = 0;
+        long groupFailed = 0;
+        double latency = 0;
+        for (String name : group) {
+            Endpoint endpoint = endpoints.get(name);
+            if (endpoint == null) continue;
+            groupRequests += endpoint.requests;
+            groupFailed += endpoint.failed;
+            latency += endpoint.latencyTimesRequests;
+        }
+        return new Stats(groupRequests, groupFailed, groupRequests == 0 ? null : latency / groupRequests);
+    }
+
+    static String endpoint(Instance instance) {
+        return instance.address() + ":" + instance.port();
+    }
+}
