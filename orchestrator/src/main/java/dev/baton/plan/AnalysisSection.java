@@ -59,7 +59,7 @@ final class AnalysisSection {
         if (!m.matches()) throw PlanException.at(node, node.describe() + " is not a success rate (write e.g. \">= 99.5%\")");
         double percent = Double.parseDouble(m.group(1));
         if (percent <= 0 || percent > 100) throw PlanException.at(node, percent + "% is out of range (0..100%]");
-        return percent / 100;
+        return new java.math.BigDecimal(m.group(1)).movePointLeft(2).doubleValue();
     }
 
     private static Duration p99(Section analysis) {
