@@ -16,6 +16,7 @@ type app struct {
 	broken   bool
 	pid      int
 	draining atomic.Bool
+	faults   *faults
 }
 
 func (a *app) routes() http.Handler {
@@ -24,7 +25,7 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("GET /version", a.handleVersion)
 	mux.HandleFunc("GET /healthz", a.handleHealthz)
 	mux.HandleFunc("GET /work", a.handleWork)
-	return a.withVersionHeader(mux)
+	return a.withVersionHeader(a.faults.wrap(mux))
 }
 
 func (a *app) withVersionHeader(next http.Handler) http.Handler {
