@@ -155,8 +155,8 @@ final class AnalysisGate {
         fields.put("batch", batch.number());
         fields.put("successRate", m.switched().successRate());
         fields.put("baselineSuccessRate", m.baseline() == null ? null : m.baseline().successRate());
-        fields.put("p99Ms", m.switched().latencyMs());
-        fields.put("baselineP99Ms", m.baseline() == null ? null : m.baseline().latencyMs());
+        fields.put("p99Ms", tenths(m.switched().latencyMs()));
+        fields.put("baselineP99Ms", m.baseline() == null ? null : tenths(m.baseline().latencyMs()));
         fields.put("requests", m.switched().requests());
         fields.put("baselineRequests", m.baseline() == null ? null : m.baseline().requests());
         fields.put("failedRequests", m.switched().failed());
@@ -171,6 +171,10 @@ final class AnalysisGate {
         fields.put("latencyMeasure", LATENCY_MEASURE);
         events.emit(Step.ANALYSIS, outcome, Duration.between(start, clock.now()),
                 label(batch) + ": " + fields.get("verdict") + " — " + m.reason(), fields);
+    }
+
+    private static Double tenths(Double ms) {
+        return ms == null ? null : Math.round(ms * 10) / 10.0;
     }
 
     private static String label(Schedule.Batch batch) {
