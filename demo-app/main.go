@@ -53,7 +53,7 @@ func run() int {
 		return 1
 	}
 	a := &app{version: version, broken: broken == "true", pid: pid,
-		faults: &faults{failRate: cfg.failRate, extraLatency: cfg.extraLatency}}
+		faults: &faults{failRate: cfg.failRate, extraLatency: cfg.extraLatency}, metrics: newMetrics()}
 	sup := &supervisor{
 		app:             a,
 		ln:              ln,
