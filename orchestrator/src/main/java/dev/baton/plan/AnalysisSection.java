@@ -14,13 +14,16 @@ import java.util.regex.Pattern;
 final class AnalysisSection {
     private static final Pattern SUCCESS_RATE = Pattern.compile(">=\\s*(\\d{1,3}(?:\\.\\d{1,4})?)\\s*%");
     private static final Pattern AT_MOST = Pattern.compile("<=\\s*(\\S+)");
+    private static final Pattern PROMETHEUS_URL = Pattern.compile("https?://[^\\s/]{1,200}(/[^\\s]{0,200})?");
+    private static final Pattern PROMQL = Pattern.compile("[^\\n]{1,2000}");
 
     private AnalysisSection() {
     }
 
     static Plan.Analysis read(Section analysis, Plan.LoadBalancerAccess loadBalancer, Plan.Strategy strategy) {
         Plan.AnalysisSource source = analysis.option("source", Plan.AnalysisSource.LOAD_BALANCER, Plan.AnalysisSource.values());
-        if (loadBalancer == null) {
+        Plan.PrometheusQueries prometheus = prometheus(analysis, source);
+        if (source == Plan.AnalysisSource.LOAD_BALANCER && loadBalancer == null) {
             Node at = analysis.has("source") ? analysis.field("source") : analysis.node();
             throw PlanException.at(at, "source loadBalancer needs a top-level loadBalancer section "
                     + "(haproxy: { runtime: unix:/path/admin.sock, backend: web })");
@@ -33,6 +36,9 @@ final class AnalysisSection {
         }
         double successRate = successRate(analysis);
         Duration p99 = p99(analysis);
+        if (p99 != null && prometheus != null && prometheus.p99Ms() == null) {
+            throw PlanException.at(analysis.field("p99"), "needs analysis.prometheus.p99Ms (the query that gives each instance's p99)");
+        }
         Plan.Promote promote = analysis.option("promote", Plan.Promote.OPERATOR, Plan.Promote.values());
         if (promote == Plan.Promote.AUTO && strategy.canary() == 0) {
             throw PlanException.at(analysis.field("promote"), "auto needs strategy.canary: N (the hosts the analysis judges first)");
@@ -47,8 +53,27 @@ final class AnalysisSection {
                 analysis.integer("failureLimit", 0, 0, 1000),
                 analysis.option("onFailure", Plan.OnFailure.ROLLBACK, Plan.OnFailure.values()),
                 analysis.option("onInconclusive", Plan.OnInconclusive.PAUSE, Plan.OnInconclusive.values()),
-                promote);
+                promote, prometheus);
         analysis.done();
+        return out;
+    }
+
+    private static Plan.PrometheusQueries prometheus(Section analysis, Plan.AnalysisSource source) {
+        if (source != Plan.AnalysisSource.PROMETHEUS) {
+            if (analysis.has("prometheus")) throw PlanException.at(analysis.field("prometheus"), "only with source: prometheus");
+            return null;
+        }
+        if (!analysis.has("prometheus")) {
+            throw PlanException.at(analysis.field("source"), "prometheus needs analysis.prometheus: { url, requests, failed, p99Ms }");
+        }
+        Section queries = analysis.section("prometheus");
+        String hint = "a PromQL query answering one sample per instance label (address:port)";
+        Plan.PrometheusQueries out = new Plan.PrometheusQueries(
+                queries.required("url", PROMETHEUS_URL, "the Prometheus HTTP address like http://127.0.0.1:9090"),
+                queries.required("requests", PROMQL, hint),
+                queries.required("failed", PROMQL, hint),
+                queries.optional("p99Ms", null, PROMQL, hint));
+        queries.done();
         return out;
     }
 

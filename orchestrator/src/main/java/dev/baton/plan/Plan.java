@@ -61,10 +61,18 @@ public record Plan(
      */
     public record Analysis(AnalysisSource source, Duration interval, Duration window, double successRate, Duration p99,
                            CompareTo compareTo, int minRequests, int failureLimit, OnFailure onFailure,
-                           OnInconclusive onInconclusive, Promote promote) {
+                           OnInconclusive onInconclusive, Promote promote, PrometheusQueries prometheus) {
     }
 
-    public enum AnalysisSource implements Option { LOAD_BALANCER }
+    public enum AnalysisSource implements Option { LOAD_BALANCER, PROMETHEUS }
+
+    /**
+     * {@code source: prometheus}: instant PromQL queries, each answering one sample per instance labelled
+     * {@code instance="address:port"} (the instance's address and port in Consul): cumulative {@code requests} and
+     * {@code failed} counters, and optionally {@code p99Ms}, a latency in milliseconds (histogram_quantile).
+     */
+    public record PrometheusQueries(String url, String requests, String failed, String p99Ms) {
+    }
 
     public enum CompareTo implements Option { BASELINE, ABSOLUTE }
 

@@ -18,8 +18,6 @@ import java.util.Map;
 final class AnalysisGate {
     /** With compareTo: baseline, latency above the bound fails only if also this much above the baseline's. */
     static final double BASELINE_LATENCY_FACTOR = 1.2;
-    /** What the latency figure is: HAProxy gives means, not percentiles. */
-    static final String LATENCY_MEASURE = "HAProxy rtime (mean of each server's last 1024 responses), request-weighted over the window";
 
     enum Kind { PASS, FAIL, INCONCLUSIVE }
 
@@ -132,13 +130,17 @@ final class AnalysisGate {
             if (compare) failed.append(" and below the baseline's ").append(percent(reference.successRate())).append(" by more than ")
                     .append(String.format("%.2f points", (1 - spec.successRate()) * 100));
         }
-        if (spec.p99() != null && now.latencyMs() > spec.p99().toMillis()
-                && (!compare || now.latencyMs() > reference.latencyMs() * BASELINE_LATENCY_FACTOR)) {
+        boolean latencyUnknown = spec.p99() != null && now.latencyMs() == null;
+        if (spec.p99() != null && !latencyUnknown && now.latencyMs() > spec.p99().toMillis()
+                && (!compare || reference.latencyMs() == null || now.latencyMs() > reference.latencyMs() * BASELINE_LATENCY_FACTOR)) {
             if (failed.length() > 0) failed.append("; ");
             failed.append(String.format("latency %.0f ms > %d ms", now.latencyMs(), spec.p99().toMillis()));
-            if (compare) failed.append(String.format(" and above %.1f× the baseline's %.0f ms", BASELINE_LATENCY_FACTOR, reference.latencyMs()));
+            if (compare && reference.latencyMs() != null) {
+                failed.append(String.format(" and above %.1f× the baseline's %.0f ms", BASELINE_LATENCY_FACTOR, reference.latencyMs()));
+            }
         }
         if (failed.length() > 0) return new Measurement(Kind.FAIL, failed.toString(), now, reference);
+        if (latencyUnknown) return new Measurement(Kind.INCONCLUSIVE, "no latency figure for the switched instances", now, reference);
         return new Measurement(Kind.PASS, String.format("success rate %s over %d requests%s%s", percent(rate), now.requests(),
                 now.latencyMs() == null ? "" : String.format(", latency %.0f ms", now.latencyMs()),
                 compare ? String.format(" (baseline %s over %d requests)", percent(reference.successRate()), reference.requests())
@@ -168,7 +170,7 @@ final class AnalysisGate {
         fields.put("failureLimit", spec.failureLimit());
         fields.put("failures", failures);
         fields.put("measurements", measurements);
-        fields.put("latencyMeasure", LATENCY_MEASURE);
+        fields.put("latencyMeasure", source.latencyMeasure());
         events.emit(Step.ANALYSIS, outcome, Duration.between(start, clock.now()),
                 label(batch) + ": " + fields.get("verdict") + " — " + m.reason(), fields);
     }

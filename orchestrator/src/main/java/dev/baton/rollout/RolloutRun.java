@@ -85,9 +85,9 @@ final class RolloutRun {
         }
         String tooSmall = tooSmall(instances.size());
         if (tooSmall != null) return finish(RolloutResult.Status.FAILED, tooSmall + "; nothing was changed");
-        if (plan.analysis() != null && ports.traffic() == null) {
-            return finish(RolloutResult.Status.FAILED, "the analysis gate needs the load balancer's traffic, and none is "
-                    + "configured; nothing was changed");
+        if (plan.analysis() != null && ports.analysisTraffic() == null) {
+            return finish(RolloutResult.Status.FAILED, "the analysis gate needs a traffic source (the load balancer or "
+                    + "Prometheus), and none is configured; nothing was changed");
         }
         watchTraffic(instances);
         Set<String> missing = reportOutOfRotation(instances);
@@ -150,7 +150,7 @@ final class RolloutRun {
         }
         List<Instance> now = instances.stream().filter(i -> moved.contains(i.id())).toList();
         List<Instance> before = instances.stream().filter(i -> !moved.contains(i.id()) && !failures.containsKey(i.id())).toList();
-        return new AnalysisGate(plan.analysis(), ports.traffic(), control, pauses, clock, events).judge(batch, now, before);
+        return new AnalysisGate(plan.analysis(), ports.analysisTraffic(), control, pauses, clock, events).judge(batch, now, before);
     }
 
     private String tooSmall(int fleet) {

@@ -24,7 +24,8 @@ public record TrafficSample(Counters total, List<Server> servers) {
 
     /**
      * One server slot. {@code latencyMs}: the best latency figure the source has (HAProxy: {@code rtime}, the mean
-     * response time of the slot's last 1024 responses; it gives no percentiles). {@code up}: it takes new requests.
+     * response time of the slot's last 1024 responses; it gives no percentiles; NaN: unknown). {@code up}: it takes new
+     * requests.
      */
     public record Server(String slot, String address, int port, Counters counters, double latencyMs, boolean up) {
         public String endpoint() {

@@ -6,4 +6,9 @@ package dev.baton.rollout;
  */
 public interface TrafficSource {
     TrafficSample sample() throws StepFailure;
+
+    /** What the samples' latency figure is, for the ANALYSIS event. */
+    default String latencyMeasure() {
+        return "HAProxy rtime (mean of each server's last 1024 responses), request-weighted over the window";
+    }
 }

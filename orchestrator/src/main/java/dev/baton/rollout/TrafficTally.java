@@ -30,6 +30,7 @@ final class TrafficTally {
         long requests;
         long failed;
         double latencyTimesRequests;
+        long latencyRequests;
     }
 
     private TrafficSample last;
@@ -60,7 +61,10 @@ final class TrafficTally {
             Endpoint endpoint = endpoints.computeIfAbsent(server.endpoint(), e -> new Endpoint());
             endpoint.requests += added.requests();
             endpoint.failed += added.failed();
-            endpoint.latencyTimesRequests += server.latencyMs() * added.requests();
+            if (!Double.isNaN(server.latencyMs())) {
+                endpoint.latencyTimesRequests += server.latencyMs() * added.requests();
+                endpoint.latencyRequests += added.requests();
+            }
         }
         last = next;
         return new Step(total, step);
@@ -78,14 +82,16 @@ final class TrafficTally {
         long groupRequests = 0;
         long groupFailed = 0;
         double latency = 0;
+        long latencyRequests = 0;
         for (String name : group) {
             Endpoint endpoint = endpoints.get(name);
             if (endpoint == null) continue;
             groupRequests += endpoint.requests;
             groupFailed += endpoint.failed;
             latency += endpoint.latencyTimesRequests;
+            latencyRequests += endpoint.latencyRequests;
         }
-        return new Stats(groupRequests, groupFailed, groupRequests == 0 ? null : latency / groupRequests);
+        return new Stats(groupRequests, groupFailed, latencyRequests == 0 ? null : latency / latencyRequests);
     }
 
     static String endpoint(Instance instance) {

@@ -11,6 +11,7 @@ import dev.baton.lb.HaproxyLoadBalancer;
 import dev.baton.lb.HaproxyRuntime;
 import dev.baton.lb.HaproxyTraffic;
 import dev.baton.plan.Plan;
+import dev.baton.prometheus.PrometheusTraffic;
 import dev.baton.ssh.SshConnector;
 import dev.baton.ssh.SshHostControl;
 import dev.baton.ssh.SshSettings;
@@ -20,6 +21,7 @@ import dev.baton.rollout.HookRunner;
 import dev.baton.rollout.HostControl;
 import dev.baton.store.Redactor;
 import dev.baton.rollout.Ports;
+import dev.baton.rollout.TrafficSource;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -57,6 +59,9 @@ public final class Adapters {
                                 EventSink events) {
         OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(3)).build();
         Plan.LoadBalancerAccess lb = plan.loadBalancer();
+        TrafficSource traffic = lb == null ? null : new HaproxyTraffic(new HaproxyRuntime(lb.runtime()), lb.backend());
+        TrafficSource analysed = plan.analysis() != null && plan.analysis().prometheus() != null
+                ? new PrometheusTraffic(http, plan.analysis().prometheus()) : traffic;
         return new Ports(
                 new ConsulRegistry(new ConsulClient(http, consulToken), consul, plan.drain().mode() == Plan.DrainMode.DEREGISTER),
                 hostControl(plan, http, agents),
@@ -65,7 +70,8 @@ public final class Adapters {
                 hooks,
                 Clock.SYSTEM,
                 events,
-                lb == null ? null : new HaproxyTraffic(new HaproxyRuntime(lb.runtime()), lb.backend()));
+                traffic,
+                analysed);
     }
 
     /** The agent on each host, or Baton itself over SSH for {@code restart.via: ssh}. */

@@ -32,7 +32,7 @@ class AnalysisPlanTest {
     void fillsDefaults() {
         Plan.Analysis analysis = loader.parse("p.yaml", VALID + "analysis: {}\n").analysis();
         assertThat(analysis).isEqualTo(new Plan.Analysis(Plan.AnalysisSource.LOAD_BALANCER, Duration.ofSeconds(10), Duration.ofMinutes(1),
-                0.995, null, Plan.CompareTo.BASELINE, 100, 0, Plan.OnFailure.ROLLBACK, Plan.OnInconclusive.PAUSE, Plan.Promote.OPERATOR));
+                0.995, null, Plan.CompareTo.BASELINE, 100, 0, Plan.OnFailure.ROLLBACK, Plan.OnInconclusive.PAUSE, Plan.Promote.OPERATOR, null));
     }
 
     @Test
@@ -55,14 +55,39 @@ class AnalysisPlanTest {
         assertThat(plan.loadBalancer().sampleTraffic()).isEqualTo(Duration.ofSeconds(2));
         assertThat(plan.analysis()).isEqualTo(new Plan.Analysis(Plan.AnalysisSource.LOAD_BALANCER, Duration.ofSeconds(5),
                 Duration.ofSeconds(30), 0.999, Duration.ofMillis(300), Plan.CompareTo.ABSOLUTE, 200, 2, Plan.OnFailure.PAUSE,
-                Plan.OnInconclusive.CONTINUE, Plan.Promote.AUTO));
+                Plan.OnInconclusive.CONTINUE, Plan.Promote.AUTO, null));
+    }
+
+    @Test
+    void prometheusQueriesInsteadOfTheLoadBalancer() {
+        String noLb = VALID.substring(0, VALID.indexOf("loadBalancer"));
+        Plan.Analysis analysis = loader.parse("p.yaml", noLb + """
+                analysis:
+                  source: prometheus
+                  p99: "<= 250ms"
+                  prometheus:
+                    url: http://127.0.0.1:9090
+                    requests: sum by (instance) (demo_http_requests_total)
+                    failed: sum by (instance) (demo_http_requests_total{code=~"5.."})
+                    p99Ms: 1000 * histogram_quantile(0.99, sum by (instance, le) (rate(demo_http_request_duration_seconds_bucket[30s])))
+                """).analysis();
+        assertThat(analysis.source()).isEqualTo(Plan.AnalysisSource.PROMETHEUS);
+        assertThat(analysis.prometheus()).isEqualTo(new Plan.PrometheusQueries("http://127.0.0.1:9090",
+                "sum by (instance) (demo_http_requests_total)", "sum by (instance) (demo_http_requests_total{code=~\"5..\"})",
+                "1000 * histogram_quantile(0.99, sum by (instance, le) (rate(demo_http_request_duration_seconds_bucket[30s])))"));
     }
 
     static Stream<Arguments> malformed() {
         String noLb = VALID.substring(0, VALID.indexOf("loadBalancer"));
         return Stream.of(
                 Arguments.of(noLb + "analysis: { window: 1m }\n", "p.yaml:4:11: analysis: source loadBalancer needs a top-level loadBalancer section"),
-                Arguments.of(VALID + "analysis: { source: prometheus }\n", "p.yaml:5:21: analysis.source: \"prometheus\" is not one of loadBalancer"),
+                Arguments.of(VALID + "analysis: { source: graphite }\n", "p.yaml:5:21: analysis.source: \"graphite\" is not one of loadBalancer, prometheus"),
+                Arguments.of(VALID + "analysis: { source: prometheus }\n", "p.yaml:5:21: analysis.source: prometheus needs analysis.prometheus: { url, requests, failed, p99Ms }"),
+                Arguments.of(VALID + "analysis: { prometheus: { url: \"http://p:9090\" } }\n", "p.yaml:5:25: analysis.prometheus: only with source: prometheus"),
+                Arguments.of(VALID + "analysis: { source: prometheus, prometheus: { url: \"ftp://p\", requests: r, failed: f } }\n",
+                        "p.yaml:5:52: analysis.prometheus.url: \"ftp://p\" is not valid"),
+                Arguments.of(VALID + "analysis: { source: prometheus, p99: \"<= 1s\", prometheus: { url: \"http://p:9090\", requests: r, failed: f } }\n",
+                        "p.yaml:5:38: analysis.p99: needs analysis.prometheus.p99Ms"),
                 Arguments.of(VALID + "analysis: { successRate: 99.5 }\n", "p.yaml:5:26: analysis.successRate: \"99.5\" is not a success rate (write e.g. \">= 99.5%\")"),
                 Arguments.of(VALID + "analysis: { successRate: \">= 120%\" }\n", "p.yaml:5:26: analysis.successRate: 120.0% is out of range (0..100%]"),
                 Arguments.of(VALID + "analysis: { p99: \"< 300ms\" }\n", "p.yaml:5:18: analysis.p99: \"< 300ms\" is not a latency bound (write e.g. \"<= 300ms\")"),

@@ -90,7 +90,7 @@ class AnalysisRolloutTest {
         RolloutResult result = new RolloutEngine(new Ports(fleet, fleet, fleet, fleet, fleet, clock, events)).run(plan);
 
         assertThat(result.status()).isEqualTo(RolloutResult.Status.FAILED);
-        assertThat(result.summary()).isEqualTo("the analysis gate needs the load balancer's traffic, and none is configured; nothing was changed");
+        assertThat(result.summary()).isEqualTo("the analysis gate needs a traffic source (the load balancer or Prometheus), and none is configured; nothing was changed");
         assertThat(fleet.versions).containsValues("1.0.0", "1.0.0", "1.0.0");
     }
 }
