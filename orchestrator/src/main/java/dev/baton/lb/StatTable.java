@@ -19,6 +19,8 @@ import java.util.Map;
 final class StatTable {
     /** {@code show stat} type mask: 2 = backend, 4 = servers. */
     static final int BACKEND_AND_SERVERS = 6;
+    /** HAProxy's TIME_STATS_SAMPLES: rtime is a moving sum over 512 responses, shown as a mean over min(req_tot, 512). */
+    static final long RTIME_SAMPLES = 512;
     private static final List<String> NEEDED = List.of("pxname", "svname", "status", "addr", "req_tot", "hrsp_5xx", "econ",
             "eresp", "rtime");
 
@@ -102,7 +104,7 @@ final class StatTable {
             }
             String status = text("status");
             boolean up = status.startsWith("UP") || status.equals("no check");
-            return new TrafficSample.Server(text("svname"), address, port, counters(), number("rtime"), up);
+            return new TrafficSample.Server(text("svname"), address, port, counters(), number("rtime"), up, RTIME_SAMPLES);
         }
     }
 }

@@ -23,11 +23,17 @@ public record TrafficSample(Counters total, List<Server> servers) {
     }
 
     /**
-     * One server slot. {@code latencyMs}: the best latency figure the source has (HAProxy: {@code rtime}, the mean
-     * response time of the slot's last 1024 responses; it gives no percentiles; NaN: unknown). {@code up}: it takes new
-     * requests.
+     * One server slot. {@code latencyMs}: the best latency figure the source has (NaN: unknown). With a
+     * {@code latencyWindow} W above 0 it is a moving mean: a sum that keeps (1 − 1/W) of itself per response, divided
+     * by min(requests, W) (HAProxy's {@code rtime}, W = 512; it gives no percentiles), from which the engine recovers
+     * the mean of the responses between two samples; with 0 it is already a figure of now (Prometheus' p99).
+     * {@code up}: it takes new requests.
      */
-    public record Server(String slot, String address, int port, Counters counters, double latencyMs, boolean up) {
+    public record Server(String slot, String address, int port, Counters counters, double latencyMs, boolean up, long latencyWindow) {
+        public Server(String slot, String address, int port, Counters counters, double latencyMs, boolean up) {
+            this(slot, address, port, counters, latencyMs, up, 0);
+        }
+
         public String endpoint() {
             return address + ":" + port;
         }

@@ -9,6 +9,7 @@ public interface TrafficSource {
 
     /** What the samples' latency figure is, for the ANALYSIS event. */
     default String latencyMeasure() {
-        return "HAProxy rtime (mean of each server's last 1024 responses), request-weighted over the window";
+        return "mean response time of the window's requests, recovered from HAProxy's rtime (a moving mean over each "
+                + "server's last 512 responses; HAProxy gives no percentiles)";
     }
 }

@@ -61,13 +61,29 @@ final class TrafficTally {
             Endpoint endpoint = endpoints.computeIfAbsent(server.endpoint(), e -> new Endpoint());
             endpoint.requests += added.requests();
             endpoint.failed += added.failed();
-            if (!Double.isNaN(server.latencyMs())) {
-                endpoint.latencyTimesRequests += server.latencyMs() * added.requests();
+            double latency = latencyOfNewResponses(earlier, server, added.requests());
+            if (!Double.isNaN(latency)) {
+                endpoint.latencyTimesRequests += latency * added.requests();
                 endpoint.latencyRequests += added.requests();
             }
         }
         last = next;
         return new Step(total, step);
+    }
+
+    /**
+     * The mean latency of the {@code added} responses between two samples. The source's moving sum S (shown as
+     * S / min(requests, W)) keeps (1 − 1/W) of itself per response: S' = S·d + x·W·(1 − d) with d = (1 − 1/W)^added,
+     * solved for x. The figure is rounded to a millisecond, so a step with few responses is noisy, but the errors
+     * cancel over a window (the sum telescopes).
+     */
+    static double latencyOfNewResponses(TrafficSample.Server earlier, TrafficSample.Server now, long added) {
+        long w = now.latencyWindow();
+        if (w == 0 || added == 0 || Double.isNaN(now.latencyMs()) || Double.isNaN(earlier.latencyMs())) return now.latencyMs();
+        double sumNow = now.latencyMs() * Math.min(now.counters().requests(), w);
+        double sumBefore = earlier.latencyMs() * Math.min(earlier.counters().requests(), w);
+        double kept = Math.pow(1 - 1.0 / w, added);
+        return Math.max(0, (sumNow - sumBefore * kept) / (w * (1 - kept)));
     }
 
     long requests() {

@@ -37,8 +37,8 @@ class StatTableTest {
 
         assertThat(sample.total()).isEqualTo(new TrafficSample.Counters(3, 0));
         assertThat(sample.servers()).containsExactly(
-                new TrafficSample.Server("s1", "127.0.0.1", 18998, new TrafficSample.Counters(3, 0), 1, true),
-                new TrafficSample.Server("s2", "127.0.0.1", 18997, new TrafficSample.Counters(0, 0), 0, false));
+                new TrafficSample.Server("s1", "127.0.0.1", 18998, new TrafficSample.Counters(3, 0), 1, true, 512),
+                new TrafficSample.Server("s2", "127.0.0.1", 18997, new TrafficSample.Counters(0, 0), 0, false, 512));
     }
 
     @Test
