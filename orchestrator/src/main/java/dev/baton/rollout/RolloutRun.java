@@ -139,7 +139,7 @@ final class RolloutRun {
     private void watchTraffic(List<Instance> instances) {
         Plan.LoadBalancerAccess lb = plan.loadBalancer();
         if (ports.traffic() == null || lb == null || lb.sampleTraffic().isZero()) return;
-        traffic = TrafficWatch.start(ports.traffic(), instances, lb.sampleTraffic(), events);
+        traffic = TrafficWatch.start(ports.traffic(), instances, lb.sampleTraffic(), events, control);
     }
 
     /** The analysis gate: the hosts switched so far against the targets still on their previous release. */

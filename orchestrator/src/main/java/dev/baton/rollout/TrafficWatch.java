@@ -11,21 +11,29 @@ import java.util.TreeSet;
  * Emits a TRAFFIC event every {@code every} while the rollout runs, on its own thread: requests and failures
  * through the load balancer since the rollout started, rates over the last step, instances up in the load
  * balancer and targets out of rotation, and per instance its rate, error rate and latency. A sample the load
- * balancer does not answer is skipped (no event), and the next step spans the gap. Real time, not the engine's
+ * balancer does not answer is skipped (no event), and the next step spans the gap; the first answer is the baseline.
+ * Sampling runs beside the rollout and never delays it. Real time, not the engine's
  * clock: a sample is a look at the world, not a wait of the rollout.
  */
 final class TrafficWatch {
+    static final Duration LONG = Duration.ofMinutes(30);
+    static final int SLOWER = 10;
+
     private final TrafficSource source;
     private final List<Instance> targets;
     private final Duration every;
     private final RolloutEvents events;
+    private final RolloutControl control;
+    private final long startNanos = System.nanoTime();
     private final Thread thread;
     private TrafficTally tally;
     private long lastNanos;
     private volatile boolean stopped;
+    private volatile boolean answering;
 
-    private TrafficWatch(TrafficSource source, List<Instance> targets, Duration every, RolloutEvents events) {
+    private TrafficWatch(TrafficSource source, List<Instance> targets, Duration every, RolloutEvents events, RolloutControl control) {
         this.source = source;
+        this.control = control;
         this.targets = List.copyOf(targets);
         this.every = every;
         this.events = events;
@@ -33,21 +41,18 @@ final class TrafficWatch {
         thread.setDaemon(true);
     }
 
-    /** Null (nothing to watch) when the first sample cannot be read: the rollout goes on without TRAFFIC events. */
-    static TrafficWatch start(TrafficSource source, List<Instance> targets, Duration every, RolloutEvents events) {
-        TrafficWatch watch = new TrafficWatch(source, targets, every, events);
-        try {
-            watch.tally = new TrafficTally(source.sample());
-        } catch (StepFailure | RuntimeException e) {
-            Failures.log("(traffic)", e);
-            return null;
-        }
-        watch.lastNanos = System.nanoTime();
+    /** Starts watching; the first sample the load balancer answers is the baseline the totals count from. */
+    static TrafficWatch start(TrafficSource source, List<Instance> targets, Duration every, RolloutEvents events,
+                              RolloutControl control) {
+        TrafficWatch watch = new TrafficWatch(source, targets, every, events, control);
         watch.thread.start();
         return watch;
     }
 
-    /** Stops sampling and emits the last sample, so that the totals are complete before the rollout's end. */
+    /**
+     * Stops sampling and, when the load balancer answered the last time, emits one more sample, so that the totals
+     * are complete before the rollout's end (a load balancer that hangs does not hold the end up twice).
+     */
     void stop() {
         if (stopped) return;
         stopped = true;
@@ -58,13 +63,14 @@ final class TrafficWatch {
             Thread.currentThread().interrupt();
             return;
         }
-        sampleOnce();
+        if (answering) sampleOnce();
     }
 
     private void loop() {
+        sampleOnce();
         while (!stopped) {
             try {
-                Thread.sleep(every.toMillis());
+                Thread.sleep(nextWait().toMillis());
             } catch (InterruptedException e) {
                 return;
             }
@@ -72,14 +78,30 @@ final class TrafficWatch {
         }
     }
 
+    /**
+     * The event log keeps every sample: while paused, or once the rollout has run for {@link #LONG}, nothing moves
+     * fast enough to need one a second, so samples come {@link #SLOWER} times less often.
+     */
+    private Duration nextWait() {
+        boolean idle = control.paused() || System.nanoTime() - startNanos > LONG.toNanos();
+        return idle ? every.multipliedBy(SLOWER) : every;
+    }
+
     private synchronized void sampleOnce() {
         TrafficSample sample;
         try {
             sample = source.sample();
+            answering = true;
         } catch (StepFailure | RuntimeException e) {
+            answering = false;
             return;
         }
         long now = System.nanoTime();
+        if (tally == null) {
+            tally = new TrafficTally(sample);
+            lastNanos = now;
+            return;
+        }
         double seconds = Math.max(0.001, (now - lastNanos) / 1e9);
         lastNanos = now;
         TrafficTally.Step step = tally.add(sample);
