@@ -18,8 +18,10 @@ import java.util.TreeSet;
  * resolve the targets (reporting those already out), run the beforeDeploy hooks, PREPARE every host, then for
  * each batch of the {@link Schedule}: ask the {@link OperatorGate} (which waits for the {@link DeployWindows}), the {@link CapacityGuard}, roll the hosts
  * ({@link HostRollout}, at most maxUnavailable at once, each asking the gate again right before it leaves), apply
- * the {@link FailurePolicy}, wait at the {@link CanaryGate}; finally the afterDeploy hooks. Each of those answers
- * with a {@link Verdict}; one that stops the rollout ends it here, through a {@link Rollback} when it says so.
+ * the {@link FailurePolicy}, judge the batch by its traffic at the {@link AnalysisGate} (when the plan has one), wait at
+ * the {@link CanaryGate} (unless a passing analysis promotes); finally the afterDeploy hooks. Each of those answers
+ * with a {@link Verdict}; one that stops the rollout ends it here, through a {@link Rollback} when it says so. Beside
+ * the loop, a {@link TrafficWatch} emits TRAFFIC events while the rollout runs.
  */
 final class RolloutRun {
     private static final int PREPARE_PARALLELISM = 16;
