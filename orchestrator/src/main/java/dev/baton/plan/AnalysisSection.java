@@ -1,7 +1,6 @@
 package dev.baton.plan;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
