@@ -30,8 +30,19 @@ public final class RealPrometheus implements AutoCloseable {
 
     /** Scrapes {@code targets} (host:port) at {@code /metrics} as job {@code job}; returns once every target is up. */
     public static RealPrometheus scraping(String job, List<String> targets) throws IOException, InterruptedException {
+        return scraping(job, targets, null);
+    }
+
+    /** As {@link #scraping(String, List)}, sending {@code bearerToken} (null: none) with every scrape. */
+    public static RealPrometheus scraping(String job, List<String> targets, String bearerToken) throws IOException, InterruptedException {
         Path binary = PrometheusTools.find("prometheus");
         Path work = Files.createTempDirectory("baton-prometheus-");
+        String authorization = "";
+        if (bearerToken != null) {
+            Path token = Files.writeString(work.resolve("token"), bearerToken);
+            Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            authorization = "    authorization: { type: Bearer, credentials_file: " + token + " }\n";
+        }
         int port;
         try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
@@ -42,17 +53,17 @@ public final class RealPrometheus implements AutoCloseable {
                   - job_name: %s
                     metrics_path: /metrics
                     static_configs: [ { targets: [%s] } ]
-                """.formatted(job, String.join(", ", targets.stream().map(t -> "\"" + t + "\"").toList())));
+                """.formatted(job, String.join(", ", targets.stream().map(t -> "\"" + t + "\"").toList())) + authorization);
         Process process = new ProcessBuilder(binary.toString(), "--config.file=" + config, "--storage.tsdb.path=" + work.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
                 .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile()).start();
         RealPrometheus prometheus = new RealPrometheus(process, work, port);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (prometheus.value("count(up{job=\"" + job + "\"} == 1)") < targets.size()) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 String log = Files.readString(work.resolve("prometheus.log"));
                 prometheus.close();
-                throw new IllegalStateException("Prometheus did not scrape " + targets + " within 30 s: " + log);
+                throw new IllegalStateException("Prometheus did not scrape " + targets + " within 60 s: " + log);
             }
             Thread.sleep(200);
         }
