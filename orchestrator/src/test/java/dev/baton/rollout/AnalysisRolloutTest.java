@@ -85,6 +85,26 @@ class AnalysisRolloutTest {
     }
 
     @Test
+    void aLoadBalancerThatHangsNeverHoldsTheRolloutUp() {
+        TrafficSource hanging = () -> {
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new StepFailure("HAProxy runtime API at unix:/fake did not answer within 3000 ms");
+        };
+        Plan plan = new PlanLoader().parse("plan.yaml", RolloutStrategyTest.BASE
+                + "loadBalancer: { haproxy: { runtime: \"unix:/fake\", backend: app } }\n");
+        long start = System.nanoTime();
+        RolloutResult result = new RolloutEngine(new Ports(fleet, fleet, fleet, fleet, fleet, clock, events, hanging)).run(plan);
+
+        assertThat(result.succeeded()).as(result.summary()).isTrue();
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(2));
+        assertThat(events.events).noneMatch(e -> e.step() == Step.TRAFFIC);
+    }
+
+    @Test
     void aGateWithoutATrafficSourceChangesNothing() {
         Plan plan = new PlanLoader().parse("plan.yaml", RolloutStrategyTest.BASE + GATE);
         RolloutResult result = new RolloutEngine(new Ports(fleet, fleet, fleet, fleet, fleet, clock, events)).run(plan);
