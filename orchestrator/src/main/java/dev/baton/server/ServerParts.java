@@ -65,15 +65,26 @@ public final class ServerParts implements AutoCloseable {
         return service::list;
     }
 
-    /** Reads the stored history, then resumes orphaned rollouts now and every {@code every}. */
-    public void startRecovery(Duration every) {
+    /** Reads the stored history once, at start: every server lists every rollout, leader or not. */
+    public void loadHistory() {
         recovery.loadHistory();
+    }
+
+    /** From now on (this server leads), resumes rollouts whose server stopped: now and every {@code every}. */
+    public synchronized void resumeOrphans(Duration every) {
+        if (scanning != null) scanning.cancel(false);
         scanning = scheduler.scheduleWithFixedDelay(recovery, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** This server no longer leads: it resumes nothing more (the rollouts it runs stay fenced by their service locks). */
+    public synchronized void stopResumingOrphans() {
+        if (scanning != null) scanning.cancel(false);
+        scanning = null;
     }
 
     @Override
     public void close() {
-        if (scanning != null) scanning.cancel(false);
+        stopResumingOrphans();
         runner.close();
     }
 }
