@@ -23,6 +23,7 @@ public final class ServerParts implements AutoCloseable {
     private final RolloutService service;
     private final RolloutRunner runner;
     private final Recovery recovery;
+    private final RemoteFeeds remote;
     private final ScheduledExecutorService scheduler;
     private ScheduledFuture<?> scanning;
 
@@ -46,7 +47,8 @@ public final class ServerParts implements AutoCloseable {
         RolloutPorts redacted = (plan, token, events) -> ports.forPlan(plan, token, new RedactingEvents(events, redactor));
         this.runner = new RolloutRunner(store, redacted, catalog, versions, runners, lookups,
                 name -> "BATON_AGENT_TOKEN".equals(name) ? agentToken : null, watcherQueue, redactor, observer);
-        this.service = new RolloutService(store, locks, catalog, runner, serverName, hooks);
+        this.remote = new RemoteFeeds(store, catalog, watcherQueue);
+        this.service = new RolloutService(store, locks, catalog, runner, serverName, hooks, remote);
         this.recovery = new Recovery(store, locks, catalog, runner, serverName);
         this.scheduler = scheduler;
     }
@@ -85,6 +87,7 @@ public final class ServerParts implements AutoCloseable {
     @Override
     public void close() {
         stopResumingOrphans();
+        remote.close();
         runner.close();
     }
 }
