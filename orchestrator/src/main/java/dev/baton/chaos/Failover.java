@@ -90,7 +90,7 @@ public final class Failover implements AutoCloseable {
             if (answer.status() != 201) throw new IOException("POST /rollouts on the leader: " + answer.status() + " " + answer.text());
             id = answer.json().path("id").asText();
             started.accept(id, followers);
-            int eventsBefore = awaitMidRollout(leader, id);
+            awaitMidRollout(leader, id);
             leader.kill();
             killedAt = leader.killedAt();
             log.accept("failover: killed the leader " + leader.name() + " (" + leader.url() + ") mid-rollout " + id);
@@ -105,7 +105,7 @@ public final class Failover implements AutoCloseable {
                 }
                 JsonNode rollout = readAny(followers, id);
                 if (rollout != null) {
-                    if (resumed == null && rollout.path("events").size() > eventsBefore) resumed = Duration.between(killedAt, Instant.now());
+                    if (resumed == null) resumed = firstEventAfter(rollout, killedAt);
                     status = rollout.path("status").asText();
                     summary = rollout.path("summary").asText("");
                     if (isFinal(status)) break;
@@ -167,13 +167,22 @@ public final class Failover implements AutoCloseable {
         return since == null ? Instant.EPOCH : Instant.parse(since);
     }
 
-    /** Waits until one host is DONE and another out of rotation before its restart; returns the events so far. */
-    private static int awaitMidRollout(BatonServerProcess leader, String id) throws IOException, InterruptedException {
+    /** From the kill until the first event a server logged after it (the resumed rollout's first), or null. */
+    private static Duration firstEventAfter(JsonNode rollout, Instant killedAt) {
+        for (JsonNode event : rollout.path("events")) {
+            Instant at = Instant.parse(event.path("at").asText());
+            if (at.isAfter(killedAt)) return Duration.between(killedAt, at);
+        }
+        return null;
+    }
+
+    /** Waits until one host is DONE and another out of rotation before its restart. */
+    private static void awaitMidRollout(BatonServerProcess leader, String id) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + ROLLOUT_CAP.toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode rollout = leader.rollout(id);
             List<String> states = rollout.path("hosts").findValuesAsText("state");
-            if (states.contains("DONE") && states.contains("PROPAGATING")) return rollout.path("events").size();
+            if (states.contains("DONE") && states.contains("PROPAGATING")) return;
             if (isFinal(rollout.path("status").asText())) throw new IOException(id + " ended before the kill: " + rollout.path("summary"));
             Thread.sleep(50);
         }

@@ -149,8 +149,15 @@ public final class Leadership implements AutoCloseable {
             seen = me;
             leading = true;
             LOG.info("leadership: this server ({}) is the leader", me.url());
+            try {
+                listener.elected();
+            } catch (RuntimeException e) {
+                // a leader without its duties helps nobody: free the key (no lock delay) and campaign again
+                depose("could not take up the leader's duties: " + e.getMessage());
+                kv.release(KEY, session);
+                retrySoon = true;
+            }
             firstRound.countDown();
-            listener.elected();
         } else {
             // the lock delay after the last leader's session expired, or another server was quicker: look again soon
             retrySoon = true;
