@@ -128,7 +128,10 @@ public final class Leadership implements AutoCloseable {
     private void round() {
         renewOrCreateSession();
         if (session == null || !running) return;
-        if (leading && fenceBroken() != null) depose(fenceBroken());
+        if (leading && fenceBroken() != null) {
+            depose(fenceBroken());
+            return;
+        }
         Duration wait = retrySoon ? RETRY : untilRenewal();
         ConsulKv.Listing listing = kv.watch(KEY, index, wait);
         index = listing.index() < index ? 0 : listing.index(); // Consul's advice: start over when the index goes back
@@ -141,7 +144,10 @@ public final class Leadership implements AutoCloseable {
             return;
         }
         seen = null;
-        if (leading) depose("Consul released " + KEY);
+        if (leading) {
+            depose("Consul released " + KEY);
+            return;
+        }
         if (!running) return;
         Leader me = new Leader(id, url.get(), Instant.now());
         if (kv.acquire(KEY, json(me), session)) {
@@ -153,8 +159,8 @@ public final class Leadership implements AutoCloseable {
                 listener.elected();
             } catch (RuntimeException e) {
                 // a leader without its duties helps nobody: free the key (no lock delay) and campaign again
-                depose("could not take up the leader's duties: " + e.getMessage());
                 kv.release(KEY, session);
+                depose("could not take up the leader's duties: " + e.getMessage());
                 retrySoon = true;
             }
             firstRound.countDown();
@@ -189,9 +195,24 @@ public final class Leadership implements AutoCloseable {
         return Duration.ofNanos(Math.max(Duration.ofMillis(100).toNanos(), left));
     }
 
+    /**
+     * Steps down and gives the session up: a session that may still hold the key (a leader that merely could not renew
+     * in time) must not keep it from the others. Destroyed, or left to expire when Consul cannot be reached, it frees
+     * the key after the lock delay; the next round campaigns with a new session.
+     */
     private void depose(String why) {
         leading = false;
         LOG.warn("leadership: this server is no longer the leader: {}", why);
+        String abandoned = session;
+        session = null;
+        index = 0;
+        if (abandoned != null) {
+            try {
+                kv.destroySession(abandoned);
+            } catch (StoreException e) {
+                LOG.warn("leadership: cannot destroy the old session (it expires on its own): {}", e.getMessage());
+            }
+        }
         try {
             listener.deposed(why);
         } catch (RuntimeException e) {

@@ -100,6 +100,36 @@ class LeadershipTest {
         }
     }
 
+    @Test
+    void aLeaderCutOffFromConsulStepsDownAndOneIsElectedAgainOnceConsulAnswers() throws Exception {
+        Recorded firstCalls = new Recorded();
+        Leadership first = new Leadership(kv, "first", () -> "http://127.0.0.1:2001", TTL, firstCalls);
+        Leadership second = new Leadership(kv, "second", () -> "http://127.0.0.1:2002", TTL, new Recorded());
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> kv.get(Leadership.KEY).map(e -> e.session() == null).orElse(true));
+            first.start(Duration.ofSeconds(20)); // the first test's sessions may still hold the key through a lock delay
+            await().atMost(Duration.ofSeconds(30)).until(first::leading);
+            second.start(Duration.ofSeconds(5));
+            consul.signal("STOP");
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> !first.leading()); // its fence: 4/5 of the TTL
+                // its calls to Consul time out: it steps down and stops its duties
+                await().atMost(Duration.ofSeconds(25)).until(() -> firstCalls.calls.stream().anyMatch(c -> c.startsWith("deposed: ")));
+            } finally {
+                consul.signal("CONT");
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> first.leading() || second.leading());
+            assertThat(first.leading() && second.leading()).isFalse();
+            String url = (first.leading() ? first : second).leader().orElseThrow().url();
+            await().atMost(Duration.ofSeconds(5)).until(() -> first.leader().map(Leadership.Leader::url).orElse("").equals(url)
+                    && second.leader().map(Leadership.Leader::url).orElse("").equals(url));
+        } finally {
+            consul.signal("CONT");
+            first.close();
+            second.close();
+        }
+    }
+
     private static void destroySession(String session) throws Exception {
         try (Response r = HTTP.newCall(new Request.Builder()
                 .url(consul.url().newBuilder().addPathSegments("v1/session/destroy").addPathSegment(session).build())
