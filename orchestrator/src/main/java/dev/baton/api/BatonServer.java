@@ -94,7 +94,7 @@ public final class BatonServer implements AutoCloseable {
         this.schedules = new RolloutScheduler(kv, config.windows(), plan -> parts.service().startScheduled(plan).rollout().id(),
                 Clock.SYSTEM);
         schedules.onLag(metrics::scheduleLag);
-        this.leadership = new Leadership(kv, serverId(), this::url, config.lockTtl(), leaderDuties(metrics, config.recoveryEvery()));
+        this.leadership = new Leadership(kv, serverId(), this::url, config.lockTtl(), leaderDuties(metrics));
         FleetReader fleet = new FleetReader(new ConsulClient(http, config.consulToken()), config.consul(), parts.history());
         this.api = new HttpApi(parts.service(), fleet, config.tokens(), new AuditLog(kv, AUDIT_KEEP), config.keepAlive(), MAX_STREAMS,
                 schedules, metrics, leadership);
@@ -106,12 +106,12 @@ public final class BatonServer implements AutoCloseable {
      * every running rollout), fire schedules, send webhooks. A follower serves reads, the dashboard and event streams,
      * and refuses writes with a pointer to the leader ({@link FollowerGate}).
      */
-    private Leadership.Listener leaderDuties(BatonMetrics metrics, Duration recoveryEvery) {
+    private Leadership.Listener leaderDuties(BatonMetrics metrics) {
         return new Leadership.Listener() {
             @Override
             public void elected() {
                 metrics.leader(true);
-                parts.resumeOrphans(recoveryEvery);
+                parts.resumeOrphans();
                 schedules.activate();
                 webhooks.start();
             }
@@ -140,7 +140,7 @@ public final class BatonServer implements AutoCloseable {
         try {
             server.app.start(config.host(), config.port());
             server.name = config.host() + ":" + server.app.port();
-            server.parts.loadHistory();
+            server.parts.startScanning(config.recoveryEvery());
             server.leadership.start(FIRST_ELECTION);
             return server;
         } catch (InterruptedException e) {

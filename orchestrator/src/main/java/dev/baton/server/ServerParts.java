@@ -67,26 +67,32 @@ public final class ServerParts implements AutoCloseable {
         return service::list;
     }
 
-    /** Reads the stored history once, at start: every server lists every rollout, leader or not. */
-    public void loadHistory() {
+    /**
+     * Reads the stored history, then scans the records every {@code every}: every server, leader or not, lists the
+     * rollouts any server started and how they stand.
+     */
+    public synchronized void startScanning(Duration every) {
         recovery.loadHistory();
+        scanning = scheduler.scheduleWithFixedDelay(recovery, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** From now on (this server leads), resumes rollouts whose server stopped: now and every {@code every}. */
-    public synchronized void resumeOrphans(Duration every) {
-        if (scanning != null) scanning.cancel(false);
-        scanning = scheduler.scheduleWithFixedDelay(recovery, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+    /** From now on (this server leads), the scans also resume rollouts whose server stopped; the first scan runs now. */
+    public void resumeOrphans() {
+        recovery.resuming(true);
+        scheduler.execute(recovery);
     }
 
     /** This server no longer leads: it resumes nothing more (the rollouts it runs stay fenced by their service locks). */
-    public synchronized void stopResumingOrphans() {
-        if (scanning != null) scanning.cancel(false);
-        scanning = null;
+    public void stopResumingOrphans() {
+        recovery.resuming(false);
     }
 
     @Override
     public void close() {
         stopResumingOrphans();
+        synchronized (this) {
+            if (scanning != null) scanning.cancel(false);
+        }
         remote.close();
         runner.close();
     }

@@ -164,6 +164,8 @@ class ServerRolloutTest {
 
             // the lock went with the rollout: the leader may roll the service again, and the follower shows it
             String next = api.start(plan, harness.deployer);
+            await().atMost(Duration.ofSeconds(10)).until(() -> second.get("/api/v1/rollouts", harness.viewer).json().path("rollouts")
+                    .findValuesAsText("id").contains(next));
             await().atMost(ROLLOUT).until(() -> second.rollout(next, harness.viewer).path("status").asText().equals("SUCCEEDED"));
             ended.put(next, "SUCCEEDED");
         }
