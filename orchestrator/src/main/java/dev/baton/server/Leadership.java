@@ -113,7 +113,7 @@ public final class Leadership implements AutoCloseable {
                 if (failing) LOG.info("leadership: Consul answers again");
                 failing = false;
             } catch (StoreException e) {
-                if (!failing) LOG.warn("leadership: cannot reach Consul (will retry): {}", e.getMessage());
+                if (!failing) LOG.warn("leadership: a call to Consul failed (will retry): {}", e.getMessage());
                 failing = true;
                 index = 0;
                 if (leading && fenceBroken() != null) depose(fenceBroken() + ": " + e.getMessage());
@@ -150,7 +150,14 @@ public final class Leadership implements AutoCloseable {
         }
         if (!running) return;
         Leader me = new Leader(id, url.get(), Instant.now());
-        if (kv.acquire(KEY, json(me), session)) {
+        boolean acquired;
+        try {
+            acquired = kv.acquire(KEY, json(me), session);
+        } catch (StoreException e) {
+            session = null; // e.g. Consul invalidated it meanwhile ("invalid session"): campaign with a new one
+            throw e;
+        }
+        if (acquired) {
             confirmedAt = System.nanoTime();
             seen = me;
             leading = true;

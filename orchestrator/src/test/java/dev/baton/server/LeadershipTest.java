@@ -58,9 +58,10 @@ class LeadershipTest {
         Leadership first = new Leadership(kv, "first", () -> "http://127.0.0.1:1001", TTL, firstCalls);
         Leadership second = new Leadership(kv, "second", () -> "http://127.0.0.1:1002", TTL, secondCalls);
         try {
+            awaitNoLeader();
             first.start(Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(20)).until(first::leading); // a lock delay the other test left may still run
             second.start(Duration.ofSeconds(5));
-            assertThat(first.leading()).isTrue();
             assertThat(second.leading()).isFalse();
             assertThat(second.leader()).map(Leadership.Leader::url).contains("http://127.0.0.1:1001");
             assertThat(firstCalls.calls).containsExactly("elected");
@@ -106,9 +107,9 @@ class LeadershipTest {
         Leadership first = new Leadership(kv, "first", () -> "http://127.0.0.1:2001", TTL, firstCalls);
         Leadership second = new Leadership(kv, "second", () -> "http://127.0.0.1:2002", TTL, new Recorded());
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> kv.get(Leadership.KEY).map(e -> e.session() == null).orElse(true));
-            first.start(Duration.ofSeconds(20)); // the first test's sessions may still hold the key through a lock delay
-            await().atMost(Duration.ofSeconds(30)).until(first::leading);
+            awaitNoLeader();
+            first.start(Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(20)).until(first::leading); // a lock delay the other test left may still run
             second.start(Duration.ofSeconds(5));
             consul.signal("STOP");
             try {
@@ -128,6 +129,11 @@ class LeadershipTest {
             first.close();
             second.close();
         }
+    }
+
+    /** The other test's sessions are gone (their servers stopped; an abandoned one expires within 2 x TTL). */
+    private static void awaitNoLeader() {
+        await().atMost(Duration.ofSeconds(40)).until(() -> kv.get(Leadership.KEY).map(e -> e.session() == null).orElse(true));
     }
 
     private static void destroySession(String session) throws Exception {
