@@ -166,7 +166,11 @@ public final class Leadership implements AutoCloseable {
                 listener.elected();
             } catch (RuntimeException e) {
                 // a leader without its duties helps nobody: free the key (no lock delay) and campaign again
-                kv.release(KEY, session);
+                try {
+                    kv.release(KEY, session);
+                } catch (StoreException releasing) {
+                    LOG.warn("leadership: cannot release {} (the session given up frees it): {}", KEY, releasing.getMessage());
+                }
                 depose("could not take up the leader's duties: " + e.getMessage());
                 retrySoon = true;
             }
