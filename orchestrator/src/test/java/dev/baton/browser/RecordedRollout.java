@@ -52,6 +52,8 @@ final class RecordedRollout {
     /** ms -> +1 (a host leaves rotation) / -1 (it is back), for the traffic samples. */
     private final TreeMap<Long, Integer> rotation = new TreeMap<>();
     private final Map<Integer, long[]> failedWindows = new LinkedHashMap<>();
+    /** The hosts of the batch whose release fails requests. */
+    private final Set<String> erroring = new java.util.HashSet<>();
     private final Random random;
     private long end;
 
@@ -111,12 +113,21 @@ final class RecordedRollout {
             batchEnd += 5;
             rollout(batchEnd, Step.BATCH, failedHere == 0 ? Event.Outcome.OK : Event.Outcome.FAILED, Duration.ofMillis(batchEnd - batchStart),
                     label + (failedHere == 0 ? "" : " — " + failedHere + " failed"), Map.of());
-            if (b == shape.failedAnalysis()) failedWindows.put(b, new long[]{batchStart, batchEnd});
+            if (b == shape.failedAnalysis()) {
+                failedWindows.put(b, new long[]{batchStart, batchEnd});
+                batch.forEach(i -> erroring.add(i.id()));
+            }
             t = analysis(batchEnd + 50, b) + 200;
+            if (b == shape.failedAnalysis()) break; // the gate stops the rollout here (the rollback is not recorded)
         }
         end = t;
-        rollout(end, Step.ROLLOUT, Event.Outcome.OK, Duration.ofMillis(end), instances.size() + " hosts rolled to " + TO
-                + (shape.failingHosts() == 0 ? "" : "; " + shape.failingHosts() + " failed and were restored"), Map.of());
+        if (shape.failedAnalysis() >= 0) {
+            rollout(end, Step.ROLLOUT, Event.Outcome.FAILED, Duration.ofMillis(end), "the analysis of batch " + shape.failedAnalysis()
+                    + " failed: success rate 95.00% < 99.50%", Map.of());
+        } else {
+            rollout(end, Step.ROLLOUT, Event.Outcome.OK, Duration.ofMillis(end), instances.size() + " hosts rolled to " + TO
+                    + (shape.failingHosts() == 0 ? "" : "; " + shape.failingHosts() + " failed and were restored"), Map.of());
+        }
         traffic();
         events.sort(Comparator.comparingLong(Timed::offsetMs));
     }
@@ -219,7 +230,7 @@ final class RecordedRollout {
             double rps = 2900 + random.nextInt(200);
             double failedPerS = 0;
             for (long[] window : failedWindows.values()) {
-                if (t >= window[0] && t <= window[1] + 1000) failedPerS = rps * 0.05 * 0.1; // 5% of the switched tenth
+                if (t >= window[0] && t <= window[1] + 1000) failedPerS = rps * 0.05 * erroring.size() / instances.size(); // 5% of what the bad release serves
             }
             long elapsed = t - previous;
             previous = t;
@@ -229,7 +240,7 @@ final class RecordedRollout {
             Map<String, Object> perInstance = new LinkedHashMap<>();
             for (Instance i : instances) {
                 perInstance.put(i.id(), Map.of("rps", Math.round(rps / Math.max(1, passing) * 100) / 100.0,
-                        "errorRate", failedPerS > 0 ? 0.005 : 0.0, "p99Ms", 35 + random.nextInt(25)));
+                        "errorRate", failedPerS > 0 && erroring.contains(i.id()) ? 0.05 : 0.0, "p99Ms", 35 + random.nextInt(25)));
             }
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("requests", requests);

@@ -54,11 +54,13 @@ final class ReplayFront implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<LoggedEvent> history = new ArrayList<>();
     private final Map<String, Host> hosts = new LinkedHashMap<>();
-    private final Instant startedAt = Instant.now();
+    private Instant startedAt = Instant.now();
     private volatile boolean ended;
     private volatile boolean closing;
     private volatile Thread replaying;
     private long lastSeq;
+    /** The engine's last word: ROLLOUT OK or FAILED with the summary. */
+    private LoggedEvent last;
     private long maxLagMs;
 
     private ReplayFront(RecordedRollout recording, URI backend) throws IOException {
@@ -68,6 +70,11 @@ final class ReplayFront implements AutoCloseable {
         http.setExecutor(threads);
         http.createContext("/", this::handle);
         for (Instance i : recording.instances()) hosts.put(i.id(), new Host(i.id(), i.address()));
+    }
+
+    /** The rollout starts now (ROLLOUT STARTED, every host pending); the replay follows with {@link #play}. */
+    synchronized void begin() {
+        startedAt = Instant.now();
         publish(new Event(startedAt, null, dev.baton.rollout.Step.ROLLOUT, Event.Outcome.STARTED, null,
                 RecordedRollout.SERVICE + " -> " + RecordedRollout.TO, null, null, Map.of()));
     }
@@ -128,6 +135,7 @@ final class ReplayFront implements AutoCloseable {
         LoggedEvent logged = LoggedEvent.of(++lastSeq, event);
         history.add(logged);
         if (logged.host() != null) hosts.get(logged.host()).apply(logged);
+        if (logged.step() == dev.baton.rollout.Step.ROLLOUT && logged.outcome() != Event.Outcome.STARTED) last = logged;
         notifyAll();
     }
 
@@ -145,6 +153,8 @@ final class ReplayFront implements AutoCloseable {
                 } else {
                     answer(exchange, 200, "application/json", Json.MAPPER.writeValueAsString(snapshot()));
                 }
+            } else if (path.equals("/api/v1/rollouts") && exchange.getRequestMethod().equals("GET")) {
+                list(exchange);
             } else {
                 pass(exchange);
             }
@@ -153,6 +163,31 @@ final class ReplayFront implements AutoCloseable {
         } catch (InterruptedException stopping) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The real server's list, with the replayed rollout first (the newest). */
+    private void list(HttpExchange exchange) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(backend.resolve("/api/v1/rollouts"))
+                .header("Authorization", String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"))).build();
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            answer(exchange, response.statusCode(), "application/json", response.body());
+            return;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode body = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(response.body());
+        com.fasterxml.jackson.databind.node.ArrayNode rollouts = (com.fasterxml.jackson.databind.node.ArrayNode) body.path("rollouts");
+        rollouts.insert(0, Json.MAPPER.valueToTree(summary()));
+        answer(exchange, 200, "application/json", Json.MAPPER.writeValueAsString(body));
+    }
+
+    private synchronized Map<String, Object> summary() {
+        Map<String, Object> full = snapshot();
+        long done = hosts.values().stream().filter(h -> h.state == HostState.DONE).count();
+        long failed = hosts.values().stream().filter(h -> h.state == HostState.RESTORED || h.state == HostState.PARKED).count();
+        Map<String, Object> s = new LinkedHashMap<>();
+        for (String key : List.of("id", "service", "version", "status", "startedAt", "endedAt", "durationMs")) s.put(key, full.get(key));
+        s.put("hosts", Map.of("total", hosts.size(), "done", done, "failed", failed));
+        return s;
     }
 
     /** The real server decides whether the token is good (and the dashboard signs in against it anyway). */
@@ -216,7 +251,7 @@ final class ReplayFront implements AutoCloseable {
             next += batch.size();
             if (!text.isEmpty()) write(out, text.toString());
             if (over && next >= history.size()) {
-                write(out, "event: status\ndata: {\"status\":\"SUCCEEDED\"}\n\n");
+                write(out, "event: status\ndata: {\"status\":\"" + finalStatus() + "\"}\n\n");
                 return;
             }
         }
@@ -230,20 +265,25 @@ final class ReplayFront implements AutoCloseable {
     /** The rollout as {@code GET /api/v1/rollouts/{id}} shows it (the server's ApiViews.Rollout). */
     private synchronized Map<String, Object> snapshot() {
         Instant now = Instant.now();
-        Instant end = ended ? history.get(history.size() - 1).at() : null;
+        Instant end = ended && last != null ? last.at() : null;
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("id", ID);
         r.put("service", RecordedRollout.SERVICE);
         r.put("version", RecordedRollout.TO);
-        r.put("status", ended ? "SUCCEEDED" : "RUNNING");
+        r.put("status", ended ? finalStatus() : "RUNNING");
         r.put("startedAt", startedAt);
         r.put("endedAt", end);
         r.put("durationMs", Duration.between(startedAt, end == null ? now : end).toMillis());
-        r.put("summary", ended ? recording.hosts() + " hosts rolled to " + RecordedRollout.TO : null);
+        r.put("summary", ended && last != null ? last.detail() : null);
         r.put("hosts", hosts.values().stream().map(Host::record).toList());
         r.put("events", List.copyOf(history));
         r.put("actions", List.of());
         return r;
+    }
+
+    /** The status the engine's last ROLLOUT event gives. */
+    private synchronized String finalStatus() {
+        return last != null && last.outcome() == Event.Outcome.OK ? "SUCCEEDED" : "FAILED";
     }
 
     @Override

@@ -86,6 +86,24 @@ final class ReplayedDashboard implements AutoCloseable {
         return chromium;
     }
 
+    /** Registers the recording's hosts in Consul as instances of its service, for the fleet view. */
+    void registerInstances() throws java.io.IOException {
+        okhttp3.OkHttpClient http = new okhttp3.OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
+        for (dev.baton.rollout.Instance i : recording.instances()) {
+            String json = "{\"ID\":\"" + i.id() + "\",\"Name\":\"" + i.service() + "\",\"Address\":\"" + i.address()
+                    + "\",\"Port\":" + i.port() + ",\"Meta\":{\"version\":\"" + RecordedRollout.TO + "\"}}";
+            okhttp3.Request request = new okhttp3.Request.Builder().url(consul.url() + "v1/agent/service/register")
+                    .put(okhttp3.RequestBody.create(json, okhttp3.MediaType.get("application/json"))).build();
+            try (okhttp3.Response response = http.newCall(request).execute()) {
+                if (!response.isSuccessful()) throw new java.io.IOException("Consul refused " + i.id() + ": " + response.code());
+            }
+        }
+    }
+
+    String url() {
+        return front.url();
+    }
+
     /**
      * Loads the rollout view (its hosts all pending, before the replay) in a fresh page and waits until it shows every
      * host; returns the time to first render in ms since navigation start.
@@ -94,6 +112,7 @@ final class ReplayedDashboard implements AutoCloseable {
         ChromeDriver browser = browser();
         browser.get(front.url() + "/");
         chromium.signIn(viewer);
+        front.begin();
         browser.get(front.url() + "/?measure#/rollouts/" + ReplayFront.ID); // another URL: a full page load, measured from its start
         await("the rollout view with every host").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                 .until(() -> browser.findElement(By.cssSelector("[data-testid=host-count]")).getText()
