@@ -1,7 +1,7 @@
 // One rollout, live: header and controls, the traffic through the load balancer, the hosts (grouped by batch,
 // filtered, only the rows in view in the DOM) and the event log. Events from the stream are queued and applied
 // once per animation frame, each in O(1) on its host's model; only what changed is drawn, so 1,000 hosts stay smooth.
-import { api, followEvents, isTerminal, session, vocabulary } from './api.js';
+import { api, followEvents, isTerminal, rolloutSnapshot, session, vocabulary } from './api.js';
 import { h, text, attr, duration, clock, timeEl, statusBadge, statusLabel, announce, loading, errorPanel } from './ui.js';
 import { hostList, stepClass } from './hostlist.js';
 import { trafficChart } from './traffic.js';
@@ -42,6 +42,7 @@ export function rolloutView(main, id) {
   let ui = null;
   let stick = true;
   let scrollPending = false;
+  let staleAnswers = 0;
   let firstRender = true;
 
   const serverNow = () => Date.now() + skew;
@@ -251,12 +252,12 @@ export function rolloutView(main, id) {
   /** Takes a GET/POST answer. Host states are taken only when it is at least as new as what we have. */
   function takeSnapshot(r, initial) {
     const events = r.events ?? [];
-    const seq = events.length ? events[events.length - 1].seq ?? 0 : 0;
+    const seq = r.lastSeq ?? (events.length ? events[events.length - 1].seq ?? 0 : 0);
     const before = rollout;
     const status = before?.status;
     // an answer that predates the end already seen (a request in flight when the stream said so) must not revive it
     const predatesEnd = isTerminal(status) && !isTerminal(r.status);
-    const fresh = initial || (!predatesEnd && (seq >= lastSeq || !events.length && !lastSeq));
+    const fresh = initial || (!predatesEnd && (seq >= lastSeq || !seq && !lastSeq));
     rollout = predatesEnd ? { ...r, ...before } : { ...before, ...r, status: fresh || !status ? r.status : status };
     delete rollout.events; // kept once, in the views; not twice in memory
     delete rollout.hosts;
@@ -272,9 +273,10 @@ export function rolloutView(main, id) {
       for (const hs of r.hosts ?? []) hosts.take(hs);
       lastSeq = Math.max(lastSeq, seq);
       appendLog(logged);
-    } else if (r.hosts?.length || events.length) {
-      reconcileSoon(); // older than the stream: ask again shortly
+    } else if ((r.hosts?.length || seq) && staleAnswers++ < 2) {
+      reconcileSoon(); // older than the stream: ask again shortly (not forever: the stream keeps the page current)
     }
+    if (fresh) staleAnswers = 0;
     if (status && rollout.status !== status) announce(`Rollout ${rollout.service} ${rollout.version}: ${statusLabel(rollout.status)}`);
     draw();
     renderHead();
@@ -295,7 +297,7 @@ export function rolloutView(main, id) {
       reconcileBusy = true;
       reconcileTimer = 0; // from here on, a stale answer may ask again
       try {
-        const r = await api(`/rollouts/${encodeURIComponent(id)}`);
+        const r = await (hosts.size() > LARGE ? rolloutSnapshot(id, lastSeq) : api(`/rollouts/${encodeURIComponent(id)}`));
         flush(); // apply what the stream already delivered first, so the comparison is fair
         if (!stopped) takeSnapshot(r, false);
       } catch (e) {
@@ -329,13 +331,23 @@ export function rolloutView(main, id) {
     schedule();
   }
 
+  // a busy stream (hundreds of events a second) is drawn about ten times a second, in one frame each time: the page
+  // stays live, and the browser is not asked to restyle and repaint the whole view on every one of its frames
+  const PACE = 100;
+  let lastFlush = 0;
+  let paced = 0;
+
   function schedule() {
-    if (!frame && !stopped) frame = requestAnimationFrame(flush);
+    if (frame || paced || stopped) return;
+    const wait = lastFlush + PACE - performance.now();
+    if (wait <= 0) frame = requestAnimationFrame(flush);
+    else paced = setTimeout(() => { paced = 0; frame = requestAnimationFrame(flush); }, wait);
   }
 
   function flush() {
     if (frame) cancelAnimationFrame(frame);
     frame = 0;
+    lastFlush = performance.now();
     if (stopped) return;
     const batch = queue.splice(0);
     const logged = [];
@@ -412,6 +424,7 @@ export function rolloutView(main, id) {
     clearInterval(ticker);
     clearTimeout(reconcileTimer);
     if (frame) cancelAnimationFrame(frame);
+    clearTimeout(paced);
   };
 }
 
