@@ -291,7 +291,8 @@ export function hostList(words, timeline) {
         shown.set(key, el);
         order = true;
       }
-      if (el._index !== i) { el._index = i; el.style.transform = `translateY(${i * rowH}px)`; order = true; }
+      if (el._index !== i) { el._index = i; order = true; }
+      if (el._y !== i * rowH) { el._y = i * rowH; el.style.transform = `translateY(${el._y}px)`; } // rowH changes with the screen
       if (item.kind === 'host') bindHost(el, item.m); else bindGroup(el, item);
     }
     // DOM order follows the list order, for screen readers and the tab order
