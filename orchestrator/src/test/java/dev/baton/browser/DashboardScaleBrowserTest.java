@@ -53,6 +53,10 @@ class DashboardScaleBrowserTest {
         await("the summary of states at the end").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
                 .until(() -> chip("DONE") == 997 && chip("RESTORED") == 3);
         assertThat(text("rollout-hosts")).isEqualTo("997/1000 · 3 failed");
+        // the server's summary of the ended rollout: a refresh of a large rollout, parsed in a worker (under the CSP)
+        await("the summary of the ended rollout").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
+                .until(() -> text("rollout-summary").equals("1000 hosts rolled to 2.0.0; 3 failed and were restored"));
+        assertThat(figures.domNodes()).as("elements in the page: bounded by the log's 1,000 lines, not by the hosts").isLessThan(12_000L);
         assertThat(count("li.host")).as("host rows in the DOM: only those in view").isBetween(1L, 80L);
         assertThat(count("[data-testid=hosts] *")).as("elements of the host list").isLessThan(2500L);
         assertThat(count("[data-testid=event-log] li")).as("log lines (TRAFFIC folded into the chart)").isEqualTo(1000L);

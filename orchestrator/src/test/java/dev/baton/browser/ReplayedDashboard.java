@@ -43,11 +43,11 @@ final class ReplayedDashboard implements AutoCloseable {
 
     /** What one replay measured. */
     record Figures(int hosts, long events, double firstRenderMs, double longestFrameMs, double longestTaskMs, long longTasks,
-                   long framesOver50, long frames, long replayLagMs) {
+                   long framesOver50, long frames, long domNodes, long replayLagMs) {
         String line() {
             return String.format(java.util.Locale.ROOT, "dashboard: hosts=%d first_render_ms=%.0f longest_frame_ms=%.0f longest_task_ms=%.0f "
-                            + "long_tasks=%d frames_over_50ms=%d frames=%d events=%d replay_lag_ms=%d",
-                    hosts, firstRenderMs, longestFrameMs, longestTaskMs, longTasks, framesOver50, frames, events, replayLagMs);
+                            + "long_tasks=%d frames_over_50ms=%d frames=%d dom_nodes=%d events=%d replay_lag_ms=%d",
+                    hosts, firstRenderMs, longestFrameMs, longestTaskMs, longTasks, framesOver50, frames, domNodes, events, replayLagMs);
         }
     }
 
@@ -129,11 +129,23 @@ final class ReplayedDashboard implements AutoCloseable {
         // no polling of the page while it plays: each WebDriver call would run on the page's main thread too
         front.awaitDone(recording.length().plusMinutes(1));
         Thread.sleep(1500); // the last events reach the page and are drawn
+        return collect(firstRenderMs);
+    }
+
+    /** The same measurement over the recording's length with no event arriving: the machine's own noise. */
+    Figures idle(double firstRenderMs) throws Exception {
+        js(FRAMES);
+        Thread.sleep(recording.length().toMillis() + 1500);
+        return collect(firstRenderMs);
+    }
+
+    private Figures collect(double firstRenderMs) {
         js("window.__frames.on = false");
         @SuppressWarnings("unchecked")
         Map<String, Object> f = (Map<String, Object>) js("return window.__frames");
         return new Figures(recording.hosts(), recording.events().size(), firstRenderMs, number(f.get("max")), number(f.get("longtask")),
-                (long) number(f.get("tasks")), (long) number(f.get("over50")), (long) number(f.get("n")), front.maxLagMs());
+                (long) number(f.get("tasks")), (long) number(f.get("over50")), (long) number(f.get("n")),
+                (long) number(js("return document.getElementsByTagName('*').length")), front.maxLagMs());
     }
 
     Object js(String script) {
