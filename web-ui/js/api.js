@@ -53,9 +53,10 @@ let asks = 0;
 const waiting = new Map();
 /**
  * GET /rollouts/{id} parsed in a worker, with only the events after `after` (and `lastSeq`, the answer's last seq):
- * the refresh of a large rollout without a long task on the page. Errors as api() throws them.
+ * the refresh of a large rollout without a long task on the page. With `lastTraffic`, only its last TRAFFIC sample
+ * and no hosts. Errors as api() throws them.
  */
-export function rolloutSnapshot(id, after) {
+export function rolloutSnapshot(id, after, { lastTraffic = false } = {}) {
   if (!worker) {
     worker = new Worker('js/snapshot-worker.js');
     worker.onmessage = ({ data }) => {
@@ -71,7 +72,7 @@ export function rolloutSnapshot(id, after) {
   const url = new URL(`${BASE}/rollouts/${encodeURIComponent(id)}`, location.href).href;
   return new Promise((resolve, reject) => {
     waiting.set(ask, { resolve, reject });
-    worker.postMessage({ ask, url, token: session.token ?? '', after });
+    worker.postMessage({ ask, url, token: session.token ?? '', after, lastTraffic });
   });
 }
 

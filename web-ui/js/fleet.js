@@ -1,6 +1,6 @@
 // The fleet: every Consul service's instances with their health and version, refreshed every 5 s; with each
 // instance's request rate and error rate from the latest traffic sample of its service's newest rollout.
-import { api, isTerminal } from './api.js';
+import { api, isTerminal, rolloutSnapshot } from './api.js';
 import { h, errorPanel } from './ui.js';
 
 const HEALTH = {
@@ -29,11 +29,10 @@ export function fleetView(main) {
       if (!r) return;
       let sample = ended.get(r.id);
       if (sample === undefined) {
-        const details = await api(`/rollouts/${encodeURIComponent(r.id)}`, { signal });
-        sample = null;
-        for (let i = details.events.length - 1; i >= 0; i--) {
-          if (details.events[i].step === 'TRAFFIC') { sample = details.events[i]; break; }
-        }
+        // a large rollout's answer is megabytes: read in a worker, which keeps only the last sample
+        const details = await rolloutSnapshot(r.id, 0, { lastTraffic: true });
+        if (signal.aborted) throw new DOMException('stopped', 'AbortError');
+        sample = details.events[0] ?? null;
         if (isTerminal(details.status)) ended.set(r.id, sample);
       }
       for (const [host, v] of Object.entries(sample?.fields?.instances ?? {})) byInstance.set(host, { ...v, at: sample.at, rollout: r.id });
