@@ -148,7 +148,8 @@ export function trafficChart(timeline) {
       return s('g', { class: `mark verdict-${v.v}`, 'data-testid': `verdict-mark-${v.v}` },
         s('title', {}, `${v.batch}: ${v.v}${v.reason ? ` — ${v.reason}` : ''}`),
         s('line', { x1: vx, x2: vx, y1: 8, y2: base + BOTTOM }),
-        s('text', { x: vx + 3, y: 20 }, `${icon} ${v.batch}`));
+        // near the right edge the label goes to the left of its line, so it is never cut
+        vx > w - 90 ? s('text', { x: vx - 3, y: 20, 'text-anchor': 'end' }, `${icon} ${v.batch}`) : s('text', { x: vx + 3, y: 20 }, `${icon} ${v.batch}`));
     }));
   }
 
