@@ -1,6 +1,7 @@
 // One rollout, live: header and controls, the traffic through the load balancer, the hosts (grouped by batch,
-// filtered, only the rows in view in the DOM) and the event log. Events from the stream are queued and applied
-// once per animation frame, each in O(1) on its host's model; only what changed is drawn, so 1,000 hosts stay smooth.
+// filtered, only the rows in view in the DOM) and the event log. Events from the stream are queued and applied in
+// one animation frame (at most about ten a second while they stream), each in O(1) on its host's model; only what
+// changed is drawn, so 1,000 hosts stay smooth.
 import { api, followEvents, isTerminal, rolloutSnapshot, session, vocabulary } from './api.js';
 import { h, text, attr, duration, clock, timeEl, statusBadge, statusLabel, announce, loading, errorPanel } from './ui.js';
 import { hostList, stepClass } from './hostlist.js';
@@ -15,7 +16,7 @@ const ACTIONS = [
   ['rollback', 'Roll back…', 'Roll this rollout back?', 'Hosts already on the new version are rolled back to the version they had.', 'Roll back'],
 ];
 const MAX_LOG = 1000;
-// a rollout this large is refreshed from the server less often: its answer is big to parse
+// a rollout this large is refreshed from the server less often, and its answer (megabytes) parsed in a worker
 const LARGE = 200;
 
 export function rolloutView(main, id) {
