@@ -102,9 +102,12 @@ class DashboardScaleBrowserTest {
     }
 
     private static void scrollToTheEnd() {
-        dashboard.js("const v = document.querySelector('[data-testid=host-viewport]'); v.scrollTop = v.scrollHeight");
-        await("the last rows drawn").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
-                .until(() -> hostRows().contains("host-web-1000"));
+        // scrolled again on every poll: the list may still be growing back from the chip's filter when first scrolled
+        await("the last rows drawn").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    dashboard.js("const v = document.querySelector('[data-testid=host-viewport]'); v.scrollTop = v.scrollHeight");
+                    return hostRows().contains("host-web-1000");
+                });
     }
 
     @SuppressWarnings("unchecked")
