@@ -134,6 +134,16 @@ public final class LocalFleet implements AutoCloseable {
         return services.loadBalancerRuntime();
     }
 
+    /** HAProxy's runtime API over TCP ({@code host:port}), for tools that cannot talk to a UNIX socket. */
+    public String loadBalancerRuntimeTcp() {
+        return services.loadBalancerRuntimeTcp();
+    }
+
+    /** HAProxy's output: its request log, one line per request (epoch ms, server address, status), and its messages. */
+    public Path loadBalancerLog() {
+        return work.resolve("haproxy.log");
+    }
+
     public List<Host> hosts() {
         return List.copyOf(hosts);
     }

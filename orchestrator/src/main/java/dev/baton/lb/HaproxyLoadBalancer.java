@@ -29,25 +29,57 @@ public final class HaproxyLoadBalancer implements LoadBalancer {
     /** Returns within {@code timeout} plus at most {@link #LAST_CALL}, whatever the socket does. */
     @Override
     public boolean awaitOutOfRotation(Instance instance, Duration timeout) throws StepFailure, InterruptedException {
+        return await(timeout, callDeadline -> !routesTo(instance, callDeadline, budget(callDeadline)));
+    }
+
+    @Override
+    public boolean reportsSessions() {
+        return true;
+    }
+
+    /**
+     * Out of rotation, and no session nor queued request on any slot that has the instance's address or none (a
+     * slot emptied by DNS loses its address, not its sessions): HAProxy itself proves no request can reach it.
+     */
+    @Override
+    public boolean awaitNoSessions(Instance instance, Duration timeout) throws StepFailure, InterruptedException {
+        String address = instance.address() + ":" + instance.port();
+        return await(timeout, callDeadline -> !routesTo(instance, callDeadline, budget(callDeadline))
+                && runtime.sessions(backend, callDeadline, budget(callDeadline)).stream()
+                .filter(s -> s.address().isEmpty() || s.address().equals(address))
+                .allMatch(HaproxyRuntime.ServerSessions::idle));
+    }
+
+    @FunctionalInterface
+    private interface Condition {
+        boolean holds(Instant callDeadline) throws StepFailure, InterruptedException;
+    }
+
+    private boolean await(Duration timeout, Condition condition) throws StepFailure, InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (true) {
             Instant now = Instant.now();
             Instant callDeadline = earliest(now.plus(runtime.callTimeout()), latest(deadline, now.plus(LAST_CALL)));
-            if (!routesTo(instance, callDeadline, Duration.between(now, callDeadline))) return true;
+            try {
+                if (condition.holds(callDeadline)) return true;
+            } catch (StepFailure e) {
+                if (Thread.interrupted()) throw new InterruptedException();
+                throw e;
+            }
             Duration left = Duration.between(Instant.now(), deadline);
             if (left.isNegative() || left.isZero()) return false;
             Thread.sleep(Math.max(1, Math.min(POLL.toMillis(), left.toMillis())));
         }
     }
 
-    private boolean routesTo(Instance instance, Instant deadline, Duration budget) throws StepFailure, InterruptedException {
-        try {
-            return runtime.servers(backend, deadline, budget).stream().anyMatch(s -> s.inRotation()
-                    && s.address().equals(instance.address()) && s.port() == instance.port());
-        } catch (StepFailure e) {
-            if (Thread.interrupted()) throw new InterruptedException();
-            throw e;
-        }
+    private static Duration budget(Instant callDeadline) {
+        Duration left = Duration.between(Instant.now(), callDeadline);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    private boolean routesTo(Instance instance, Instant deadline, Duration budget) throws StepFailure {
+        return runtime.servers(backend, deadline, budget).stream().anyMatch(s -> s.inRotation()
+                && s.address().equals(instance.address()) && s.port() == instance.port());
     }
 
     private static Instant earliest(Instant a, Instant b) {

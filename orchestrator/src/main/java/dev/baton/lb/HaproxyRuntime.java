@@ -29,6 +29,13 @@ public final class HaproxyRuntime {
         }
     }
 
+    /** One server slot's current sessions and queued requests ({@code show stat}); address "ip:port", empty when unresolved. */
+    public record ServerSessions(String name, String address, int queued, int sessions) {
+        public boolean idle() {
+            return queued == 0 && sessions == 0;
+        }
+    }
+
     private final String address;
     private final Duration callTimeout;
 
@@ -55,6 +62,18 @@ public final class HaproxyRuntime {
             throw new StepFailure("HAProxy backend name " + Excerpt.quoted(backend) + " is not a valid proxy name");
         }
         return ServersState.parse(backend, socket().exchange("show servers state " + backend, deadline, budget));
+    }
+
+    /** Every server slot's sessions and queue; a failure if HAProxy answers anything but the expected table. */
+    public List<ServerSessions> sessions(String backend) throws StepFailure {
+        return sessions(backend, Instant.now().plus(callTimeout), callTimeout);
+    }
+
+    List<ServerSessions> sessions(String backend, Instant deadline, Duration budget) throws StepFailure {
+        if (backend == null || !BACKEND_NAME.matcher(backend).matches()) {
+            throw new StepFailure("HAProxy backend name " + Excerpt.quoted(backend) + " is not a valid proxy name");
+        }
+        return ServerStats.parse(backend, socket().exchange("show stat " + backend + " 4 -1", deadline, budget));
     }
 
     private RuntimeSocket socket() throws StepFailure {
