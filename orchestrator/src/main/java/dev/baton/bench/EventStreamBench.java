@@ -103,7 +103,7 @@ public final class EventStreamBench {
     }
 
     /** One SSE watcher; counts only the events that happened after its stream opened (the others are history). */
-    private static final class Watcher extends Thread {
+    static final class Watcher extends Thread {
         final List<Long> latenciesMs = Collections.synchronizedList(new ArrayList<>());
         private final Call call;
         private final CountDownLatch ended;
@@ -162,7 +162,7 @@ public final class EventStreamBench {
         return sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
     }
 
-    private static long percentile(List<Long> sorted, int p) {
+    static long percentile(List<Long> sorted, int p) {
         if (sorted.isEmpty()) return 0;
         int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));

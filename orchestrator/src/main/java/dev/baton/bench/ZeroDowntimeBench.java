@@ -155,7 +155,7 @@ public final class ZeroDowntimeBench {
     }
 
     /** Mean per host of each step's duration, with PROPAGATE's checks: "LEAVE 12 ms, PROPAGATE 420 ms (consul 3, ...)". */
-    private static String breakdown(List<Event> events) {
+    static String breakdown(List<Event> events) {
         List<String> parts = new ArrayList<>();
         for (Step step : BREAKDOWN) {
             List<Event> ended = events.stream().filter(e -> e.host() != null && e.step() == step

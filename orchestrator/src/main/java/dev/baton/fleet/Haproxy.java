@@ -43,7 +43,7 @@ final class Haproxy {
 
                 resolvers consul
                     nameserver consul %2$s:8600
-                    accepted_payload_size 8192
+                    accepted_payload_size 65535
                     resolve_retries 3
                     timeout resolve 100ms
                     timeout retry 100ms
