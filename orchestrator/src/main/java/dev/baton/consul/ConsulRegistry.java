@@ -36,7 +36,24 @@ public final class ConsulRegistry implements Registry {
     private final boolean reregisters;
     /** Why an instance saved by this registry could not be registered again: deregistering it is refused. */
     private final Map<String, String> unrestorable = new ConcurrentHashMap<>();
+    /**
+     * The agent's checks as {@link #save} just read them, for the maintenance call that follows it in the same step
+     * (LEAVE): read once, used once, within {@link #FRESH}.
+     */
+    private final Map<String, Read> justSaved = new ConcurrentHashMap<>();
+    /**
+     * Instances whose checks this registry has seen without a holding check of Baton's and has not put one on since:
+     * turning their maintenance off needs no read first. Under the service lock no other Baton adds one meanwhile.
+     */
+    private final Set<String> knownWithoutHold = ConcurrentHashMap.newKeySet();
+    private static final Duration FRESH = Duration.ofSeconds(2);
     private volatile String localNode;
+
+    private record Read(JsonNode checks, long atNanos) {
+        boolean fresh() {
+            return System.nanoTime() - atNanos < FRESH.toNanos();
+        }
+    }
 
     /** For a rollout that deregisters and registers again ({@code drain.mode: deregister}); see the 3-argument form. */
     public ConsulRegistry(ConsulClient consul, HttpUrl address) {
@@ -92,6 +109,7 @@ public final class ConsulRegistry implements Registry {
         JsonNode checks = consul.get(agent, List.of("v1", "agent", "checks"), q -> q, READ).body();
         JsonNode services = consul.get(agent, List.of("v1", "agent", "services"), q -> q, READ).body();
         RegistrationReader.Saved saved = RegistrationReader.read(instance, service, checks, services);
+        if (checks.isObject()) justSaved.put(key(instance), new Read(checks, System.nanoTime()));
         if (saved.unrestorable() == null) {
             unrestorable.remove(key(instance));
         } else {
@@ -133,11 +151,20 @@ public final class ConsulRegistry implements Registry {
     public void maintenance(Instance instance, boolean enable, String reason) throws StepFailure {
         String id = ConsulNames.require("service ID", instance.id());
         HttpUrl agent = owningAgent(instance);
-        JsonNode checks = consul.get(agent, List.of("v1", "agent", "checks"), q -> q, READ).body();
+        String hold = HOLD_CHECK + id;
+        if (!enable && knownWithoutHold.contains(key(instance))) {
+            setMaintenance(agent, id, false, null);
+            return;
+        }
+        Read saved = justSaved.remove(key(instance));
+        JsonNode checks = saved != null && saved.fresh() ? saved.checks()
+                : consul.get(agent, List.of("v1", "agent", "checks"), q -> q, READ).body();
+        if (checks.isObject() && !checks.has(hold)) knownWithoutHold.add(key(instance));
+        else knownWithoutHold.remove(key(instance));
         JsonNode maintenance = checks.get(MAINTENANCE_CHECK + id);
         String current = maintenance == null ? null : maintenance.path("Notes").asText("");
-        String hold = HOLD_CHECK + id;
         if (enable && reason != null && current != null && !current.equals(reason)) {
+            knownWithoutHold.remove(key(instance));
             replaceMaintenanceReason(agent, id, hold, checks.has(hold), reason);
             return;
         }

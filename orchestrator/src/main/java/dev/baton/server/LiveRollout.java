@@ -21,8 +21,9 @@ import java.util.List;
 
 /**
  * A rollout running on this server: the engine's event sink and journal, the operators' control, the live
- * view and its watchers. Each event is numbered, applied to the view, stored with the record (one Consul
- * transaction), then published to the watchers; events keep their order even when hosts run in parallel.
+ * view and its watchers. Each event is numbered, applied to the view, queued for Consul with the record (stored with
+ * the next KV transaction, see {@code RolloutStore#append}), then published to the watchers; events keep their order
+ * even when hosts run in parallel.
  */
 final class LiveRollout implements EventSink, Journal {
     private static final Logger LOG = LoggerFactory.getLogger(LiveRollout.class);
@@ -96,7 +97,7 @@ final class LiveRollout implements EventSink, Journal {
                 view.moved(instanceId, state, version);
                 record = view.record();
             }
-            if (state.settled()) persist("the record", () -> store.save(RecordForm.stored(record)));
+            if (state.settled()) persist("the record", () -> store.saveLater(RecordForm.stored(record)));
         }
     }
 
