@@ -45,6 +45,10 @@ final class ConsulCallCounter implements AutoCloseable {
 
     /** Listens on {@code ip} (a free port), passing every request on to {@code consul} ("http://host:port"). */
     ConsulCallCounter(String ip, String consul) throws IOException {
+        // the JDK server closes a keep-alive connection idle for 30 s, which a client may be reusing at that moment
+        // (Baton does not retry a Consul call: it would read as Consul failing); keep them as long as the run
+        System.setProperty("sun.net.httpserver.idleInterval", "3600");
+        System.setProperty("sun.net.httpserver.maxIdleConnections", "1000");
         this.consul = consul;
         server = HttpServer.create(new InetSocketAddress(ip, 0), 256);
         server.setExecutor(threads);
@@ -97,7 +101,7 @@ final class ConsulCallCounter implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 exchange.sendResponseHeaders(502, -1);
                 return;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 exchange.sendResponseHeaders(502, -1);
                 return;
             }
