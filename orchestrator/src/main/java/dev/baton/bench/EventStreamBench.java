@@ -126,7 +126,7 @@ public final class EventStreamBench {
                 while ((line = source.readUtf8Line()) != null) {
                     if (!line.startsWith("data: {\"seq\"")) continue;
                     Instant received = Instant.now();
-                    Instant at = Instant.parse(Json.MAPPER.readTree(line.substring(6)).path("at").asText());
+                    Instant at = at(line);
                     if (at.isAfter(opened)) latenciesMs.add(Duration.between(at, received).toMillis());
                 }
             } catch (IOException e) {
@@ -138,6 +138,14 @@ public final class EventStreamBench {
 
         void close() {
             call.cancel();
+        }
+
+        /** The event's "at", found without parsing the whole event: with hundreds of watchers the client must stay cheap. */
+        private static Instant at(String line) throws IOException {
+            int start = line.indexOf("\"at\":\"");
+            int end = start < 0 ? -1 : line.indexOf('"', start + 6);
+            if (end < 0) return Instant.parse(Json.MAPPER.readTree(line.substring(6)).path("at").asText());
+            return Instant.parse(line.substring(start + 6, end));
         }
     }
 

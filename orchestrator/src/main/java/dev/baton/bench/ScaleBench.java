@@ -44,11 +44,20 @@ public final class ScaleBench {
     private ScaleBench() {
     }
 
+    /** What one run ended with: the rollout's status, the failed requests through HAProxy, the summary line. */
+    public record Result(String status, long failedRequests, String line) {
+    }
+
     public static void main(String[] args) throws Exception {
-        int hosts = hosts(args);
+        Result result = measure(hosts(args), WATCHERS);
+        System.out.println(result.line());
+    }
+
+    /** Rolls a fleet of {@code hosts} once with {@code watchers} SSE watchers; prints the details as it goes. */
+    public static Result measure(int hosts, int watchers) throws Exception {
         Resources.require(hosts);
         System.out.printf("scale benchmark: %d hosts (agents in one JVM), batch 10%%, %d SSE watchers, load %d req/s through HAProxy%n",
-                hosts, WATCHERS, LOAD_WORKERS * LOAD_QPS_PER_WORKER);
+                hosts, watchers, LOAD_WORKERS * LOAD_QPS_PER_WORKER);
         Instant setup = Instant.now();
         try (LocalFleet fleet = LocalFleet.startSharingOneAgentJvm("web", hosts, "1.0.0");
              ConsulCallCounter consul = new ConsulCallCounter("127.0.0.1", fleet.consulAddress())) {
@@ -56,7 +65,7 @@ public final class ScaleBench {
             String token = token();
             try (BatonServerProcess server = BatonServerProcess.start("baton-scale", consul.url(), fleet.workDir(), token,
                     fleet.agentToken(), fleet.workDir().resolve("server.log"))) {
-                run(fleet, consul, server, token, hosts);
+                return run(fleet, consul, server, token, hosts, watchers);
             }
         }
     }
@@ -76,8 +85,8 @@ public final class ScaleBench {
         return 0;
     }
 
-    private static void run(LocalFleet fleet, ConsulCallCounter consul, BatonServerProcess server, String token, int hosts)
-            throws Exception {
+    private static Result run(LocalFleet fleet, ConsulCallCounter consul, BatonServerProcess server, String token, int hosts,
+                              int watcherCount) throws Exception {
         String plan = Files.readString(fleet.writePlan("2.0.0", "strategy: { batch: 10% }\n"));
         ProcStat before = ProcStat.of(server.pid());
         ConsulCallCounter.Counts countsBefore = consul.counts();
@@ -90,9 +99,9 @@ public final class ScaleBench {
             BatonServerProcess.Answer started = server.start(plan);
             if (started.status() != 201) throw new IllegalStateException("POST /rollouts answered " + started.status() + ": " + started.text());
             String id = started.json().path("id").asText();
-            CountDownLatch ended = new CountDownLatch(WATCHERS);
+            CountDownLatch ended = new CountDownLatch(watcherCount);
             List<EventStreamBench.Watcher> watchers = new ArrayList<>();
-            for (int i = 0; i < WATCHERS; i++) watchers.add(new EventStreamBench.Watcher(server.url(), token, id, ended));
+            for (int i = 0; i < watcherCount; i++) watchers.add(new EventStreamBench.Watcher(server.url(), token, id, ended));
             Instant deadline = Instant.now().plus(ROLLOUT_DEADLINE);
             do {
                 Thread.sleep(500);
@@ -128,13 +137,14 @@ public final class ScaleBench {
         System.out.println("  per host: " + ZeroDowntimeBench.breakdown(events) + "; per batch: " + batches(events));
         System.out.printf("  Consul: %d calls, %d blocking queries, %d KV writes; most called: %s%n", counts.calls(), counts.blocking(),
                 counts.kvWrites(), consul.topPaths(6));
-        System.out.printf("  %d live event deliveries to %d watchers%n", latencies.size(), WATCHERS);
-        System.out.printf("scale: hosts=%d failed_requests=%d wall_s=%.1f limit_s=%.1f ratio=%.2f rss_mb=%d heap_mb=%d cpu_s_per_host=%.3f "
-                        + "consul_calls_per_host=%.1f kv_writes_per_host=%.1f events=%d sse_p99_ms=%d%n",
+        System.out.printf("  %d live event deliveries to %d watchers%n", latencies.size(), watcherCount);
+        String line = String.format("scale: hosts=%d failed_requests=%d wall_s=%.1f limit_s=%.1f ratio=%.2f rss_mb=%d heap_mb=%d cpu_s_per_host=%.3f "
+                        + "consul_calls_per_host=%.1f kv_writes_per_host=%.1f events=%d sse_p99_ms=%d",
                 hosts, during.failed(), wall, limitS, limitS == 0 ? Double.NaN : wall / limitS, after.peakRssKb() / 1024,
                 heapUsedMb(server.pid()), (after.cpuTicks() - before.cpuTicks()) / (double) ProcStat.TICKS_PER_SECOND / hosts,
                 counts.calls() / (double) hosts, counts.kvWrites() / (double) hosts, events.size(),
                 EventStreamBench.percentile(latencies, 99));
+        return new Result(rollout.path("status").asText(), during.failed(), line);
     }
 
     /** Mean duration of a batch (BATCH ended) and of the rollout before the first batch (PREPARE, targets). */

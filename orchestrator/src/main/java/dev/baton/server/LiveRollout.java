@@ -22,8 +22,8 @@ import java.util.List;
 /**
  * A rollout running on this server: the engine's event sink and journal, the operators' control, the live
  * view and its watchers. Each event is numbered, applied to the view, queued for Consul with the record (stored with
- * the next KV transaction, see {@code RolloutStore#append}), then published to the watchers; events keep their order
- * even when hosts run in parallel.
+ * the next KV transaction, see {@code RolloutStore#append}) and published to the watchers once stored; the engine never
+ * waits for Consul to emit, and events keep their order even when hosts run in parallel.
  */
 final class LiveRollout implements EventSink, Journal {
     private static final Logger LOG = LoggerFactory.getLogger(LiveRollout.class);
@@ -72,9 +72,12 @@ final class LiveRollout implements EventSink, Journal {
                 if (view.apply(logged)) changed = view.status();
                 record = view.record();
             }
-            persist("event " + logged.seq(), () -> store.append(logged, RecordForm.stored(record)));
-            fanout.publish(logged);
-            if (changed != null) fanout.publish(changed);
+            RolloutStatus status = changed;
+            // shown to watchers once stored: a watcher never sees an event a crash could lose (and its seq reused)
+            persist("event " + logged.seq(), () -> store.append(logged, RecordForm.stored(record), () -> {
+                fanout.publish(logged);
+                if (status != null) fanout.publish(status);
+            }));
         }
     }
 

@@ -14,15 +14,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * KV writes grouped into Consul transactions. {@link #later} queues a write that announces or records (an event, a
- * host's state, the record): it is stored with the next transaction, at most {@link #LINGER} later. {@link #now} is a
- * barrier: it returns once it and every write queued before it are stored, or throws; whatever must be durable
- * before an action (the saved registration of a host about to leave) goes through it. Writes keep their order: a
- * key written again moves behind the others, and a batch larger than one transaction is cut in that order. One
- * flushing thread serves every store of the process.
+ * host's state, the record): it is stored with the next transaction, at once when none was sent in the last
+ * {@link #LINGER}, else at most that much later, so that a burst becomes one transaction. A callback given with it
+ * runs once the transaction that holds it was sent (what is shown is stored first). {@link #now} is a barrier: it
+ * returns once it and every write queued before it are stored, or throws; whatever must be durable before an action
+ * (the saved registration of a host about to leave) goes through it. Writes keep their order: a key written again
+ * moves behind the others, and a batch larger than one transaction is cut in that order. One flushing thread serves
+ * every store of the process.
  */
 final class BatchedWrites {
     private static final Logger LOG = LoggerFactory.getLogger(BatchedWrites.class);
-    static final Duration LINGER = Duration.ofMillis(500);
+    static final Duration LINGER = Duration.ofMillis(50);
     /** Consul refuses a transaction of more than 64 operations. */
     static final int MAX_OPERATIONS = 64;
     private static final ScheduledExecutorService FLUSHER = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -34,7 +36,10 @@ final class BatchedWrites {
     private final ConsulKv kv;
     private final Object flushing = new Object();
     private LinkedHashMap<String, byte[]> pending = new LinkedHashMap<>();
+    /** Run, in order, after the transaction holding the writes queued with them was sent. */
+    private List<Runnable> afterStored = new ArrayList<>();
     private boolean scheduled;
+    private long lastFlushNanos = System.nanoTime() - LINGER.toNanos();
     private boolean failing;
 
     BatchedWrites(ConsulKv kv) {
@@ -43,12 +48,24 @@ final class BatchedWrites {
 
     /** Queues the writes; never blocks on Consul. */
     void later(Map<String, byte[]> sets) {
+        later(sets, null);
+    }
+
+    /**
+     * Queues the writes; {@code then} (if not null) runs on the flushing thread once they were sent to Consul, after
+     * the callbacks of earlier writes. If Consul refused them it runs all the same (they stay queued and are tried
+     * again): a rollout goes on while its log cannot be stored.
+     */
+    void later(Map<String, byte[]> sets, Runnable then) {
+        long delayNanos;
         synchronized (this) {
             queue(sets);
+            if (then != null) afterStored.add(then);
             if (scheduled) return;
             scheduled = true;
+            delayNanos = Math.max(0, lastFlushNanos + LINGER.toNanos() - System.nanoTime());
         }
-        FLUSHER.schedule(this::flushQuietly, LINGER.toMillis(), TimeUnit.MILLISECONDS);
+        FLUSHER.schedule(this::flushQuietly, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Stores these writes and every one queued before them; throws {@link StoreException} if Consul did not take them. */
@@ -63,10 +80,14 @@ final class BatchedWrites {
     void flush() {
         synchronized (flushing) {
             LinkedHashMap<String, byte[]> batch;
+            List<Runnable> then;
             synchronized (this) {
-                if (pending.isEmpty()) return;
+                then = afterStored;
+                afterStored = new ArrayList<>();
+                if (pending.isEmpty() && then.isEmpty()) return;
                 batch = pending;
                 pending = new LinkedHashMap<>();
+                lastFlushNanos = System.nanoTime();
             }
             try {
                 for (Map<String, byte[]> chunk : chunks(batch)) kv.transaction(chunk);
@@ -75,7 +96,17 @@ final class BatchedWrites {
             } catch (StoreException e) {
                 requeue(batch);
                 throw e;
+            } finally {
+                for (Runnable callback : then) runQuietly(callback);
             }
+        }
+    }
+
+    private static void runQuietly(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            LOG.error("a callback after storing KV writes failed", e);
         }
     }
 

@@ -48,10 +48,6 @@ public final class RolloutStore {
         this.writes = new BatchedWrites(kv);
     }
 
-    /** Stores every queued write now (they are otherwise stored within {@link BatchedWrites#LINGER}). */
-    public void flush() {
-        writes.flush();
-    }
 
     /** A new id like {@code r-20261122-0001}, unique across servers sharing the Consul. */
     public String nextId(Instant now) {
@@ -79,10 +75,15 @@ public final class RolloutStore {
      * what must be stored before an action ({@link #leaving} is).
      */
     public void append(LoggedEvent event, RolloutRecord record) {
+        append(event, record, null);
+    }
+
+    /** As {@link #append(LoggedEvent, RolloutRecord)}; {@code thenShow} runs once it was sent to Consul, in event order. */
+    public void append(LoggedEvent event, RolloutRecord record, Runnable thenShow) {
         Map<String, byte[]> sets = new LinkedHashMap<>();
         sets.put(eventKey(record.id(), event.seq()), json(event));
         sets.put(recordKey(record.id()), json(record));
-        writes.later(sets);
+        writes.later(sets, thenShow);
     }
 
     /** Stores the record with everything queued before it, now. */
