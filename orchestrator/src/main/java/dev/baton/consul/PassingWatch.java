@@ -31,8 +31,8 @@ final class PassingWatch {
     private long latestSentAt;
     private StepFailure failure;
     private long failureSentAt;
-    private int waiting;
-    private long newestSince;
+    /** When each current waiter started waiting (a waiter satisfied or gone is removed). */
+    private final java.util.TreeMap<Long, Integer> waitingSince = new java.util.TreeMap<>();
     private boolean readInFlight;
     private long readSentAt;
     private boolean readAgain;
@@ -51,11 +51,9 @@ final class PassingWatch {
         long since = System.nanoTime();
         long deadline = since + timeout.toNanos();
         synchronized (this) {
-            waiting++;
-            newestSince = Math.max(newestSince, since);
+            waitingSince.merge(since, 1, Integer::sum);
             try {
                 read(since, quickRead(timeout));
-                watch();
                 while (true) {
                     if (failure != null && failureSentAt >= since) throw failure;
                     if (latest != null && latestSentAt >= since && HealthEntries.lists(latest.body(), instance) == passing) return true;
@@ -66,9 +64,13 @@ final class PassingWatch {
                     wait(Math.max(1, left > 0 ? left / 1_000_000 : 50));
                 }
             } finally {
-                waiting--;
+                waitingSince.computeIfPresent(since, (k, n) -> n == 1 ? null : n - 1);
             }
         }
+    }
+
+    private boolean waiting() {
+        return !waitingSince.isEmpty();
     }
 
     /** A plain read, unless one sent after {@code since} is on its way; one sent before it means another after it. */
@@ -96,15 +98,17 @@ final class PassingWatch {
             synchronized (this) {
                 readInFlight = false;
                 settle(answer, failed, sentAt);
-                if (readAgain && waiting > 0) {
+                if (readAgain && waiting()) {
                     readAgain = false;
                     read(System.nanoTime(), nextReadTimeout);
+                } else if (waiting()) {
+                    watch(); // someone still waits: watch for the next change from this answer's index
                 }
             }
         });
     }
 
-    /** While anyone waits, one blocking query at a time for the next change. */
+    /** While anyone waits after a plain read, one blocking query at a time for the next change, from its index. */
     private void watch() {
         if (watching) return;
         watching = true;
@@ -118,7 +122,7 @@ final class PassingWatch {
         }
         while (true) {
             synchronized (this) {
-                if (waiting == 0) {
+                if (!waiting()) {
                     watching = false;
                     return;
                 }
@@ -142,7 +146,7 @@ final class PassingWatch {
                 boolean changed = answer != null && answer.index() != since;
                 settle(answer, failed, sentAt);
                 // the change came on a query older than some waiter: a plain read sent now is one it can trust
-                if (changed && newestSince > sentAt && waiting > 0) read(System.nanoTime(), READ);
+                if (changed && waiting() && waitingSince.lastKey() > sentAt) read(System.nanoTime(), READ);
             }
             if (failed != null) {
                 sleepQuietly(RETRY_AFTER_FAILURE_MS);

@@ -119,6 +119,14 @@ final class EventFanout {
         }
 
         @Override
+        public StreamItem ready() {
+            synchronized (EventFanout.this) {
+                if (nextPast < pastEnd || statusThen != null || dropped) return null;
+                return next < live.size() ? live.get(next++) : null;
+            }
+        }
+
+        @Override
         public void close() {
             synchronized (EventFanout.this) {
                 closed = true;

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class BatchedWrites {
     private static final Logger LOG = LoggerFactory.getLogger(BatchedWrites.class);
-    static final Duration LINGER = Duration.ofMillis(50);
+    static final Duration LINGER = Duration.ofMillis(100);
     /** Consul refuses a transaction of more than 64 operations. */
     static final int MAX_OPERATIONS = 64;
     private static final ScheduledExecutorService FLUSHER = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -177,12 +177,15 @@ public final class RolloutStore {
         return json(entry);
     }
 
-    /** The host runs the new release; a rollback after a crash needs its previous version and registration: stored now. */
+    /**
+     * The host runs the new release; a rollback after a crash needs its previous version and registration. Stored with
+     * the next batch (within {@link BatchedWrites#LINGER}): it records what happened, it does not precede an action.
+     */
     public void switched(String id, SwitchedHost host) {
         ObjectNode entry = Json.MAPPER.createObjectNode();
         entry.put("previousVersion", host.previousVersion());
         entry.set("registration", registration(host.saved()));
-        writes.now(Map.of(hostKey(id, "switched", host.saved().instance().id()), json(entry)));
+        writes.later(Map.of(hostKey(id, "switched", host.saved().instance().id()), json(entry)));
     }
 
     /** Where the rollout stood: each host's last state, and the saved registrations of the hosts that were out. */
