@@ -36,7 +36,8 @@ final class ConsulCallCounter implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(3)).build();
     private final String consul;
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong blocking = new AtomicLong();

@@ -20,16 +20,21 @@ public final class HaproxyLoadBalancer implements LoadBalancer {
 
     private final HaproxyRuntime runtime;
     private final String backend;
+    private final SharedQuestion<java.util.List<HaproxyRuntime.ServerState>> servers;
+    private final SharedQuestion<java.util.List<HaproxyRuntime.ServerSessions>> sessions;
 
     public HaproxyLoadBalancer(HaproxyRuntime runtime, String backend) {
         this.runtime = runtime;
         this.backend = backend;
+        this.servers = new SharedQuestion<>((deadline, budget) -> runtime.servers(backend, deadline, budget));
+        this.sessions = new SharedQuestion<>((deadline, budget) -> runtime.sessions(backend, deadline, budget));
     }
 
     /** Returns within {@code timeout} plus at most {@link #LAST_CALL}, whatever the socket does. */
     @Override
     public boolean awaitOutOfRotation(Instance instance, Duration timeout) throws StepFailure, InterruptedException {
-        return await(timeout, callDeadline -> !routesTo(instance, callDeadline, budget(callDeadline)));
+        long[] seen = {System.nanoTime() - 1};
+        return await(timeout, callDeadline -> !routesTo(instance, seen, callDeadline));
     }
 
     @Override
@@ -44,10 +49,16 @@ public final class HaproxyLoadBalancer implements LoadBalancer {
     @Override
     public boolean awaitNoSessions(Instance instance, Duration timeout) throws StepFailure, InterruptedException {
         String address = instance.address() + ":" + instance.port();
-        return await(timeout, callDeadline -> !routesTo(instance, callDeadline, budget(callDeadline))
-                && runtime.sessions(backend, callDeadline, budget(callDeadline)).stream()
-                .filter(s -> s.address().isEmpty() || s.address().equals(address))
-                .allMatch(HaproxyRuntime.ServerSessions::idle));
+        long[] seenServers = {System.nanoTime() - 1};
+        long[] seenSessions = {System.nanoTime() - 1};
+        return await(timeout, callDeadline -> {
+            if (routesTo(instance, seenServers, callDeadline)) return false;
+            SharedQuestion.Answer<java.util.List<HaproxyRuntime.ServerSessions>> answer =
+                    sessions.sentAfter(seenSessions[0], callDeadline, budget(callDeadline));
+            seenSessions[0] = answer.sentAt();
+            return answer.value().stream().filter(s -> s.address().isEmpty() || s.address().equals(address))
+                    .allMatch(HaproxyRuntime.ServerSessions::idle);
+        });
     }
 
     @FunctionalInterface
@@ -77,8 +88,11 @@ public final class HaproxyLoadBalancer implements LoadBalancer {
         return left.isNegative() ? Duration.ZERO : left;
     }
 
-    private boolean routesTo(Instance instance, Instant deadline, Duration budget) throws StepFailure {
-        return runtime.servers(backend, deadline, budget).stream().anyMatch(s -> s.inRotation()
+    /** Asks (or shares) a {@code show servers state} sent after the last one this wait looked at ({@code seen}). */
+    private boolean routesTo(Instance instance, long[] seen, Instant deadline) throws StepFailure, InterruptedException {
+        SharedQuestion.Answer<java.util.List<HaproxyRuntime.ServerState>> answer = servers.sentAfter(seen[0], deadline, budget(deadline));
+        seen[0] = answer.sentAt();
+        return answer.value().stream().anyMatch(s -> s.inRotation()
                 && s.address().equals(instance.address()) && s.port() == instance.port());
     }
 

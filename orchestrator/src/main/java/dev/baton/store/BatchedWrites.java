@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * KV writes grouped into Consul transactions. {@link #later} queues a write that announces or records (an event, a
@@ -35,7 +36,8 @@ final class BatchedWrites {
 
     private final ConsulKv kv;
     private final Object flushing = new Object();
-    private LinkedHashMap<String, byte[]> pending = new LinkedHashMap<>();
+    /** Values are encoded when sent: a record written again before then is encoded once, not once per write. */
+    private LinkedHashMap<String, Supplier<byte[]>> pending = new LinkedHashMap<>();
     /** Run, in order, after the transaction holding the writes queued with them was sent. */
     private List<Runnable> afterStored = new ArrayList<>();
     private boolean scheduled;
@@ -47,7 +49,7 @@ final class BatchedWrites {
     }
 
     /** Queues the writes; never blocks on Consul. */
-    void later(Map<String, byte[]> sets) {
+    void later(Map<String, Supplier<byte[]>> sets) {
         later(sets, null);
     }
 
@@ -56,7 +58,7 @@ final class BatchedWrites {
      * the callbacks of earlier writes. If Consul refused them it runs all the same (they stay queued and are tried
      * again): a rollout goes on while its log cannot be stored.
      */
-    void later(Map<String, byte[]> sets, Runnable then) {
+    void later(Map<String, Supplier<byte[]>> sets, Runnable then) {
         long delayNanos;
         synchronized (this) {
             queue(sets);
@@ -69,7 +71,7 @@ final class BatchedWrites {
     }
 
     /** Stores these writes and every one queued before them; throws {@link StoreException} if Consul did not take them. */
-    void now(Map<String, byte[]> sets) {
+    void now(Map<String, Supplier<byte[]>> sets) {
         synchronized (this) {
             queue(sets);
         }
@@ -79,7 +81,7 @@ final class BatchedWrites {
     /** Stores everything queued so far (before a read, so that a store reads its own writes). */
     void flush() {
         synchronized (flushing) {
-            LinkedHashMap<String, byte[]> batch;
+            LinkedHashMap<String, Supplier<byte[]>> batch;
             List<Runnable> then;
             synchronized (this) {
                 then = afterStored;
@@ -131,7 +133,7 @@ final class BatchedWrites {
         }
     }
 
-    private void queue(Map<String, byte[]> sets) {
+    private void queue(Map<String, Supplier<byte[]>> sets) {
         sets.forEach((key, value) -> {
             pending.remove(key);
             pending.put(key, value);
@@ -139,8 +141,8 @@ final class BatchedWrites {
     }
 
     /** A failed batch goes back in front of what was queued meanwhile; a newer write of the same key wins. */
-    private synchronized void requeue(LinkedHashMap<String, byte[]> failed) {
-        LinkedHashMap<String, byte[]> merged = new LinkedHashMap<>(failed);
+    private synchronized void requeue(LinkedHashMap<String, Supplier<byte[]>> failed) {
+        LinkedHashMap<String, Supplier<byte[]>> merged = new LinkedHashMap<>(failed);
         pending.forEach((key, value) -> {
             merged.remove(key);
             merged.put(key, value);
@@ -148,15 +150,15 @@ final class BatchedWrites {
         pending = merged;
     }
 
-    private static List<Map<String, byte[]>> chunks(LinkedHashMap<String, byte[]> batch) {
+    private static List<Map<String, byte[]>> chunks(LinkedHashMap<String, Supplier<byte[]>> batch) {
         List<Map<String, byte[]>> chunks = new ArrayList<>();
         Map<String, byte[]> chunk = new LinkedHashMap<>();
-        for (Map.Entry<String, byte[]> write : batch.entrySet()) {
+        for (Map.Entry<String, Supplier<byte[]>> write : batch.entrySet()) {
             if (chunk.size() == MAX_OPERATIONS) {
                 chunks.add(chunk);
                 chunk = new LinkedHashMap<>();
             }
-            chunk.put(write.getKey(), write.getValue());
+            chunk.put(write.getKey(), write.getValue().get());
         }
         if (!chunk.isEmpty()) chunks.add(chunk);
         return chunks;

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * Rollouts in Consul KV. Under {@code baton/rollouts/<id>/}: {@code record} (the rollout as JSON), {@code plan}
@@ -64,9 +65,9 @@ public final class RolloutStore {
     }
 
     public void create(RolloutRecord record, String planText) {
-        Map<String, byte[]> sets = new LinkedHashMap<>();
-        sets.put(recordKey(record.id()), json(record));
-        sets.put(ROLLOUTS + record.id() + "/plan", bytes(planText));
+        Map<String, Supplier<byte[]>> sets = new LinkedHashMap<>();
+        sets.put(recordKey(record.id()), encoded(json(record)));
+        sets.put(ROLLOUTS + record.id() + "/plan", encoded(bytes(planText)));
         writes.now(sets);
     }
 
@@ -80,20 +81,21 @@ public final class RolloutStore {
 
     /** As {@link #append(LoggedEvent, RolloutRecord)}; {@code thenShow} runs once it was sent to Consul, in event order. */
     public void append(LoggedEvent event, RolloutRecord record, Runnable thenShow) {
-        Map<String, byte[]> sets = new LinkedHashMap<>();
-        sets.put(eventKey(record.id(), event.seq()), json(event));
-        sets.put(recordKey(record.id()), json(record));
+        Map<String, Supplier<byte[]>> sets = new LinkedHashMap<>();
+        sets.put(eventKey(record.id(), event.seq()), encoded(json(event)));
+        // encoded when sent: of the records written within one batch only the last one is
+        sets.put(recordKey(record.id()), () -> json(record));
         writes.later(sets, thenShow);
     }
 
     /** Stores the record with everything queued before it, now. */
     public void save(RolloutRecord record) {
-        writes.now(Map.of(recordKey(record.id()), json(record)));
+        writes.now(Map.of(recordKey(record.id()), encoded(json(record))));
     }
 
     /** Stores the record with the next batch. */
     public void saveLater(RolloutRecord record) {
-        writes.later(Map.of(recordKey(record.id()), json(record)));
+        writes.later(Map.of(recordKey(record.id()), () -> json(record)));
     }
 
     public Optional<RolloutRecord> record(String id) {
@@ -158,15 +160,15 @@ public final class RolloutStore {
      */
     public void leaving(String id, Registration saved) {
         String host = saved.instance().id();
-        Map<String, byte[]> sets = new LinkedHashMap<>();
-        sets.put(hostKey(id, "saved", host), json(registration(saved)));
-        sets.put(journalKey(id, host), journalEntry(host, HostState.LEAVING, null));
+        Map<String, Supplier<byte[]>> sets = new LinkedHashMap<>();
+        sets.put(hostKey(id, "saved", host), encoded(json(registration(saved))));
+        sets.put(journalKey(id, host), encoded(journalEntry(host, HostState.LEAVING, null)));
         writes.now(sets);
     }
 
     /** The host's state as the engine moved it, and the release it is moving to; stored with the next batch. */
     public void moved(String id, String host, HostState state, String version) {
-        writes.later(Map.of(journalKey(id, host), journalEntry(host, state, version)));
+        writes.later(Map.of(journalKey(id, host), encoded(journalEntry(host, state, version))));
     }
 
     private static byte[] journalEntry(String host, HostState state, String version) {
@@ -185,7 +187,7 @@ public final class RolloutStore {
         ObjectNode entry = Json.MAPPER.createObjectNode();
         entry.put("previousVersion", host.previousVersion());
         entry.set("registration", registration(host.saved()));
-        writes.later(Map.of(hostKey(id, "switched", host.saved().instance().id()), json(entry)));
+        writes.later(Map.of(hostKey(id, "switched", host.saved().instance().id()), encoded(json(entry))));
     }
 
     /** Where the rollout stood: each host's last state, and the saved registrations of the hosts that were out. */
@@ -227,7 +229,7 @@ public final class RolloutStore {
     }
 
     public void rememberInstances(String service, Set<String> ids) {
-        writes.now(Map.of(fleetKey(service), json(new TreeSet<>(ids))));
+        writes.now(Map.of(fleetKey(service), encoded(json(new TreeSet<>(ids)))));
     }
 
     private static String fleetKey(String service) {
@@ -282,6 +284,10 @@ public final class RolloutStore {
             }
         }
         return segment.toString();
+    }
+
+    private static Supplier<byte[]> encoded(byte[] value) {
+        return () -> value;
     }
 
     private static byte[] bytes(String text) {
