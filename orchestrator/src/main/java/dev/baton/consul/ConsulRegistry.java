@@ -113,10 +113,12 @@ public final class ConsulRegistry implements Registry {
         String id = ConsulNames.require("service ID", instance.id());
         HttpUrl agent = owningAgent(instance);
         // the three reads are independent: asked at once (a LEAVE waits for one round trip, not three)
-        CompletableFuture<JsonNode> service = read(agent, List.of("v1", "agent", "service", id));
-        // every check of the agent, matched here by exact service id: no filter expression carries the id
-        CompletableFuture<JsonNode> checkRead = read(agent, List.of("v1", "agent", "checks"));
-        CompletableFuture<JsonNode> services = read(agent, List.of("v1", "agent", "services"));
+        CompletableFuture<JsonNode> service = read(agent, List.of("v1", "agent", "service", id), q -> q);
+        // the instance's own checks and the agent's Connect proxies, filtered by Consul (on an agent with hundreds of
+        // services the whole lists are large); the reader still matches each by exact service id
+        CompletableFuture<JsonNode> checkRead = read(agent, List.of("v1", "agent", "checks"), q -> ownChecks(q, id));
+        CompletableFuture<JsonNode> services = read(agent, List.of("v1", "agent", "services"),
+                q -> q.addQueryParameter("filter", "Kind == \"connect-proxy\""));
         JsonNode checks = answer(checkRead);
         RegistrationReader.Saved saved = RegistrationReader.read(instance, answer(service), checks, answer(services));
         if (checks.isObject()) justSaved.put(key(instance), new Read(checks, System.nanoTime()));
@@ -132,10 +134,15 @@ public final class ConsulRegistry implements Registry {
         return new Registration(instance, saved.definition());
     }
 
-    private CompletableFuture<JsonNode> read(HttpUrl agent, List<String> path) {
+    /** A filter on the checks of one service id: the id is a {@link ConsulNames} safe name, no quote can end the literal. */
+    private static HttpUrl.Builder ownChecks(HttpUrl.Builder query, String id) {
+        return query.addQueryParameter("filter", "ServiceID == \"" + id + "\"");
+    }
+
+    private CompletableFuture<JsonNode> read(HttpUrl agent, List<String> path, java.util.function.UnaryOperator<HttpUrl.Builder> query) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return consul.get(agent, path, q -> q, READ).body();
+                return consul.get(agent, path, query, READ).body();
             } catch (StepFailure e) {
                 throw new CompletionException(e);
             }
@@ -187,7 +194,7 @@ public final class ConsulRegistry implements Registry {
         }
         Read saved = justSaved.remove(key(instance));
         JsonNode checks = saved != null && saved.fresh() ? saved.checks()
-                : consul.get(agent, List.of("v1", "agent", "checks"), q -> q, READ).body();
+                : consul.get(agent, List.of("v1", "agent", "checks"), q -> ownChecks(q, id), READ).body();
         if (checks.isObject() && !checks.has(hold)) knownWithoutHold.add(key(instance));
         else knownWithoutHold.remove(key(instance));
         JsonNode maintenance = checks.get(MAINTENANCE_CHECK + id);
