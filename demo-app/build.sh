@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Usage: build.sh VERSION OUTDIR [broken]
+# Usage: build.sh VERSION OUTDIR [broken|fail-rate=F|extra-latency=D]
 # Builds demo-app with the version baked in and writes
 # OUTDIR/demo-app-VERSION.tar.gz (holding just "demo-app") and its .sha256.
+# A bad release on purpose: broken never turns healthy; fail-rate=0.05 answers 5% of requests with 500 and
+# extra-latency=200ms slows every request, both while /healthz stays 200.
 set -euo pipefail
 
 usage() {
-	echo "usage: $0 VERSION OUTDIR [broken]" >&2
+	echo "usage: $0 VERSION OUTDIR [broken|fail-rate=F|extra-latency=D]" >&2
 	exit 2
 }
 
@@ -14,16 +16,18 @@ version=$1
 outdir=$2
 mode=${3:-}
 [[ $version =~ ^[A-Za-z0-9][A-Za-z0-9._+-]*$ ]] || { echo "invalid version: $version" >&2; exit 2; }
-[[ -z $mode || $mode == broken ]] || usage
+[[ -z $mode || $mode == broken || $mode =~ ^fail-rate=(0|1|0?\.[0-9]+)$ || $mode =~ ^extra-latency=[0-9]+(ms|s)$ ]] || usage
 
 src=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 
 ldflags="-X main.version=$version"
-if [[ $mode == broken ]]; then
-	ldflags+=" -X main.broken=true"
-fi
+case $mode in
+broken) ldflags+=" -X main.broken=true" ;;
+fail-rate=*) ldflags+=" -X main.buildFailRate=${mode#fail-rate=}" ;;
+extra-latency=*) ldflags+=" -X main.buildExtraLatency=${mode#extra-latency=}" ;;
+esac
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

@@ -18,6 +18,8 @@ type config struct {
 	pidfile         string
 	handoffSignal   os.Signal // SIGUSR2 (grace) or SIGHUP (endless, tableflip, systemd's ExecReload)
 	takeoverSocket  string    // see takeover.go; empty: no take-over
+	failRate        float64   // see faults.go
+	extraLatency    time.Duration
 }
 
 // parseHandoffSignal accepts USR2 or HUP, with or without the SIG prefix.
@@ -77,6 +79,27 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	if v := getenv("TAKEOVER_SOCKET"); v != "" {
 		cfg.takeoverSocket = v
 	}
+	// Baked into a release at build time, then the environment: the later one wins.
+	for _, knob := range []struct{ source, value string }{{"built-in fail rate", buildFailRate}, {"FAIL_RATE", getenv("FAIL_RATE")}} {
+		if knob.value == "" {
+			continue
+		}
+		rate, err := parseFailRate(knob.value)
+		if err != nil {
+			return cfg, fmt.Errorf("%s: %w", knob.source, err)
+		}
+		cfg.failRate = rate
+	}
+	for _, knob := range []struct{ source, value string }{{"built-in extra latency", buildExtraLatency}, {"EXTRA_LATENCY", getenv("EXTRA_LATENCY")}} {
+		if knob.value == "" {
+			continue
+		}
+		d, err := parseExtraLatency(knob.value)
+		if err != nil {
+			return cfg, fmt.Errorf("%s: %w", knob.source, err)
+		}
+		cfg.extraLatency = d
+	}
 	if v := getenv("HANDOFF_SIGNAL"); v != "" {
 		sig, err := parseHandoffSignal(v)
 		if err != nil {
@@ -93,6 +116,8 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	fs.StringVar(&cfg.pidfile, "pidfile", cfg.pidfile, "write our pid here once ready [env PIDFILE]")
 	fs.StringVar(&cfg.takeoverSocket, "takeover-socket", cfg.takeoverSocket, "under runit or supervisord: a hand-off successor offers its listener here to the app the supervisor starts next [env TAKEOVER_SOCKET]")
 	fs.Var(signalFlag{&cfg.handoffSignal}, "handoff-signal", "USR2 or HUP: hand the listener to a successor on this signal [env HANDOFF_SIGNAL]")
+	fs.Var(rateFlag{&cfg.failRate}, "fail-rate", "answer this share of requests (all but /healthz) with 500, e.g. 0.05 [env FAIL_RATE]")
+	fs.Var(latencyFlag{&cfg.extraLatency}, "extra-latency", "add this much latency to every request but /healthz, e.g. 200ms [env EXTRA_LATENCY]")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

@@ -52,7 +52,8 @@ func run() int {
 		log.Printf("listen: %v", err)
 		return 1
 	}
-	a := &app{version: version, broken: broken == "true", pid: pid}
+	a := &app{version: version, broken: broken == "true", pid: pid,
+		faults: &faults{failRate: cfg.failRate, extraLatency: cfg.extraLatency}, metrics: newMetrics()}
 	sup := &supervisor{
 		app:             a,
 		ln:              ln,
@@ -70,7 +71,7 @@ func run() int {
 	}
 	go func() { sup.serveDone <- sup.srv.Serve(ln) }()
 
-	log.Printf("started version=%s addr=%s inherited-listener=%t taken-over=%t broken=%t", version, ln.Addr(), inherited, takenFrom != nil, a.broken)
+	log.Printf("started version=%s addr=%s inherited-listener=%t taken-over=%t broken=%t fail-rate=%g extra-latency=%s", version, ln.Addr(), inherited, takenFrom != nil, a.broken, cfg.failRate, cfg.extraLatency)
 	if inherited && cfg.takeoverSocket != "" {
 		// A hand-off successor under a supervisor: the app the supervisor starts next takes over from us.
 		// Offered before we report ready, so it is there by the time our predecessor exits.

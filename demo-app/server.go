@@ -16,6 +16,8 @@ type app struct {
 	broken   bool
 	pid      int
 	draining atomic.Bool
+	faults   *faults
+	metrics  *metrics
 }
 
 func (a *app) routes() http.Handler {
@@ -24,7 +26,12 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("GET /version", a.handleVersion)
 	mux.HandleFunc("GET /healthz", a.handleHealthz)
 	mux.HandleFunc("GET /work", a.handleWork)
-	return a.withVersionHeader(mux)
+	if a.metrics == nil {
+		return a.withVersionHeader(a.faults.wrap(mux))
+	}
+	mux.HandleFunc("GET /metrics", a.metrics.handle)
+	// Outside the faults: an injected failure or delay is measured like a real one.
+	return a.withVersionHeader(a.metrics.wrap(a.faults.wrap(mux)))
 }
 
 func (a *app) withVersionHeader(next http.Handler) http.Handler {

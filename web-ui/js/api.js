@@ -48,6 +48,34 @@ export async function api(path, { method = 'GET', signal, token } = {}) {
   return res.status === 204 ? null : res.json();
 }
 
+let worker = null;
+let asks = 0;
+const waiting = new Map();
+/**
+ * GET /rollouts/{id} parsed in a worker, with only the events after `after` (and `lastSeq`, the answer's last seq):
+ * the refresh of a large rollout without a long task on the page. With `lastTraffic`, only its last TRAFFIC sample
+ * and no hosts. Errors as api() throws them.
+ */
+export function rolloutSnapshot(id, after, { lastTraffic = false } = {}) {
+  if (!worker) {
+    worker = new Worker('js/snapshot-worker.js');
+    worker.onmessage = ({ data }) => {
+      const pending = waiting.get(data.ask);
+      waiting.delete(data.ask);
+      if (!pending) return;
+      if (data.body) { pending.resolve(data.body); return; }
+      if (data.status === 401) onUnauthorized('The server no longer accepts your token (401). Sign in again.');
+      pending.reject(new ApiError(data.status, data.error));
+    };
+  }
+  const ask = ++asks;
+  const url = new URL(`${BASE}/rollouts/${encodeURIComponent(id)}`, location.href).href;
+  return new Promise((resolve, reject) => {
+    waiting.set(ask, { resolve, reject });
+    worker.postMessage({ ask, url, token: session.token ?? '', after, lastTraffic });
+  });
+}
+
 let words = null;
 /** The engine's steps and host states, declared once on the server; fetched once per page. */
 export function vocabulary() {

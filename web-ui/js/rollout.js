@@ -1,23 +1,23 @@
-// One rollout, live: header and controls, a row per host with a timeline of its steps, the event log.
-// Events from the stream are queued and applied once per animation frame: only the hosts they touch
-// are updated, and log lines are appended in one fragment, so hundreds of hosts stay smooth.
-import { api, followEvents, isTerminal, session, vocabulary } from './api.js';
+// One rollout, live: header and controls, the traffic through the load balancer, the hosts (grouped by batch,
+// filtered, only the rows in view in the DOM) and the event log. Events from the stream are queued and applied in
+// one animation frame (at most about ten a second while they stream), each in O(1) on its host's model; only what
+// changed is drawn, so 1,000 hosts stay smooth.
+import { api, followEvents, isTerminal, rolloutSnapshot, session, vocabulary } from './api.js';
 import { h, text, attr, duration, clock, timeEl, statusBadge, statusLabel, announce, loading, errorPanel } from './ui.js';
+import { hostList, stepClass } from './hostlist.js';
+import { trafficChart } from './traffic.js';
 
 // Steps and states come from the server's one declaration of them (GET /vocabulary): their order, names
 // and meanings; only how each looks (colour class, icon) is decided here.
 const HOOK = new Set(['BEFORE_HOST', 'AFTER_HOST']);
-const stepClass = (step) => `step-${HOOK.has(step) ? 'hook' : step.toLowerCase()}`;
-const ICON = {
-  PENDING: '○', PREPARED: '○', DONE: '✓', RESTORED: '↩', PARKED: '⚠', ROLLED_BACK: '↺', SKIPPED: '–',
-};
-const label = (name) => name.charAt(0) + name.slice(1).toLowerCase().replaceAll('_', ' ');
 const ACTIONS = [
   ['pause', 'Pause'], ['resume', 'Resume'], ['promote', 'Promote'],
   ['abort', 'Abort…', 'Abort this rollout?', 'The host in progress finishes its step and is put back; no further host is touched.', 'Abort rollout'],
   ['rollback', 'Roll back…', 'Roll this rollout back?', 'Hosts already on the new version are rolled back to the version they had.', 'Roll back'],
 ];
-const MAX_LOG = 5000;
+const MAX_LOG = 1000;
+// a rollout this large is refreshed from the server less often, and its answer (megabytes) parsed in a worker
+const LARGE = 200;
 
 export function rolloutView(main, id) {
   document.title = `${id} · Baton`;
@@ -36,13 +36,18 @@ export function rolloutView(main, id) {
   let rollout = null;
   let busy = false;
   let words = { hostSteps: [], recoverySteps: [], hostStates: [] };
-  const hosts = new Map();
-  const running = new Set(); // step records still going: their bars grow with time
+  let hosts = null;
+  let traffic = null;
+  let logCount = 0;
   const queue = [];
   let ui = null;
   let stick = true;
+  let scrollPending = false;
+  let staleAnswers = 0;
+  let firstRender = true;
 
   const serverNow = () => Date.now() + skew;
+  const timelineEnd = () => (rollout?.endedAt ? Date.parse(rollout.endedAt) : isTerminal(rollout?.status) ? t0 + (rollout.durationMs ?? 0) : serverNow());
 
   // ---- building the page -------------------------------------------------------------------------
 
@@ -69,19 +74,25 @@ export function rolloutView(main, id) {
         }), error);
     }
     const legend = h('ul', { class: 'legend', 'aria-label': 'Steps in the timelines' });
-    const hostList = h('ul', { class: 'hosts', dataset: { testid: 'hosts' }, 'aria-labelledby': 'hosts-title' });
+    const parts = hosts.parts;
     const scaleBtn = h('button', { type: 'button', class: 'btn btn-quiet btn-small', 'aria-pressed': 'false', dataset: { testid: 'scale-toggle' } }, 'Per-host scale');
     scaleBtn.addEventListener('click', () => {
-      const on = hostList.classList.toggle('scale-host');
+      const on = parts.list.classList.toggle('scale-host');
       scaleBtn.setAttribute('aria-pressed', String(on));
     });
     const spanLabel = h('span', { class: 'num' });
     const log = h('ol', { class: 'log', tabindex: '0', 'aria-label': 'Event log, newest at the bottom', dataset: { testid: 'event-log' } });
-    const logCount = h('span', { class: 'muted small num' });
+    const logCountEl = h('span', { class: 'muted small num' });
     const jump = h('button', { type: 'button', class: 'btn btn-small jump', hidden: true, dataset: { testid: 'log-jump' } }, 'New events ↓');
     jump.addEventListener('click', () => { log.scrollTop = log.scrollHeight; jump.hidden = true; stick = true; });
     // follow the newest line unless the reader scrolled up; known from scrolling, so appending never measures
-    log.addEventListener('scroll', () => { stick = atBottom(log); if (stick) jump.hidden = true; }, { passive: true });
+    let gesture = 0; // when the reader last scrolled by hand: a scroll without one, while lines arrive, is our own
+    for (const type of ['wheel', 'touchstart', 'keydown', 'pointerdown']) log.addEventListener(type, () => { gesture = performance.now(); }, { passive: true });
+    log.addEventListener('scroll', () => {
+      if (scrollPending && performance.now() - gesture > 1000) return;
+      stick = atBottom(log);
+      if (stick) jump.hidden = true;
+    }, { passive: true });
 
     main.replaceChildren(
       h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/' }, '← Rollouts')),
@@ -95,181 +106,22 @@ export function rolloutView(main, id) {
           h('div', {}, h('dt', {}, 'Duration'), dur),
           h('div', {}, h('dt', {}, 'Hosts done'), done)),
         summary, controls),
+      traffic.el,
       h('section', { class: 'panel', 'aria-labelledby': 'hosts-title' },
         h('div', { class: 'section-head' },
           h('h2', { id: 'hosts-title' }, 'Hosts'),
           legend,
           scaleBtn),
+        parts.summary, parts.meter, parts.tools,
         h('div', { class: 'host-head', 'aria-hidden': 'true' },
           h('span', {}, 'Host'), h('span', {}, 'Step'), h('span', {}, 'State'), h('span', {}, 'Version'),
           h('span', {}, 'Timeline ', spanLabel)),
-        hostList),
+        parts.viewport, parts.detail),
       h('section', { class: 'panel', 'aria-labelledby': 'log-title' },
-        h('div', { class: 'section-head' }, h('h2', { id: 'log-title' }, 'Event log'), logCount, jump),
+        h('div', { class: 'section-head' }, h('h2', { id: 'log-title' }, 'Event log'), logCountEl, jump),
         log));
     started.append(timeEl(r.startedAt));
-    return { badge, conn, dur, done, summary, error, controls, buttons, legend, hostList, spanLabel, log, logCount, jump };
-  }
-
-  // ---- hosts ---------------------------------------------------------------------------------------
-
-  function stepRecord(s) {
-    const start = Date.parse(s.startedAt ?? s.at);
-    return { step: s.step, outcome: s.outcome, start, took: s.outcome === 'STARTED' ? null : (s.tookMs ?? 0), detail: s.detail ?? null, el: null };
-  }
-
-  function hostModel(hs) {
-    let m = hosts.get(hs.id);
-    if (!m) {
-      m = { id: hs.id, address: hs.address ?? '', state: 'PENDING', step: null, version: null, target: null, steps: [], row: null, shown: {} };
-      hosts.set(hs.id, m);
-    }
-    return m;
-  }
-
-  function takeHost(hs) {
-    const m = hostModel(hs);
-    m.address = hs.address ?? m.address;
-    m.state = hs.state ?? m.state;
-    m.step = hs.step ?? null;
-    m.version = hs.version ?? null;
-    m.target = hs.target ?? m.target;
-    const steps = hs.steps ?? [];
-    const same = steps.length === m.steps.length
-      && steps.every((s, i) => s.step === m.steps[i].step && s.outcome === m.steps[i].outcome);
-    if (!same) {
-      for (const rec of m.steps) { rec.el?.remove(); running.delete(rec); }
-      m.steps = steps.map(stepRecord);
-      for (const rec of m.steps) if (rec.outcome === 'STARTED') running.add(rec);
-    }
-    return m;
-  }
-
-  function hostRow(m) {
-    const name = h('span', { class: 'h-id mono' }, m.id);
-    const toggle = h('button', {
-      type: 'button', class: 'h-toggle', 'aria-expanded': 'false', 'aria-controls': `steps-${m.id}`,
-      title: 'Show the steps of this host',
-    }, h('span', { class: 'chev', 'aria-hidden': 'true' }, '▸'), name);
-    const row = h('li', { class: 'host', dataset: { testid: `host-${m.id}` } },
-      h('div', { class: 'h-name' }, toggle, h('span', { class: 'h-addr mono muted small' }, m.address)),
-      h('div', { class: 'h-step' }, h('span', { class: 'k' }, 'Step '), h('span', { class: 'mono', dataset: { testid: 'host-step' } }), h('span', { class: 'took muted num' })),
-      h('div', { class: 'h-state' }, h('span', { class: 'state', dataset: { testid: 'host-state' } })),
-      h('div', { class: 'h-version' }, h('span', { class: 'k' }, 'Version '), h('span', { class: 'mono', dataset: { testid: 'host-version' } })),
-      h('div', { class: 'h-timeline' }, h('ol', { class: 'bars', 'aria-label': `Steps of ${m.id}` })),
-      h('div', { class: 'h-detail', id: `steps-${m.id}`, hidden: true }));
-    toggle.addEventListener('click', () => {
-      const open = toggle.getAttribute('aria-expanded') !== 'true';
-      toggle.setAttribute('aria-expanded', String(open));
-      m.ui.detail.hidden = !open;
-      if (open) renderDetail(m);
-    });
-    m.ui = {
-      step: row.querySelector('[data-testid="host-step"]'), took: row.querySelector('.took'),
-      state: row.querySelector('.state'), version: row.querySelector('[data-testid="host-version"]'),
-      bars: row.querySelector('.bars'), detail: row.querySelector('.h-detail'), toggle,
-    };
-    m.row = row;
-    return row;
-  }
-
-  function stepTitle(rec) {
-    const took = rec.took == null ? 'running' : duration(rec.took);
-    return `${rec.step} ${rec.outcome === 'STARTED' ? 'running' : rec.outcome.toLowerCase()} · ${took}${rec.detail ? `\n${rec.detail}` : ''}`;
-  }
-
-  function updateBar(rec) {
-    if (!rec.el) {
-      rec.el = h('li', { class: `bar ${stepClass(rec.step)}`, dataset: { step: rec.step } }, h('span', { class: 'sr-only' }));
-    }
-    const el = rec.el;
-    el.dataset.outcome = rec.outcome;
-    el.style.setProperty('--s', String(Math.max(0, rec.start - t0)));
-    el.style.setProperty('--d', String(Math.max(0, rec.took ?? serverNow() - rec.start)));
-    const title = stepTitle(rec);
-    attr(el, 'title', title);
-    text(el.firstChild, title.replace('\n', ': '));
-  }
-
-  function renderHost(m) {
-    if (!m.row) return;
-    const meaning = words.hostStates.find((t) => t.name === m.state)?.meaning ?? '';
-    const icon = ICON[m.state] ?? '◐';
-    attr(m.row, 'data-state', m.state);
-    attr(m.row, 'data-step', m.step);
-    if (m.shown.state !== m.state) {
-      m.shown.state = m.state;
-      m.ui.state.className = `state state-${m.state.toLowerCase()}`;
-      m.ui.state.replaceChildren(h('span', { class: 'icon', 'aria-hidden': 'true' }, icon), label(m.state));
-      m.ui.state.title = meaning;
-    }
-    text(m.ui.step, m.step ?? '—');
-    text(m.ui.version, (m.version ?? '—') + (m.target && m.target !== m.version && !m.state.match(/^(DONE|ROLLED_BACK|RESTORED|PARKED|SKIPPED)$/) ? ` → ${m.target}` : ''));
-    const last = m.steps[m.steps.length - 1];
-    text(m.ui.took, last ? ` ${duration(last.took ?? serverNow() - last.start)}` : '');
-    let prev = null;
-    for (const rec of m.steps) {
-      updateBar(rec);
-      if (rec.el.parentNode !== m.ui.bars || (prev ? prev.nextSibling : m.ui.bars.firstChild) !== rec.el) {
-        m.ui.bars.insertBefore(rec.el, prev ? prev.nextSibling : m.ui.bars.firstChild);
-      }
-      prev = rec.el;
-    }
-    hostScale(m);
-    if (!m.ui.detail.hidden) renderDetail(m);
-  }
-
-  function hostScale(m) {
-    if (!m.steps.length) return;
-    const first = m.steps[0].start;
-    const end = Math.max(...m.steps.map((s) => s.start + (s.took ?? serverNow() - s.start)));
-    m.row.style.setProperty('--h0', String(Math.max(0, first - t0)));
-    m.row.style.setProperty('--hspan', String(Math.max(1, end - first)));
-  }
-
-  function renderDetail(m) {
-    m.ui.detail.replaceChildren(m.steps.length
-      ? h('table', { class: 'steps' },
-        h('caption', { class: 'sr-only' }, `Steps of ${m.id}`),
-        h('thead', {}, h('tr', {}, ['Step', 'Outcome', 'Started', 'Took', 'Detail'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, m.steps.map((s) => h('tr', { class: `out-${s.outcome.toLowerCase()}` },
-          h('td', { class: 'mono' }, s.step),
-          h('td', {}, s.outcome === 'STARTED' ? 'running' : s.outcome.toLowerCase()),
-          h('td', { class: 'mono' }, clock(new Date(s.start).toISOString())),
-          h('td', { class: 'num' }, s.took == null ? duration(serverNow() - s.start) : duration(s.took)),
-          h('td', { class: 'detail' }, s.detail ?? '')))))
-      : h('p', { class: 'muted small' }, 'No steps yet.'));
-  }
-
-  function applyHostEvent(e) {
-    const m = hostModel({ id: e.host });
-    const at = Date.parse(e.at);
-    if (e.outcome === 'STARTED') {
-      const rec = { step: e.step, outcome: 'STARTED', start: at, took: null, detail: e.detail ?? null, el: null };
-      m.steps.push(rec);
-      running.add(rec);
-      m.step = e.step;
-    } else {
-      let rec = null;
-      for (let i = m.steps.length - 1; i >= 0; i--) {
-        if (m.steps[i].step === e.step && m.steps[i].outcome === 'STARTED') { rec = m.steps[i]; break; }
-      }
-      if (!rec) {
-        rec = { step: e.step, start: at - (e.tookMs ?? 0), el: null };
-        m.steps.push(rec);
-      }
-      rec.outcome = e.outcome;
-      rec.took = e.tookMs ?? Math.max(0, at - rec.start);
-      rec.detail = e.detail ?? null;
-      running.delete(rec);
-      m.step = e.step;
-      if (e.step === 'RESTART' && e.outcome === 'OK') m.version = e.version ?? m.version;
-    }
-    // the state the engine says the host is in; the journal's later moves (DONE, RESTORED...) come by reconciling
-    if (e.state) m.state = e.state;
-    if (e.version) m.target = e.version;
-    if (e.outcome !== 'STARTED' && (e.step === 'JOIN' || e.step === 'AFTER_HOST' || e.outcome === 'FAILED' || words.recoverySteps.some((t) => t.name === e.step))) reconcileSoon();
-    return m;
+    return { badge, conn, dur, done, summary, error, controls, buttons, legend, list: parts.list, spanLabel, log, logCount: logCountEl, jump };
   }
 
   /** The legend: every per-host step in the engine's order, then the recovery steps, from the vocabulary. */
@@ -301,13 +153,19 @@ export function rolloutView(main, id) {
   function appendLog(events) {
     if (!events.length) return;
     const { log } = ui;
+    logCount += events.length;
     const fragment = document.createDocumentFragment();
-    for (const e of events) fragment.append(logLine(e));
+    for (const e of events.length > MAX_LOG ? events.slice(-MAX_LOG) : events) fragment.append(logLine(e));
     log.append(fragment);
-    while (log.childElementCount > MAX_LOG) log.firstElementChild.remove();
-    text(ui.logCount, `${lastSeq} events${lastSeq > MAX_LOG ? ` · last ${MAX_LOG} shown` : ''}`);
-    if (stick) log.scrollTop = log.scrollHeight;
-    else ui.jump.hidden = false;
+    for (let extra = log.childElementCount - MAX_LOG; extra > 0; extra--) log.firstElementChild.remove();
+    text(ui.logCount, `${logCount} events${logCount > MAX_LOG ? ` · last ${MAX_LOG} shown` : ''}`);
+    if (!stick) ui.jump.hidden = false;
+    else if (!scrollPending) {
+      // scrolled at the start of the next frame, when the browser has laid the page out anyway: reading
+      // scrollHeight right after appending would force a layout in the middle of this one
+      scrollPending = true;
+      requestAnimationFrame(() => { scrollPending = false; if (stick) log.scrollTop = log.scrollHeight; });
+    }
   }
 
   // ---- header and controls -----------------------------------------------------------------------
@@ -317,13 +175,10 @@ export function rolloutView(main, id) {
     statusBadge(ui.badge, r.status);
     text(ui.summary, r.summary ?? '');
     ui.summary.hidden = !r.summary;
-    let total = 0; let done = 0; let failed = 0;
-    for (const m of hosts.values()) {
-      total++;
-      if (m.state === 'DONE') done++;
-      else if (m.state === 'PARKED' || m.state === 'RESTORED') failed++;
-    }
-    text(ui.done, `${done}/${total}${failed ? ` · ${failed} failed` : ''}`);
+    const counts = hosts.counts();
+    const done = counts.get('DONE') ?? 0;
+    const failed = (counts.get('PARKED') ?? 0) + (counts.get('RESTORED') ?? 0);
+    text(ui.done, `${done}/${hosts.size()}${failed ? ` · ${failed} failed` : ''}`);
     renderClock();
     const actions = new Set(r.actions ?? []);
     if (ui.controls) ui.controls.hidden = isTerminal(r.status) && !actions.size; // nothing left to control
@@ -342,11 +197,11 @@ export function rolloutView(main, id) {
 
   function renderClock() {
     const r = rollout;
-    const end = r.endedAt ? Date.parse(r.endedAt) : isTerminal(r.status) ? t0 + (r.durationMs ?? 0) : serverNow();
+    const end = timelineEnd();
     const elapsed = r.endedAt || isTerminal(r.status) ? r.durationMs ?? end - t0 : end - t0;
     text(ui.dur, duration(elapsed));
     const span = Math.max(1, end - t0);
-    ui.hostList.style.setProperty('--span', String(span));
+    ui.list.style.setProperty('--span', String(span));
     text(ui.spanLabel, `(0 – ${duration(span)})`);
   }
 
@@ -398,28 +253,33 @@ export function rolloutView(main, id) {
   /** Takes a GET/POST answer. Host states are taken only when it is at least as new as what we have. */
   function takeSnapshot(r, initial) {
     const events = r.events ?? [];
-    const seq = events.reduce((max, e) => Math.max(max, e.seq ?? 0), 0);
+    const seq = r.lastSeq ?? (events.length ? events[events.length - 1].seq ?? 0 : 0);
     const before = rollout;
     const status = before?.status;
     // an answer that predates the end already seen (a request in flight when the stream said so) must not revive it
     const predatesEnd = isTerminal(status) && !isTerminal(r.status);
-    const fresh = initial || (!predatesEnd && (seq >= lastSeq || !events.length && !lastSeq));
+    const fresh = initial || (!predatesEnd && (seq >= lastSeq || !seq && !lastSeq));
     rollout = predatesEnd ? { ...r, ...before } : { ...before, ...r, status: fresh || !status ? r.status : status };
+    delete rollout.events; // kept once, in the views; not twice in memory
+    delete rollout.hosts;
     if (predatesEnd) reconcileSoon(); // ask again for the final word (summary, end time)
     if (fresh) {
-      for (const hs of r.hosts ?? []) {
-        const m = takeHost(hs);
-        if (!m.row) ui.hostList.append(hostRow(m));
-        renderHost(m);
+      // events first (batches, traffic, log), then the hosts as the server shows them after those events
+      const logged = [];
+      for (const e of events) {
+        if (e.seq <= lastSeq) continue;
+        learnClock(e);
+        if (route(e, false)) logged.push(e);
       }
-      const newer = events.filter((e) => e.seq > lastSeq);
-      for (const e of newer) learnClock(e);
+      for (const hs of r.hosts ?? []) hosts.take(hs);
       lastSeq = Math.max(lastSeq, seq);
-      appendLog(newer);
-    } else if (r.hosts?.length || events.length) {
-      reconcileSoon(); // older than the stream: ask again shortly
+      appendLog(logged);
+    } else if ((r.hosts?.length || seq) && staleAnswers++ < 2) {
+      reconcileSoon(); // older than the stream: ask again shortly (not forever: the stream keeps the page current)
     }
+    if (fresh) staleAnswers = 0;
     if (status && rollout.status !== status) announce(`Rollout ${rollout.service} ${rollout.version}: ${statusLabel(rollout.status)}`);
+    draw();
     renderHead();
   }
 
@@ -431,12 +291,14 @@ export function rolloutView(main, id) {
 
   function reconcileSoon(delay = 700) {
     if (reconcileTimer || stopped) return;
+    // a large rollout's answer takes a while to parse: ask for it less often (the stream carries the rest)
+    if (hosts && hosts.size() > LARGE) delay = Math.max(delay, 3000);
     reconcileTimer = setTimeout(async () => {
       if (reconcileBusy) { reconcileTimer = 0; reconcileSoon(); return; }
       reconcileBusy = true;
       reconcileTimer = 0; // from here on, a stale answer may ask again
       try {
-        const r = await api(`/rollouts/${encodeURIComponent(id)}`);
+        const r = await (hosts.size() > LARGE ? rolloutSnapshot(id, lastSeq) : api(`/rollouts/${encodeURIComponent(id)}`));
         flush(); // apply what the stream already delivered first, so the comparison is fair
         if (!stopped) takeSnapshot(r, false);
       } catch (e) {
@@ -446,46 +308,79 @@ export function rolloutView(main, id) {
     }, delay);
   }
 
+  /**
+   * One event into the models: host events to their host, TRAFFIC to the chart (never the log), ANALYSIS to the
+   * chart and the log, BATCH to the grouping. Returns whether the event belongs in the log.
+   */
+  function route(e, live) {
+    if (e.step === 'TRAFFIC') { traffic.add(e); return false; }
+    if (e.step === 'ANALYSIS') traffic.verdict(e);
+    if (e.step === 'BATCH' && e.outcome === 'STARTED') hosts.batchStarted(e);
+    if (e.host) {
+      hosts.apply(e);
+      // a host event carries the state the host is in; the journal's moves without an event (a failed host's
+      // RESTORED or PARKED after a FAILED, SKIPPED after a skipped LEAVE) come with the server's snapshot
+      if (live && (e.outcome === 'FAILED' || e.outcome === 'SKIPPED')) reconcileSoon();
+    } else if (live && e.step === 'ROLLOUT' && (e.outcome === 'FAILED' || (e.outcome === 'OK' && e.tookMs != null))) {
+      reconcileSoon(); // the end (the first ROLLOUT OK, with the batches, is no news to the snapshot)
+    }
+    return true;
+  }
+
   function onEvent(e) {
     queue.push(e);
-    if (!frame) frame = requestAnimationFrame(flush);
+    schedule();
+  }
+
+  // a busy stream (hundreds of events a second) is drawn about ten times a second, in one frame each time: the page
+  // stays live, and the browser is not asked to restyle and repaint the whole view on every one of its frames
+  const PACE = 100;
+  let lastFlush = 0;
+  let paced = 0;
+
+  function schedule() {
+    if (frame || paced || stopped) return;
+    const wait = lastFlush + PACE - performance.now();
+    if (wait <= 0) frame = requestAnimationFrame(flush);
+    else paced = setTimeout(() => { paced = 0; frame = requestAnimationFrame(flush); }, wait);
   }
 
   function flush() {
     if (frame) cancelAnimationFrame(frame);
     frame = 0;
-    if (stopped || !queue.length) return;
+    lastFlush = performance.now();
+    if (stopped) return;
     const batch = queue.splice(0);
-    const touched = new Set();
     const logged = [];
+    let hostEvents = false;
     for (const e of batch) {
       if (e.seq != null && e.seq <= lastSeq) continue; // already known (snapshot or replay)
       if (e.seq != null) lastSeq = e.seq;
       learnClock(e);
-      logged.push(e);
-      if (e.host) touched.add(applyHostEvent(e));
-      else if (e.step === 'ROLLOUT' && e.outcome !== 'STARTED') reconcileSoon();
-    }
-    for (const m of touched) {
-      if (!m.row) ui.hostList.append(hostRow(m));
-      renderHost(m);
+      if (route(e, true)) logged.push(e);
+      if (e.host) hostEvents = true;
     }
     appendLog(logged);
-    if (touched.size) renderHead();
+    draw();
+    if (hostEvents) renderHead();
+  }
+
+  function draw() {
+    hosts.render();
+    traffic.render();
+    if (firstRender) {
+      firstRender = false;
+      performance.mark('baton:first-render'); // what the dashboard benchmark measures
+    }
   }
 
   function tick() {
     if (stopped || !rollout) return;
-    if (!isTerminal(rollout.status) || running.size) {
+    if (!isTerminal(rollout.status)) {
       renderClock();
-      for (const rec of running) if (rec.el) updateBar(rec);
-      for (const m of hosts.values()) {
-        const last = m.steps[m.steps.length - 1];
-        if (last && running.has(last)) {
-          text(m.ui.took, ` ${duration(serverNow() - last.start)}`);
-          hostScale(m);
-        }
-      }
+      hosts.tick();
+      traffic.tick();
+      schedule();
     }
   }
 
@@ -501,6 +396,10 @@ export function rolloutView(main, id) {
     }
     if (stopped) return;
     t0 = Date.parse(r.startedAt) || Date.now();
+    hosts = hostList(words, { t0: () => t0, now: serverNow });
+    traffic = trafficChart({ t0: () => t0, end: timelineEnd });
+    hosts.onRequest(schedule);
+    traffic.onRequest(schedule);
     ui = build(r);
     fillLegend();
     takeSnapshot(r, true);
@@ -526,6 +425,7 @@ export function rolloutView(main, id) {
     clearInterval(ticker);
     clearTimeout(reconcileTimer);
     if (frame) cancelAnimationFrame(frame);
+    clearTimeout(paced);
   };
 }
 

@@ -14,6 +14,7 @@ import dev.baton.store.RedactedLog;
 import dev.baton.store.Redactor;
 import dev.baton.server.AgentVersions;
 import dev.baton.server.FleetReader;
+import dev.baton.server.Leadership;
 import dev.baton.server.RolloutPorts;
 import dev.baton.server.RolloutService;
 import dev.baton.server.ServerParts;
@@ -44,6 +45,8 @@ public final class BatonServer implements AutoCloseable {
     private static final int WATCHER_QUEUE = 4096;
     private static final int AUDIT_KEEP = 1000;
     private static final int WEBHOOK_SENDERS = 2;
+    /** How long start waits for the first leadership round (a lone server leads before it answers its first write). */
+    private static final Duration FIRST_ELECTION = Duration.ofSeconds(5);
 
     private final Javalin app;
     private final HttpApi api;
@@ -53,7 +56,9 @@ public final class BatonServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final OkHttpClient http;
     private final WebhookNotifier webhooks;
+    private final Leadership leadership;
     private final String scheme;
+    private final String advertise;
     private volatile String name = "starting";
 
     /** A configuration the server refuses to start with (e.g. plain HTTP on a public address); one line. */
@@ -65,6 +70,7 @@ public final class BatonServer implements AutoCloseable {
 
     private BatonServer(ServerConfig config) {
         this.scheme = config.tls() != null ? "https" : "http";
+        this.advertise = config.advertise();
         this.http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(3)).build();
         ConsulKv kv = new ConsulKv(http, config.consul(), config.consulToken());
         RolloutStore store = new RolloutStore(kv);
@@ -87,14 +93,42 @@ public final class BatonServer implements AutoCloseable {
         parts.windows(config.windows()::forService);
         this.schedules = new RolloutScheduler(kv, config.windows(), plan -> parts.service().startScheduled(plan).rollout().id(),
                 Clock.SYSTEM);
+        schedules.onLag(metrics::scheduleLag);
+        this.leadership = new Leadership(kv, serverId(), this::url, config.lockTtl(), leaderDuties(metrics));
         FleetReader fleet = new FleetReader(new ConsulClient(http, config.consulToken()), config.consul(), parts.history());
         this.api = new HttpApi(parts.service(), fleet, config.tokens(), new AuditLog(kv, AUDIT_KEEP), config.keepAlive(), MAX_STREAMS,
-                schedules, metrics);
+                schedules, metrics, leadership);
         this.app = api.create(HTTP_THREADS, config.tls(), config.host(), config.port());
     }
 
     /**
-     * Starts listening, then resumes the rollouts whose server stopped. Consul unreachable: a {@link StoreException};
+     * What only the leader of the servers sharing the Consul does: resume the rollouts whose server stopped (and so own
+     * every running rollout), fire schedules, send webhooks. A follower serves reads, the dashboard and event streams,
+     * and refuses writes with a pointer to the leader ({@link FollowerGate}).
+     */
+    private Leadership.Listener leaderDuties(BatonMetrics metrics) {
+        return new Leadership.Listener() {
+            @Override
+            public void elected() {
+                metrics.leader(true);
+                parts.resumeOrphans();
+                schedules.activate();
+                webhooks.start();
+            }
+
+            @Override
+            public void deposed(String why) {
+                metrics.leader(false);
+                parts.stopResumingOrphans();
+                schedules.standby();
+                webhooks.stop();
+            }
+        };
+    }
+
+    /**
+     * Starts listening, reads the history, then campaigns for leadership (waiting a moment for the first round): the
+     * leader resumes the rollouts whose server stopped. Consul unreachable: a {@link StoreException};
      * plain HTTP on an address other than loopback without {@code insecureHttp}: {@link Refused}.
      */
     public static BatonServer start(ServerConfig config) {
@@ -106,10 +140,13 @@ public final class BatonServer implements AutoCloseable {
         try {
             server.app.start(config.host(), config.port());
             server.name = config.host() + ":" + server.app.port();
-            server.webhooks.start();
-            server.parts.startRecovery(config.recoveryEvery());
-            server.schedules.start();
+            server.parts.startScanning(config.recoveryEvery());
+            server.leadership.start(FIRST_ELECTION);
             return server;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+            throw new Refused("interrupted while starting");
         } catch (RuntimeException e) {
             server.close();
             throw e;
@@ -120,15 +157,29 @@ public final class BatonServer implements AutoCloseable {
         return app.port();
     }
 
-    public String url() {
+    /** Where this server listens: {@code scheme://host:port}. */
+    public String listening() {
         return scheme + "://" + name;
+    }
+
+    /** The advertised URL ({@code --advertise}), else the listening address. */
+    public String url() {
+        return advertise != null ? advertise : scheme + "://" + name;
+    }
+
+    /** True while this server leads the servers sharing its Consul. */
+    public boolean leading() {
+        return leadership.leading();
     }
 
     public RolloutService rollouts() {
         return parts.service();
     }
 
-    /** Stops listening, then interrupts running rollouts and waits until they put their hosts back. */
+    /**
+     * Stops listening and leading (another server may take over at once), then interrupts running rollouts and waits
+     * until they put their hosts back (their service locks keep the next leader off them until then).
+     */
     @Override
     public void close() {
         api.closeStreams();
@@ -137,6 +188,7 @@ public final class BatonServer implements AutoCloseable {
         } catch (RuntimeException e) {
             // stopping anyway
         }
+        leadership.close();
         schedules.close();
         parts.close();
         webhooks.close();
@@ -149,6 +201,17 @@ public final class BatonServer implements AutoCloseable {
         }
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
+    }
+
+    /** Names this process in the leader key (the URL is what followers use). */
+    private static String serverId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + "/" + ProcessHandle.current().pid() + "/" + Integer.toHexString(new java.security.SecureRandom().nextInt());
     }
 
     private static boolean loopback(String host) {

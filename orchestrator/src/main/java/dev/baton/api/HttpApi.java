@@ -6,6 +6,7 @@ import dev.baton.rollout.RolloutControl;
 import dev.baton.schedule.RolloutScheduler;
 import dev.baton.schedule.ScheduleView;
 import dev.baton.server.FleetReader;
+import dev.baton.server.Leadership;
 import dev.baton.server.RolloutDetails;
 import dev.baton.server.RolloutException;
 import dev.baton.server.RolloutService;
@@ -52,6 +53,7 @@ public final class HttpApi {
     private final RolloutScheduler schedules;
     private final RefusalBudget refusals = new RefusalBudget(30, Duration.ofSeconds(10));
     private final BatonMetrics metrics;
+    private final FollowerGate followers;
 
     /**
      * {@code schedules} serves {@code /schedules}; with {@code metrics}, {@code GET /metrics} for Prometheus, behind a
@@ -59,6 +61,13 @@ public final class HttpApi {
      */
     public HttpApi(RolloutService rollouts, FleetReader fleet, Tokens tokens, AuditLog audit, Duration keepAlive, int maxStreams,
                    RolloutScheduler schedules, BatonMetrics metrics) {
+        this(rollouts, fleet, tokens, audit, keepAlive, maxStreams, schedules, metrics, null);
+    }
+
+    /** {@code leadership}: a follower refuses writes with a pointer to the leader ({@link FollowerGate}); null: always leads. */
+    public HttpApi(RolloutService rollouts, FleetReader fleet, Tokens tokens, AuditLog audit, Duration keepAlive, int maxStreams,
+                   RolloutScheduler schedules, BatonMetrics metrics, Leadership leadership) {
+        this.followers = new FollowerGate(leadership);
         this.schedules = schedules;
         this.metrics = metrics;
         this.rollouts = rollouts;
@@ -92,6 +101,7 @@ public final class HttpApi {
         Map<String, String> headers = SecurityHeaders.of(tls != null);
         app.before(ctx -> headers.forEach(ctx::header));
         app.before(BASE + "/*", this::authenticate);
+        app.before(BASE + "/*", this::leaderOnly);
         if (metrics != null) {
             app.before(METRICS, this::authenticate);
             app.get(METRICS, ctx -> ctx.status(200).contentType(BatonMetrics.contentType()).result(metrics.scrape()));
@@ -110,8 +120,10 @@ public final class HttpApi {
         app.post(BASE + "/schedules", this::schedule);
         app.delete(BASE + "/schedules/{id}", this::cancelSchedule);
         app.get(BASE + "/fleet", ctx -> json(ctx, 200, Map.of("services", fleet.read())));
+        app.get(BASE + "/leader", ctx -> json(ctx, 200, followers.view()));
 
         app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+        app.exception(FollowerGate.NotLeader.class, HttpApi::notLeader);
         app.exception(RolloutException.class, (e, ctx) -> error(ctx, status(e.kind()), e.getMessage()));
         app.exception(StoreException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
         app.exception(Exception.class, (e, ctx) -> {
@@ -152,6 +164,16 @@ public final class HttpApi {
             if (ctx.method() == HandlerType.POST) audited(caller, "submit", null, 413, "the body is too large");
             throw PlanBody.tooLarge(ctx);
         }
+    }
+
+    /** A write on a follower is refused (and audited) before it does anything; reads are served everywhere. */
+    private void leaderOnly(Context ctx) {
+        HandlerType method = ctx.method();
+        if (method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS) return;
+        FollowerGate.NotLeader refused = followers.refusal().orElse(null);
+        if (refused == null) return;
+        audited(caller(ctx), "follower " + method + " " + printable(ctx.path()), null, refused.status(), refused.getMessage());
+        throw refused;
     }
 
     private static Caller caller(Context ctx) {
@@ -271,6 +293,15 @@ public final class HttpApi {
 
     private static void json(Context ctx, int status, Object body) throws JsonProcessingException {
         ctx.status(status).contentType("application/json").result(Json.MAPPER.writeValueAsString(body));
+    }
+
+    private static void notLeader(FollowerGate.NotLeader e, Context ctx) {
+        e.headers().forEach(ctx::header);
+        try {
+            json(ctx, e.status(), e.body());
+        } catch (JsonProcessingException bug) {
+            error(ctx, e.status(), e.getMessage());
+        }
     }
 
     private static void error(Context ctx, int status, String message) {

@@ -15,12 +15,13 @@ import java.util.function.Function;
  * refused); {@code hooks} the deploy hooks an admin defined; {@code tls} null means plain HTTP, which only a
  * loopback address or {@code insecureHttp} allows; {@code ports} null means the real adapters; {@code webhooks}
  * the receivers an admin configured (none: no webhook is sent); {@code windows} the deploy windows batches must
- * start in.
+ * start in; {@code advertise} the URL other servers and clients reach this one at (null: the listening address), which
+ * a follower names as the leader's.
  */
 public record ServerConfig(String host, int port, HttpUrl consul, String consulToken, Tokens tokens, String agentToken,
                            DeployHooks hooks, ServerTls tls, boolean insecureHttp, int agentPort, Duration lockTtl,
                            Duration recoveryEvery, Duration keepAlive, RolloutPorts ports, List<Webhook> webhooks,
-                           ServiceWindows windows) {
+                           ServiceWindows windows, String advertise) {
     public static final String AGENT_TOKEN_ENV = "BATON_AGENT_TOKEN";
 
     public ServerConfig {
@@ -28,12 +29,21 @@ public record ServerConfig(String host, int port, HttpUrl consul, String consulT
         windows = windows == null ? ServiceWindows.NONE : windows;
     }
 
+    /** Advertising the listening address. */
+    public ServerConfig(String host, int port, HttpUrl consul, String consulToken, Tokens tokens, String agentToken,
+                        DeployHooks hooks, ServerTls tls, boolean insecureHttp, int agentPort, Duration lockTtl,
+                        Duration recoveryEvery, Duration keepAlive, RolloutPorts ports, List<Webhook> webhooks,
+                        ServiceWindows windows) {
+        this(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort, lockTtl, recoveryEvery,
+                keepAlive, ports, webhooks, windows, null);
+    }
+
     /** Without webhooks or deploy windows. */
     public ServerConfig(String host, int port, HttpUrl consul, String consulToken, Tokens tokens, String agentToken,
                         DeployHooks hooks, ServerTls tls, boolean insecureHttp, int agentPort, Duration lockTtl,
                         Duration recoveryEvery, Duration keepAlive, RolloutPorts ports) {
         this(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort, lockTtl, recoveryEvery,
-                keepAlive, ports, List.of(), ServiceWindows.NONE);
+                keepAlive, ports, List.of(), ServiceWindows.NONE, null);
     }
 
     /** Consul's ACL token and the agents' token from {@code env} (CONSUL_HTTP_TOKEN, BATON_AGENT_TOKEN). */
@@ -44,37 +54,43 @@ public record ServerConfig(String host, int port, HttpUrl consul, String consulT
 
     public ServerConfig withAgentPort(int replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, replacement,
-                lockTtl, recoveryEvery, keepAlive, ports, webhooks, windows);
+                lockTtl, recoveryEvery, keepAlive, ports, webhooks, windows, advertise);
     }
 
     public ServerConfig withAgentToken(String replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, replacement, hooks, tls, insecureHttp, agentPort,
-                lockTtl, recoveryEvery, keepAlive, ports, webhooks, windows);
+                lockTtl, recoveryEvery, keepAlive, ports, webhooks, windows, advertise);
     }
 
     public ServerConfig withHooks(DeployHooks replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, replacement, tls, insecureHttp, agentPort,
-                lockTtl, recoveryEvery, keepAlive, ports, webhooks, windows);
+                lockTtl, recoveryEvery, keepAlive, ports, webhooks, windows, advertise);
     }
 
     public ServerConfig withTls(ServerTls replacement, boolean insecure) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, replacement, insecure, agentPort,
-                lockTtl, recoveryEvery, keepAlive, ports, webhooks, windows);
+                lockTtl, recoveryEvery, keepAlive, ports, webhooks, windows, advertise);
     }
 
     public ServerConfig withPorts(RolloutPorts replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort,
-                lockTtl, recoveryEvery, keepAlive, replacement, webhooks, windows);
+                lockTtl, recoveryEvery, keepAlive, replacement, webhooks, windows, advertise);
     }
 
     public ServerConfig withWebhooks(List<Webhook> replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort,
-                lockTtl, recoveryEvery, keepAlive, ports, replacement, windows);
+                lockTtl, recoveryEvery, keepAlive, ports, replacement, windows, advertise);
     }
 
     /** The global and per-service deploy windows ({@code --windows-file}). */
     public ServerConfig withWindows(ServiceWindows replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort,
-                lockTtl, recoveryEvery, keepAlive, ports, webhooks, replacement);
+                lockTtl, recoveryEvery, keepAlive, ports, webhooks, replacement, advertise);
+    }
+
+    /** The URL clients reach this server at when it leads ({@code --advertise}); null: the listening address. */
+    public ServerConfig withAdvertise(String replacement) {
+        return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort,
+                lockTtl, recoveryEvery, keepAlive, ports, webhooks, windows, replacement);
     }
 }

@@ -127,6 +127,17 @@ public final class BatonServerProcess implements AutoCloseable {
         return answer.json();
     }
 
+    /** GET an API path (e.g. {@code /api/v1/leader}) with the admin token. */
+    public Answer get(String path) throws IOException {
+        return call(new Request.Builder().url(url() + path).get());
+    }
+
+    /** POST a YAML body to an API path with the admin token. */
+    public Answer post(String path, String body) throws IOException {
+        return call(new Request.Builder().url(url() + path)
+                .post(RequestBody.create(body.getBytes(StandardCharsets.UTF_8), MediaType.get("application/yaml"))));
+    }
+
     public record Answer(int status, String text) {
         public JsonNode json() throws IOException {
             return Json.MAPPER.readTree(text);

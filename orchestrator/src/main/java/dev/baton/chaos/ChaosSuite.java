@@ -332,7 +332,7 @@ public final class ChaosSuite implements AutoCloseable {
         String id = null;
         try (HeyLoad hey = load(name)) {
             Thread.sleep(300);
-            BatonServerProcess.Answer started = servers.get(0).start(planText);
+            BatonServerProcess.Answer started = leaderOf(servers).start(planText);
             if (started.status() != 201) throw new IOException("POST /rollouts answered " + started.status() + ": " + started.text());
             id = started.json().path("id").asText();
             long deadline = System.nanoTime() + ROLLOUT_CAP.toNanos();
@@ -526,6 +526,22 @@ public final class ChaosSuite implements AutoCloseable {
 
     private static long epoch(AgentRestarts.Restart restart, java.util.Collection<Instant> kills) {
         return kills.stream().filter(k -> k.isBefore(restart.at())).count();
+    }
+
+    /** The server that leads (only the leader takes writes); waits up to a minute for an election. */
+    private static BatonServerProcess leaderOf(List<BatonServerProcess> servers) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<BatonServerProcess> snapshot;
+            synchronized (servers) {
+                snapshot = new ArrayList<>(servers);
+            }
+            for (BatonServerProcess server : snapshot) {
+                if (server.alive() && server.get("/api/v1/leader").json().path("self").asBoolean()) return server;
+            }
+            Thread.sleep(100);
+        }
+        throw new IOException("none of the servers leads after 60 s");
     }
 
     private JsonNode readFromAnyServer(List<BatonServerProcess> servers, String id) {

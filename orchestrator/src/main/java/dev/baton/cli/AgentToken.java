@@ -15,6 +15,11 @@ final class AgentToken {
 
     /** The token, or null when neither is given. */
     static String read(Path file) {
+        return read(file, "--agent-token-file");
+    }
+
+    /** As {@link #read(Path)}, for a command whose token-file option is called {@code option}. */
+    static String read(Path file, String option) {
         if (file == null) {
             String token = System.getenv(ENV);
             return token == null || token.isBlank() ? null : token.strip();
@@ -23,10 +28,10 @@ final class AgentToken {
         try {
             token = Files.readString(file, StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
-            throw new BatonMain.UserError("--agent-token-file " + file + ": cannot read it: " + e.getMessage());
+            throw new BatonMain.UserError(option + " " + file + ": cannot read it: " + e.getMessage());
         }
         if (token.isEmpty() || token.chars().anyMatch(Character::isWhitespace)) {
-            throw new BatonMain.UserError("--agent-token-file " + file + ": expected one token (no spaces)");
+            throw new BatonMain.UserError(option + " " + file + ": expected one token (no spaces)");
         }
         try {
             if (Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ)) {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Rolling deploys that take each instance out of Consul, drain it, restart it and put it back.",
         subcommands = {ApplyCommand.class, PlanCommand.class, ServerCommand.class, StatusCommand.class, LogsCommand.class,
                 RecoverCommand.class, ValidateCommand.class, CompletionCommand.class, CaCommand.class,
-                ScheduleCommand.class})
+                ScheduleCommand.class, AgentCommand.class})
 public final class BatonMain implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;

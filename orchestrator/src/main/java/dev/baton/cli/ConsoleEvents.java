@@ -12,6 +12,7 @@ import java.time.format.DateTimeFormatter;
 final class ConsoleEvents implements EventSink {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
     private final PrintStream out;
+    private final TrafficLines traffic = new TrafficLines();
 
     ConsoleEvents(PrintStream out) {
         this.out = out;
@@ -19,7 +20,7 @@ final class ConsoleEvents implements EventSink {
 
     @Override
     public synchronized void emit(Event e) {
-        out.println(format(e));
+        for (Event line : traffic.lines(e)) out.println(format(line));
         out.flush();
     }
 

@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.rollout.Event;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -38,8 +39,10 @@ final class RemoteApply {
         out.flush();
         if (!waitForEnd) return BatonMain.OK;
 
+        TrafficLines traffic = new TrafficLines();
         String status = new EventFollower(client).follow(id, 0, event -> {
-            out.println(json ? OutputOption.line(event) : ConsoleEvents.format(event.event()));
+            if (json) out.println(OutputOption.line(event));
+            else for (Event line : traffic.lines(event.event())) out.println(ConsoleEvents.format(line));
             out.flush();
         });
         String summary = client.get("/rollouts/" + id).body().path("summary").asText("");

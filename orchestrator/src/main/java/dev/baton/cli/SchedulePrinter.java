@@ -36,7 +36,19 @@ final class SchedulePrinter {
         for (String hook : hooks("beforeDeploy", plan.hooks().beforeDeploy())) out.println(hook);
         for (Schedule.Batch batch : Schedule.of(s, instances).batches()) {
             out.println(batch.label().replace(": ", "  ") + "  [" + String.join(", ", batch.hosts().stream().map(Instance::address).toList()) + "]");
-            if (batch.canary()) {
+            Plan.Analysis analysis = plan.analysis();
+            if (analysis != null) {
+                out.printf("  then analysis: %s of traffic from %s, measured every %s: success rate >= %s%s%s, at least %d requests; "
+                                + "fail: %s, inconclusive: %s%n", Durations.format(analysis.window()), analysis.source().yaml(),
+                        Durations.format(analysis.interval()), new java.math.BigDecimal(Double.toString(analysis.successRate() * 100))
+                                .stripTrailingZeros().toPlainString() + "%",
+                        analysis.p99() == null ? "" : ", p99 <= " + Durations.format(analysis.p99()),
+                        analysis.compareTo() == Plan.CompareTo.BASELINE ? " (or no worse than the previous release)" : "",
+                        analysis.minRequests(), analysis.onFailure().yaml(), analysis.onInconclusive().yaml());
+            }
+            if (batch.canary() && analysis != null && analysis.promote() == Plan.Promote.AUTO) {
+                out.println("  then promote on a passing analysis");
+            } else if (batch.canary()) {
                 out.println("  then wait for `baton promote` (at most " + Durations.format(s.maxPause()) + ")"
                         + (s.autoPromoteAfter() == null ? "" : ", or promote after " + Durations.format(s.autoPromoteAfter()) + " healthy"));
             }

@@ -19,8 +19,10 @@ import java.time.Duration;
 final class ServerClient {
     static final String SERVER_ENV = "BATON_SERVER";
     static final String TOKEN_ENV = "BATON_TOKEN";
+    /** A follower's pointer to the leader, on the 409 it answers a write with. */
+    static final String LEADER_HEADER = "X-Baton-Leader";
 
-    private final HttpUrl base;
+    private HttpUrl base;
     private final String token;
     private final OkHttpClient http;
 
@@ -86,14 +88,38 @@ final class ServerClient {
                 .header("Authorization", "Bearer " + token);
     }
 
+    /** A write a follower refused is sent once more, to the leader it names; the commands after it talk to the leader. */
     private Answer call(Request request) {
         try (Response response = http.newCall(request).execute()) {
             String text = body(response);
+            String leader = response.header(LEADER_HEADER);
+            if (response.code() == 409 && leader != null) {
+                HttpUrl target = leaderUrl(leader, errorLine(text));
+                System.err.println("baton: " + address() + " is a follower; sending this to the leader at " + target);
+                base = target;
+                Request again = request.newBuilder().url(request.url().newBuilder().scheme(target.scheme()).host(target.host())
+                        .port(target.port()).build()).build();
+                try (Response second = http.newCall(again).execute()) {
+                    String secondText = body(second);
+                    if (!second.isSuccessful()) throw refusal(second.code(), secondText);
+                    return new Answer(second.code(), secondText.isBlank() ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(secondText));
+                }
+            }
             if (!response.isSuccessful()) throw refusal(response.code(), text);
             return new Answer(response.code(), text.isBlank() ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(text));
         } catch (IOException e) {
             throw unreachable(e);
         }
+    }
+
+    /** The leader's base URL; never a downgrade from HTTPS to plain HTTP (the token would cross in clear). */
+    private HttpUrl leaderUrl(String leader, String refusal) {
+        HttpUrl url = HttpUrl.parse(leader);
+        if (url == null) throw new BatonMain.UserError(refusal);
+        if (base.isHttps() && !url.isHttps()) {
+            throw new BatonMain.UserError(refusal + " (not followed: it is plain HTTP and the token would cross in clear)");
+        }
+        return url;
     }
 
     BatonMain.UserError unreachable(IOException e) {

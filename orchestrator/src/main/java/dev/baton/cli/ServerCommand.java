@@ -26,6 +26,11 @@ final class ServerCommand implements Callable<Integer> {
             description = "where to listen (default: ${DEFAULT-VALUE}; port 0 picks a free one)")
     String listen;
 
+    @Option(names = "--advertise", paramLabel = "URL",
+            description = "the URL clients reach this server at, which followers name when it leads (default: the --listen "
+                    + "address; set it when listening on 0.0.0.0 or behind a proxy)")
+    String advertise;
+
     @Option(names = "--consul", paramLabel = "URL",
             description = "Consul HTTP address; default: $CONSUL_HTTP_ADDR, then " + ConsulAddress.DEFAULT)
     String consulFlag;
@@ -112,10 +117,17 @@ final class ServerCommand implements Callable<Integer> {
             throw new BatonMain.UserError("--listen: \"" + listen + "\" is not HOST:PORT (e.g. 127.0.0.1:8800)");
         }
         String host = listen.substring(0, colon);
+        if (advertise != null) {
+            HttpUrl advertised = HttpUrl.parse(advertise);
+            if (advertised == null || !advertised.encodedPath().equals("/")) {
+                throw new BatonMain.UserError("--advertise: \"" + advertise + "\" is not a server URL (e.g. https://baton-1.example:8800)");
+            }
+            advertise = advertise.replaceAll("/$", "");
+        }
 
         ServerConfig config = ServerConfig.of(host, port, consul, tokens.tokens(), System::getenv).withAgentPort(agentPort)
                 .withAgentToken(agentToken).withHooks(hooks).withTls(tls, insecureHttp).withWebhooks(webhooks)
-                .withWindows(windows);
+                .withWindows(windows).withAdvertise(advertise);
         BatonServer server;
         try {
             server = BatonServer.start(config);
@@ -133,8 +145,9 @@ final class ServerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "baton-server-stop"));
         String consulText = consul.toString().replaceAll("/$", "");
-        System.out.println("baton server listening on " + server.url() + " (Consul " + consulText + ", "
-                + tokens.tokens().size() + " tokens, " + hooks.size() + " deploy hooks, " + webhooks.size() + " webhooks)");
+        System.out.println("baton server listening on " + server.listening() + " ("
+                + (advertise == null ? "" : "advertised as " + advertise + ", ") + "Consul " + consulText + ", " + tokens.tokens().size() + " tokens, " + hooks.size() + " deploy hooks, "
+                + webhooks.size() + " webhooks; " + (server.leading() ? "the leader" : "a follower") + ")");
         System.out.flush();
         stopped.await();
         return BatonMain.OK;

@@ -41,15 +41,27 @@ public final class Artifacts implements AutoCloseable {
         server.start();
     }
 
-    /** Builds once per process (go's build cache makes it quick; the build is reproducible) and returns the release; a version ending in -broken never turns healthy. */
+    /** {@code -fail5} (or {@code -fail0.5}): that percentage of requests fails; {@code -slow200ms}: every request is that much slower. */
+    private static final java.util.regex.Pattern FAILING = java.util.regex.Pattern.compile(".*-fail(\\d{1,2}(?:\\.\\d{1,3})?)");
+    private static final java.util.regex.Pattern SLOW = java.util.regex.Pattern.compile(".*-slow(\\d{1,5})ms");
+
+    /**
+     * Builds once per process (go's build cache makes it quick; the build is reproducible) and returns the release.
+     * Bad releases on purpose, by the version's ending: {@code -broken} never turns healthy; {@code -fail5} fails 5% of
+     * requests and {@code -slow200ms} adds 200 ms to each, both while /healthz answers 200.
+     */
     synchronized Artifact build(String version) throws IOException, InterruptedException {
         Path tarball = dir.resolve("demo-app-" + version + ".tar.gz");
         Path sum = dir.resolve("demo-app-" + version + ".tar.gz.sha256");
         if (builtByThisProcess.add(version)) {
             Path script = Tools.repo().resolve("demo-app/build.sh");
-            ProcessBuilder build = version.endsWith("-broken")
-                    ? new ProcessBuilder(script.toString(), version, dir.toString(), "broken")
-                    : new ProcessBuilder(script.toString(), version, dir.toString());
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(script.toString(), version, dir.toString()));
+            java.util.regex.Matcher failing = FAILING.matcher(version);
+            java.util.regex.Matcher slow = SLOW.matcher(version);
+            if (version.endsWith("-broken")) command.add("broken");
+            else if (failing.matches()) command.add("fail-rate=" + new java.math.BigDecimal(failing.group(1)).movePointLeft(2).toPlainString());
+            else if (slow.matches()) command.add("extra-latency=" + slow.group(1) + "ms");
+            ProcessBuilder build = new ProcessBuilder(command);
             Process process = build.redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes());
             if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {

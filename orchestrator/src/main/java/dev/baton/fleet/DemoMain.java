@@ -3,6 +3,7 @@ package dev.baton.fleet;
 import dev.baton.api.BatonServer;
 import dev.baton.api.ServerConfig;
 import dev.baton.api.TokensFile;
+import dev.baton.bench.HeyLoad;
 import okhttp3.HttpUrl;
 
 import java.nio.file.Files;
@@ -18,6 +19,15 @@ import java.util.List;
  * up for a look around ({@code --once}: exit with the rollout's exit code, leaving nothing running).
  */
 public final class DemoMain {
+    /** A canary, judged by its traffic through HAProxy (the dashboard marks the verdicts) and promoted on a pass. */
+    private static final String DEMO_GATE = """
+            strategy: { canary: 1, batch: 1 }
+            analysis: { interval: 2s, window: 6s, successRate: ">= 99.5%", minRequests: 100, promote: auto, onInconclusive: continue }
+            """;
+    private static final int LOAD_WORKERS = 10;
+    private static final int LOAD_QPS_PER_WORKER = 20;
+    private static final int LOAD_MAX_SECONDS = 600;
+
     private DemoMain() {
     }
 
@@ -41,15 +51,26 @@ public final class DemoMain {
             for (LocalFleet.Host host : fleet.hosts()) {
                 System.out.println("host:      " + host.serviceId() + "  app " + host.appUrl() + "/version  agent " + host.agentUrl());
             }
-            Path plan = fleet.writePlan("2.0.0", null);
+            Path plan = fleet.writePlan("2.0.0", DEMO_GATE);
             System.out.println("plan:      " + plan);
+            System.out.println("load:      hey -c " + LOAD_WORKERS + " -q " + LOAD_QPS_PER_WORKER + " through HAProxy while the rollout runs");
             System.out.println();
-            exit = apply(server, token, plan);
+            HeyLoad.Report load;
+            try (HeyLoad hey = new HeyLoad(fleet.loadBalancerUrl() + "/", LOAD_WORKERS, LOAD_QPS_PER_WORKER, LOAD_MAX_SECONDS,
+                    fleet.workDir().resolve("hey-demo.txt"))) {
+                exit = apply(server, token, plan);
+                load = hey.stop();
+            }
             System.out.println();
             System.out.println("baton apply exited with " + exit);
+            System.out.println("through HAProxy during the rollout: requests " + load.requests() + ", failed " + load.failed()
+                    + (load.errors().isEmpty() ? "" : " (" + load.errors() + ")"));
             if (!once) {
                 System.out.println("Everything stays up: watch the dashboard, roll again with");
-                System.out.println("  BATON_TOKEN=" + token + " bin/baton apply " + fleet.writePlan("3.0.0", null) + " --server " + server.url() + " --wait");
+                System.out.println("  BATON_TOKEN=" + token + " bin/baton apply " + fleet.writePlan("3.0.0", DEMO_GATE) + " --server " + server.url() + " --wait");
+                System.out.println("or watch the analysis gate roll back a release that fails 5% of requests while /healthz stays 200:");
+                System.out.println("  BATON_TOKEN=" + token + " bin/baton apply " + fleet.writePlan("3.0.1-fail5", DEMO_GATE) + " --server " + server.url() + " --wait");
+                System.out.println("(with load: hey -z 60s -c 10 -q 20 " + fleet.loadBalancerUrl() + "/)");
                 System.out.println("Ctrl-C stops everything.");
                 Thread.currentThread().join();
             }

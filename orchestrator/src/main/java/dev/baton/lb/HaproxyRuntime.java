@@ -1,6 +1,7 @@
 package dev.baton.lb;
 
 import dev.baton.rollout.StepFailure;
+import dev.baton.rollout.TrafficSample;
 import dev.baton.wire.Excerpt;
 
 import java.time.Duration;
@@ -58,10 +59,21 @@ public final class HaproxyRuntime {
     }
 
     List<ServerState> servers(String backend, Instant deadline, Duration budget) throws StepFailure {
+        checkName(backend);
+        return ServersState.parse(backend, socket().exchange("show servers state " + backend, deadline, budget));
+    }
+
+    /** {@code show stat} of the backend and its servers; a failure if HAProxy answers anything but that table. */
+    public TrafficSample traffic(String backend) throws StepFailure {
+        checkName(backend);
+        return StatTable.parse(backend, socket().exchange("show stat " + backend + " " + StatTable.BACKEND_AND_SERVERS + " -1",
+                Instant.now().plus(callTimeout), callTimeout));
+    }
+
+    private static void checkName(String backend) throws StepFailure {
         if (backend == null || !BACKEND_NAME.matcher(backend).matches()) {
             throw new StepFailure("HAProxy backend name " + Excerpt.quoted(backend) + " is not a valid proxy name");
         }
-        return ServersState.parse(backend, socket().exchange("show servers state " + backend, deadline, budget));
     }
 
     /** Every server slot's sessions and queue; a failure if HAProxy answers anything but the expected table. */
@@ -70,9 +82,7 @@ public final class HaproxyRuntime {
     }
 
     List<ServerSessions> sessions(String backend, Instant deadline, Duration budget) throws StepFailure {
-        if (backend == null || !BACKEND_NAME.matcher(backend).matches()) {
-            throw new StepFailure("HAProxy backend name " + Excerpt.quoted(backend) + " is not a valid proxy name");
-        }
+        checkName(backend);
         return ServerStats.parse(backend, socket().exchange("show stat " + backend + " 4 -1", deadline, budget));
     }
 

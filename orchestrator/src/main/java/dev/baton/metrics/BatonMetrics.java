@@ -36,6 +36,8 @@ public final class BatonMetrics implements RolloutObserver {
     private final Map<String, Map<String, HostState>> hostStates = new ConcurrentHashMap<>();
     private final Map<Step, Map<Event.Outcome, Timer>> stepTimers = new ConcurrentHashMap<>();
     private final Timer propagation;
+    private volatile boolean leader;
+    private volatile double scheduleLagSeconds;
 
     public BatonMetrics() {
         for (RolloutStatus status : RolloutStatus.values()) {
@@ -50,12 +52,23 @@ public final class BatonMetrics implements RolloutObserver {
         Gauge.builder("baton.hosts.out.of.rotation", this, BatonMetrics::outOfRotation)
                 .description("Hosts this server's running rollouts have out of rotation now (LEAVING to JOINING, or RESTORING)")
                 .register(registry);
-        Gauge.builder("baton.leader", () -> 1)
-                .description("1 when this server is the leader; always 1 until leader election between servers lands")
+        Gauge.builder("baton.leader", this, m -> m.leader ? 1 : 0)
+                .description("1 while this server is the leader of the servers sharing its Consul (it runs schedules, webhooks "
+                        + "and rollouts), 0 on a follower")
                 .register(registry);
-        Gauge.builder("baton.schedule.lag", () -> 0).baseUnit("seconds")
-                .description("How late the last scheduled rollout started; a placeholder, always 0 until scheduled rollouts land")
+        Gauge.builder("baton.schedule.lag", this, m -> m.scheduleLagSeconds).baseUnit("seconds")
+                .description("How late the last scheduled rollout started: when it started minus when it was due (0 until one fires)")
                 .register(registry);
+    }
+
+    /** This server became the leader, or stopped being it. */
+    public void leader(boolean leading) {
+        this.leader = leading;
+    }
+
+    /** A schedule fired: started {@code lag} after its due time. */
+    public void scheduleLag(Duration lag) {
+        this.scheduleLagSeconds = lag.isNegative() ? 0 : lag.toNanos() / 1e9;
     }
 
     /** Counts the webhooks' deliveries from the notifier's own counters. */

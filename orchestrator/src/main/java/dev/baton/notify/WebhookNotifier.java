@@ -65,9 +65,12 @@ public final class WebhookNotifier implements RolloutObserver, AutoCloseable {
         this.senderCount = senderCount;
     }
 
-    /** Resumes the deliveries a previous run left in Consul, then starts sending. */
-    public void start() {
-        if (webhooks.isEmpty()) return;
+    /**
+     * Resumes the deliveries a previous run (or the last leader) left in Consul, then starts sending. Again after
+     * {@link #stop}: a server sends only while it leads.
+     */
+    public synchronized void start() {
+        if (webhooks.isEmpty() || running) return;
         List<Delivery> left;
         try {
             left = stored.load();
@@ -193,11 +196,9 @@ public final class WebhookNotifier implements RolloutObserver, AutoCloseable {
         }
     }
 
-    /** Stops sending; what is not delivered stays in Consul for the next start. */
-    @Override
-    public void close() {
+    /** Stops sending (this server is no longer the leader); what is not delivered stays in Consul for the next one. */
+    public synchronized void stop() {
         running = false;
-        queue.close();
         for (Thread t : senders) {
             t.interrupt();
             try {
@@ -206,6 +207,14 @@ public final class WebhookNotifier implements RolloutObserver, AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        senders.clear();
+    }
+
+    /** Stops sending; what is not delivered stays in Consul for the next start. */
+    @Override
+    public void close() {
+        queue.close();
+        stop();
         stored.close();
     }
 }

@@ -21,7 +21,8 @@ public record Plan(
         Strategy strategy,
         Hooks hooks,
         Ssh ssh,
-        Scheduled schedule) {
+        Scheduled schedule,
+        Analysis analysis) {
 
     /** Where the new release comes from; {@code {version}} in the URL is replaced by the plan's version. */
     public record Artifact(String url, String sha256) {
@@ -41,9 +42,45 @@ public record Plan(
     public record AgentAccess(String scheme, int port) {
     }
 
-    /** The load balancer's runtime API, for {@code drain.propagation.verify: [loadBalancer]}; null when not configured. */
-    public record LoadBalancerAccess(String kind, String runtime, String backend) {
+    /**
+     * The load balancer's runtime API, for {@code drain.propagation.verify: [loadBalancer]}, the TRAFFIC events (every
+     * {@code sampleTraffic}; zero: none) and the analysis gate; null when not configured.
+     */
+    public record LoadBalancerAccess(String kind, String runtime, String backend, Duration sampleTraffic) {
     }
+
+    /**
+     * The analysis gate after the canary batch and after every batch: for {@code window}, every {@code interval},
+     * the switched instances' traffic since the gate started is measured against {@code successRate} (a fraction,
+     * 0.995) and {@code p99} (null: latency not judged). With {@code compareTo: baseline} a measurement fails only
+     * if the switched instances are also worse than the instances still on the previous release (when those served
+     * at least minRequests; otherwise the thresholds alone judge). Fewer than {@code minRequests} requests on the
+     * switched instances is inconclusive. More than {@code failureLimit} failing measurements, or a failing last one,
+     * fails the gate ({@code onFailure}); an inconclusive end applies {@code onInconclusive}. A passing canary
+     * analysis promotes by itself with {@code promote: auto}.
+     */
+    public record Analysis(AnalysisSource source, Duration interval, Duration window, double successRate, Duration p99,
+                           CompareTo compareTo, int minRequests, int failureLimit, OnFailure onFailure,
+                           OnInconclusive onInconclusive, Promote promote, PrometheusQueries prometheus) {
+    }
+
+    public enum AnalysisSource implements Option { LOAD_BALANCER, PROMETHEUS }
+
+    /**
+     * {@code source: prometheus}: instant PromQL queries, each answering one sample per instance labelled
+     * {@code instance="address:port"} (the instance's address and port in Consul): cumulative {@code requests} and
+     * {@code failed} counters, and optionally {@code p99Ms}, a latency in milliseconds (histogram_quantile).
+     */
+    public record PrometheusQueries(String url, String requests, String failed, String p99Ms) {
+    }
+
+    public enum CompareTo implements Option { BASELINE, ABSOLUTE }
+
+    /** Too few requests to judge: wait for an operator (resume accepts), roll back, or go on as if passed. */
+    public enum OnInconclusive implements Option { PAUSE, ROLLBACK, CONTINUE }
+
+    /** After a passing canary analysis: wait for an operator's promote (or autoPromoteAfter), or promote at once. */
+    public enum Promote implements Option { OPERATOR, AUTO }
 
     /** How an instance leaves rotation before its restart, and how long a failed host's RESTORE or PARK is retried. */
     public record Drain(DrainMode mode, Duration timeout, Propagation propagation, Duration restoreTimeout) {

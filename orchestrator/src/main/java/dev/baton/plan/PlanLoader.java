@@ -89,6 +89,7 @@ public final class PlanLoader {
         Plan.Strategy strategy = strategy(plan.section("strategy"), targets);
         Plan.Hooks hooks = hooks(plan.section("hooks"));
         Plan.Scheduled schedule = plan.has("schedule") ? ScheduleSection.read(plan.section("schedule")) : null;
+        Plan.Analysis analysis = plan.has("analysis") ? AnalysisSection.read(plan.section("analysis"), loadBalancer, strategy) : null;
         plan.done();
         SshSection.checkAgainst(ssh, plan, drainSpec, hooks);
         Duration needed = drainSpec.timeout().plus(health.deadline());
@@ -99,7 +100,7 @@ public final class PlanLoader {
         }
 
         return new Plan(service, version, new Plan.Artifact(url.replace("{version}", version), sha256.toLowerCase()),
-                targets, consul, agentAccess, loadBalancer, drainSpec, restartSpec, health, strategy, hooks, ssh, schedule);
+                targets, consul, agentAccess, loadBalancer, drainSpec, restartSpec, health, strategy, hooks, ssh, schedule, analysis);
     }
 
     private static Plan.Strategy strategy(Section strategy, Plan.Targets targets) {
@@ -188,7 +189,11 @@ public final class PlanLoader {
         if (!lb.has("haproxy")) throw PlanException.at(lb.node(), "name the load balancer: haproxy: { runtime: ..., backend: ... }");
         Plan.LoadBalancerAccess access = new Plan.LoadBalancerAccess("haproxy",
                 haproxy.required("runtime", RUNTIME, "the runtime API address: unix:/path/to/admin.sock or tcp:host:port"),
-                haproxy.required("backend", NAME, "the HAProxy backend that serves the service"));
+                haproxy.required("backend", NAME, "the HAProxy backend that serves the service"),
+                lb.duration("sampleTraffic", Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(10)));
+        if (!access.sampleTraffic().isZero() && access.sampleTraffic().compareTo(Duration.ofSeconds(1)) < 0) {
+            throw PlanException.at(lb.field("sampleTraffic"), "samples at most once a second (1s or more; 0s: no TRAFFIC events)");
+        }
         haproxy.done();
         lb.done();
         return access;

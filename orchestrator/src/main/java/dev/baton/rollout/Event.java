@@ -14,7 +14,8 @@ public record Event(Instant at, String host, Step step, Outcome outcome, Duratio
     public enum Outcome { STARTED, OK, FAILED, SKIPPED }
 
     public Event {
-        fields = fields == null ? Map.of() : Map.copyOf(fields);
+        // Insertion order kept, and null values allowed ("no baseline"): JSON shows them as null.
+        fields = fields == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
     }
 
     /** A rollout-wide event. */

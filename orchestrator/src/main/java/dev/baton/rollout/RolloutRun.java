@@ -18,8 +18,10 @@ import java.util.TreeSet;
  * resolve the targets (reporting those already out), run the beforeDeploy hooks, PREPARE every host, then for
  * each batch of the {@link Schedule}: ask the {@link OperatorGate} (which waits for the {@link DeployWindows}), the {@link CapacityGuard}, roll the hosts
  * ({@link HostRollout}, at most maxUnavailable at once, each asking the gate again right before it leaves), apply
- * the {@link FailurePolicy}, wait at the {@link CanaryGate}; finally the afterDeploy hooks. Each of those answers
- * with a {@link Verdict}; one that stops the rollout ends it here, through a {@link Rollback} when it says so.
+ * the {@link FailurePolicy}, judge the batch by its traffic at the {@link AnalysisGate} (when the plan has one), wait at
+ * the {@link CanaryGate} (unless a passing analysis promotes); finally the afterDeploy hooks. Each of those answers
+ * with a {@link Verdict}; one that stops the rollout ends it here, through a {@link Rollback} when it says so. Beside
+ * the loop, a {@link TrafficWatch} emits TRAFFIC events while the rollout runs.
  */
 final class RolloutRun {
     private static final int PREPARE_PARALLELISM = 16;
@@ -41,6 +43,7 @@ final class RolloutRun {
     private Pauses pauses;
     private FailurePolicy policy;
     private OperatorGate gate;
+    private TrafficWatch traffic;
 
     RolloutRun(Plan plan, Ports ports, RolloutControl control, Journal journal) {
         this.plan = plan;
@@ -84,6 +87,11 @@ final class RolloutRun {
         }
         String tooSmall = tooSmall(instances.size());
         if (tooSmall != null) return finish(RolloutResult.Status.FAILED, tooSmall + "; nothing was changed");
+        if (plan.analysis() != null && ports.analysisTraffic() == null) {
+            return finish(RolloutResult.Status.FAILED, "the analysis gate needs a traffic source (the load balancer or "
+                    + "Prometheus), and none is configured; nothing was changed");
+        }
+        watchTraffic(instances);
         Set<String> missing = reportOutOfRotation(instances);
         Schedule schedule = Schedule.of(strategy, instances);
         events.emit(Step.ROLLOUT, Event.Outcome.OK, null, instances.size() + " hosts in " + schedule.batches().size() + " batches: "
@@ -104,7 +112,9 @@ final class RolloutRun {
         for (int b = 0; b < schedule.batches().size(); b++) {
             Schedule.Batch batch = schedule.batches().get(b);
             verdict = rollBatch(batch, guard, instances.size());
-            if (verdict.proceeds() && batch.canary()) {
+            boolean analysed = verdict.proceeds() && plan.analysis() != null;
+            if (analysed) verdict = analyse(batch, instances);
+            if (verdict.proceeds() && batch.canary() && !(analysed && plan.analysis().promote() == Plan.Promote.AUTO)) {
                 verdict = new CanaryGate(plan, control, ports.probe(), policy, clock, events).await(batch);
             }
             if (!verdict.proceeds()) return end(verdict);
@@ -125,6 +135,24 @@ final class RolloutRun {
         journal.rememberInstances(plan.targets().consulService(),
                 new TreeSet<>(instances.stream().map(Instance::id).toList()));
         return finish(RolloutResult.Status.SUCCEEDED, instances.size() + " hosts on " + plan.version());
+    }
+
+    /** TRAFFIC events while the rollout runs, when the plan names a load balancer whose traffic can be read. */
+    private void watchTraffic(List<Instance> instances) {
+        Plan.LoadBalancerAccess lb = plan.loadBalancer();
+        if (ports.traffic() == null || lb == null || lb.sampleTraffic().isZero()) return;
+        traffic = TrafficWatch.start(ports.traffic(), instances, lb.sampleTraffic(), events, control);
+    }
+
+    /** The analysis gate: the hosts switched so far against the targets still on their previous release. */
+    private Verdict analyse(Schedule.Batch batch, List<Instance> instances) throws InterruptedException {
+        Set<String> moved = new java.util.HashSet<>();
+        synchronized (switched) {
+            for (SwitchedHost host : switched) moved.add(host.saved().instance().id());
+        }
+        List<Instance> now = instances.stream().filter(i -> moved.contains(i.id())).toList();
+        List<Instance> before = instances.stream().filter(i -> !moved.contains(i.id()) && !failures.containsKey(i.id())).toList();
+        return new AnalysisGate(plan.analysis(), ports.analysisTraffic(), control, pauses, clock, events).judge(batch, now, before);
     }
 
     private String tooSmall(int fleet) {
@@ -295,6 +323,7 @@ final class RolloutRun {
     }
 
     private RolloutResult finish(RolloutResult.Status status, String summary) {
+        if (traffic != null) traffic.stop();
         Map<String, HostState> states = new LinkedHashMap<>();
         for (HostLifecycle host : snapshot()) {
             if (host.state() == HostState.PENDING || host.state() == HostState.PREPARED) host.moveTo(HostState.SKIPPED);

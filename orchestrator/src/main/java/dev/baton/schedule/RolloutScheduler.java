@@ -7,6 +7,7 @@ import dev.baton.rollout.Clock;
 import dev.baton.rollout.DeployWindows;
 import dev.baton.server.RolloutException;
 import dev.baton.store.ConsulKv;
+import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.JobBuilder;
 import org.quartz.JobKey;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.TimeZone;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Scheduled rollouts: Quartz with a RAMJobStore, rebuilt from Consul KV ({@code baton/schedules/}) at {@link #start}.
@@ -57,6 +59,7 @@ public final class RolloutScheduler implements AutoCloseable {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private Scheduler quartz;
+    private volatile Consumer<Duration> lag = late -> { };
 
     public RolloutScheduler(ConsulKv kv, ServiceWindows windows, Starter starter, Clock clock) {
         this.store = new ScheduleStore(kv);
@@ -65,19 +68,27 @@ public final class RolloutScheduler implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Starts Quartz and schedules every pending schedule from Consul; expired ones are marked so. */
-    public synchronized void start() {
+    /** Hears how late each firing that starts a rollout is (when it started minus when Quartz was due to fire it). */
+    public void onLag(Consumer<Duration> observer) {
+        this.lag = observer;
+    }
+
+    /** Same as {@link #activate}: a single server fires its schedules from the start. */
+    public void start() {
+        activate();
+    }
+
+    /**
+     * Fires schedules from now on (this server became the leader): arms every pending schedule from Consul afresh,
+     * marks expired ones so, and starts Quartz. Until then {@link #list} still shows each schedule's next run.
+     */
+    public synchronized void activate() {
         try {
-            Properties config = new Properties();
-            // one scheduler per server object: Quartz keeps schedulers by name in a JVM-wide repository
-            config.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, "baton-" + UUID.randomUUID());
-            config.setProperty("org.quartz.scheduler.makeSchedulerThreadDaemon", "true");
-            config.setProperty(StdSchedulerFactory.PROP_JOB_STORE_CLASS, "org.quartz.simpl.RAMJobStore");
-            config.setProperty(StdSchedulerFactory.PROP_THREAD_POOL_CLASS, "org.quartz.simpl.SimpleThreadPool");
-            config.setProperty("org.quartz.threadPool.threadCount", "2");
-            config.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
-            quartz = new StdSchedulerFactory(config).getScheduler();
-            quartz.setJobFactory((bundle, scheduler) -> new ScheduledRolloutJob(this));
+            if (quartz == null) {
+                quartz = newQuartz();
+            } else {
+                quartz.clear(); // armed from Consul below: schedules made or cancelled by another leader meanwhile count
+            }
             for (ScheduleRecord record : store.all()) {
                 if (record.status() != ScheduleRecord.Status.PENDING) continue;
                 if (record.once() && clock.now().isAfter(record.expires())) {
@@ -91,6 +102,29 @@ public final class RolloutScheduler implements AutoCloseable {
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot start the scheduler: " + e.getMessage(), e);
         }
+    }
+
+    /** Stops firing (this server is no longer the leader); a firing in progress finishes. */
+    public synchronized void standby() {
+        try {
+            if (quartz != null) quartz.standby();
+        } catch (SchedulerException e) {
+            LOG.warn("cannot put the scheduler in standby: {}", e.getMessage());
+        }
+    }
+
+    private Scheduler newQuartz() throws SchedulerException {
+        Properties config = new Properties();
+        // one scheduler per server object: Quartz keeps schedulers by name in a JVM-wide repository
+        config.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, "baton-" + UUID.randomUUID());
+        config.setProperty("org.quartz.scheduler.makeSchedulerThreadDaemon", "true");
+        config.setProperty(StdSchedulerFactory.PROP_JOB_STORE_CLASS, "org.quartz.simpl.RAMJobStore");
+        config.setProperty(StdSchedulerFactory.PROP_THREAD_POOL_CLASS, "org.quartz.simpl.SimpleThreadPool");
+        config.setProperty("org.quartz.threadPool.threadCount", "2");
+        config.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
+        Scheduler created = new StdSchedulerFactory(config).getScheduler();
+        created.setJobFactory((bundle, scheduler) -> new ScheduledRolloutJob(this));
+        return created;
     }
 
     /** Validates the plan (it must have {@code schedule:}), stores the schedule and arms it. */
@@ -148,6 +182,7 @@ public final class RolloutScheduler implements AutoCloseable {
         }
         ScheduleRecord record = current.record();
         Instant now = clock.now();
+        Instant planned = due;
         if (record.once()) due = record.at();
         if (record.lastRun() != null && !record.lastRun().isBefore(due)) return; // another server took this occurrence
         if (record.once() && now.isAfter(record.expires())) {
@@ -163,6 +198,7 @@ public final class RolloutScheduler implements AutoCloseable {
         if (!store.replace(record.ran(now, null, "starting", next), current.index())) return;
         String rollout = null;
         String result;
+        lag.accept(Duration.between(planned, now));
         try {
             rollout = starter.start(record.plan());
             result = "started " + rollout;
@@ -228,9 +264,24 @@ public final class RolloutScheduler implements AutoCloseable {
             } catch (SchedulerException e) {
                 LOG.warn("cannot read the trigger of {}: {}", record.id(), e.getMessage());
             }
+            if (next == null) next = nextRun(record); // a follower does not arm schedules: it reads them
         }
         DeployWindows.State state = windows.forService(record.service()).at(clock.now());
         return ScheduleView.of(record, next, new ScheduleView.Window(state.open(), state.why(), state.until()));
+    }
+
+    /** When the schedule fires next, from its record alone (no trigger armed on this server). */
+    private Instant nextRun(ScheduleRecord record) {
+        Instant now = clock.now();
+        if (record.once()) return later(record.at(), now);
+        try {
+            CronExpression cron = new CronExpression(record.cron());
+            cron.setTimeZone(TimeZone.getTimeZone(record.zone()));
+            Date next = cron.getNextValidTimeAfter(Date.from(now));
+            return next == null ? null : next.toInstant();
+        } catch (java.text.ParseException e) {
+            return null;
+        }
     }
 
     private static Instant later(Instant a, Instant b) {

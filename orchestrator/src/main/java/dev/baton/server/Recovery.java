@@ -22,8 +22,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Rollouts whose server stopped. Every scan reads the stored records; a rollout that has not ended and whose
- * service lock is free (its server's session expired) is taken over: lock, then {@code resume} from its journal,
+ * Rollouts whose server stopped. Every scan reads the stored records (so that every server, a follower too, lists the
+ * rollouts others started and how they stand); on the leader ({@link #resuming}), a rollout that has not ended and
+ * whose service lock is free (its server's session expired) is taken over: lock, then {@code resume} from its journal,
  * so that the host that was out of rotation is put back or parked and the rest rolls on.
  */
 final class Recovery implements Runnable {
@@ -35,6 +36,7 @@ final class Recovery implements Runnable {
     private final RolloutRunner runner;
     private final Supplier<String> serverName;
     private boolean failing;
+    private volatile boolean resuming;
 
     Recovery(RolloutStore store, ServiceLocks locks, RolloutCatalog catalog, RolloutRunner runner, Supplier<String> serverName) {
         this.store = store;
@@ -42,6 +44,11 @@ final class Recovery implements Runnable {
         this.catalog = catalog;
         this.runner = runner;
         this.serverName = serverName;
+    }
+
+    /** Whether scans take orphaned rollouts over (this server leads) or only read the records (it follows). */
+    void resuming(boolean leading) {
+        this.resuming = leading;
     }
 
     /** Reads the history once, at start: a restarted server lists every rollout. */
@@ -71,7 +78,7 @@ final class Recovery implements Runnable {
             Optional<RolloutRecord> record = store.record(id);
             if (record.isEmpty()) continue;
             catalog.remember(record.get());
-            if (!record.get().status().isFinal()) takeOver(record.get());
+            if (!record.get().status().isFinal() && resuming) takeOver(record.get());
         }
     }
 

@@ -29,10 +29,12 @@ public final class RolloutService {
     private final RolloutRunner runner;
     private final Supplier<String> serverName;
     private final DeployHooks hooks;
+    private final RemoteFeeds remote;
 
     RolloutService(RolloutStore store, ServiceLocks locks, RolloutCatalog catalog, RolloutRunner runner, Supplier<String> serverName,
-                   DeployHooks hooks) {
+                   DeployHooks hooks, RemoteFeeds remote) {
         this.hooks = hooks;
+        this.remote = remote;
         this.store = store;
         this.locks = locks;
         this.catalog = catalog;
@@ -108,12 +110,16 @@ public final class RolloutService {
                 + (owner == null ? "a server that stopped (another one resumes it shortly)" : "the server at " + owner));
     }
 
-    /** The events after {@code afterSeq}, then live ones until the rollout ends. */
+    /**
+     * The events after {@code afterSeq}, then live ones until the rollout ends: from memory when this server runs it,
+     * from Consul otherwise (a rollout that ended, or one another server runs, followed by one blocking query here).
+     */
     public Feed follow(String id, long afterSeq) {
         Optional<LiveRollout> live = catalog.live(id);
         if (live.isPresent()) return live.get().follow(afterSeq);
         RolloutRecord stored = stored(id);
-        return new StoredFeed(store, catalog, id, afterSeq, stored.status());
+        if (stored.status().isFinal()) return new StoredFeed(store, catalog, id, afterSeq, stored.status());
+        return remote.follow(id, afterSeq);
     }
 
     private RolloutRecord stored(String id) {

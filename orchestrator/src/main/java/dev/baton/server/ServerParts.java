@@ -23,6 +23,7 @@ public final class ServerParts implements AutoCloseable {
     private final RolloutService service;
     private final RolloutRunner runner;
     private final Recovery recovery;
+    private final RemoteFeeds remote;
     private final ScheduledExecutorService scheduler;
     private ScheduledFuture<?> scanning;
 
@@ -46,7 +47,8 @@ public final class ServerParts implements AutoCloseable {
         RolloutPorts redacted = (plan, token, events) -> ports.forPlan(plan, token, new RedactingEvents(events, redactor));
         this.runner = new RolloutRunner(store, redacted, catalog, versions, runners, lookups,
                 name -> "BATON_AGENT_TOKEN".equals(name) ? agentToken : null, watcherQueue, redactor, observer);
-        this.service = new RolloutService(store, locks, catalog, runner, serverName, hooks);
+        this.remote = new RemoteFeeds(store, catalog, watcherQueue);
+        this.service = new RolloutService(store, locks, catalog, runner, serverName, hooks, remote);
         this.recovery = new Recovery(store, locks, catalog, runner, serverName);
         this.scheduler = scheduler;
     }
@@ -65,15 +67,33 @@ public final class ServerParts implements AutoCloseable {
         return service::list;
     }
 
-    /** Reads the stored history, then resumes orphaned rollouts now and every {@code every}. */
-    public void startRecovery(Duration every) {
+    /**
+     * Reads the stored history, then scans the records every {@code every}: every server, leader or not, lists the
+     * rollouts any server started and how they stand.
+     */
+    public synchronized void startScanning(Duration every) {
         recovery.loadHistory();
-        scanning = scheduler.scheduleWithFixedDelay(recovery, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        scanning = scheduler.scheduleWithFixedDelay(recovery, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** From now on (this server leads), the scans also resume rollouts whose server stopped; the first scan runs now. */
+    public void resumeOrphans() {
+        recovery.resuming(true);
+        scheduler.execute(recovery);
+    }
+
+    /** This server no longer leads: it resumes nothing more (the rollouts it runs stay fenced by their service locks). */
+    public void stopResumingOrphans() {
+        recovery.resuming(false);
     }
 
     @Override
     public void close() {
-        if (scanning != null) scanning.cancel(false);
+        stopResumingOrphans();
+        synchronized (this) {
+            if (scanning != null) scanning.cancel(false);
+        }
+        remote.close();
         runner.close();
     }
 }

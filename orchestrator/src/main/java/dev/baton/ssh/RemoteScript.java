@@ -8,7 +8,7 @@ import java.util.Map;
  * the script, which only ever reads them as {@code "$name"}: no value is ever spliced into the script's text.
  * The whole is handed to {@code sh -c} as one quoted word, so the remote login shell only has to parse that.
  */
-final class RemoteScript {
+public final class RemoteScript {
     private final String body;
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Map<String, String> exported = new LinkedHashMap<>();
@@ -17,23 +17,23 @@ final class RemoteScript {
         this.body = body;
     }
 
-    static RemoteScript of(String body) {
+    public static RemoteScript of(String body) {
         return new RemoteScript(body);
     }
 
     /** A shell variable the script reads as {@code "$name"}. */
-    RemoteScript with(String name, String value) {
+    public RemoteScript with(String name, String value) {
         values.put(name, value);
         return this;
     }
 
     /** A variable exported to the commands the script runs (hooks, start and stop commands). */
-    RemoteScript export(String name, String value) {
+    public RemoteScript export(String name, String value) {
         exported.put(name, value);
         return this;
     }
 
-    RemoteScript exportAll(Map<String, String> env) {
+    public RemoteScript exportAll(Map<String, String> env) {
         env.forEach(this::export);
         return this;
     }

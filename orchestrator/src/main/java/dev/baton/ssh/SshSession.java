@@ -40,8 +40,17 @@ public final class SshSession implements AutoCloseable {
     }
 
     /** Runs the script with {@code sh -c}, at most {@code timeout}; the channel is closed before this returns. */
-    Result run(RemoteScript script, Duration timeout) throws StepFailure, InterruptedException {
+    public Result run(RemoteScript script, Duration timeout) throws StepFailure, InterruptedException {
         return exec(script.command(), timeout);
+    }
+
+    /**
+     * As {@link #run(RemoteScript, Duration)}, with {@code stdin} as the script's standard input (a file to copy, a
+     * secret that must not appear on the host's command lines); {@code sudo} runs it through {@code sudo -n}.
+     */
+    public Result run(RemoteScript script, InputStream stdin, boolean sudo, Duration timeout)
+            throws StepFailure, InterruptedException {
+        return exec((sudo ? "sudo -n " : "") + script.command(), stdin, timeout);
     }
 
     /**
@@ -49,6 +58,11 @@ public final class SshSession implements AutoCloseable {
      * status only once the channel is closed: before that JSch reports -1 (the status may still be on its way).
      */
     public Result exec(String command, Duration timeout) throws StepFailure, InterruptedException {
+        // an empty stdin that ends at once: a remote command reading stdin gets EOF instead of waiting out its bound
+        return exec(command, new java.io.ByteArrayInputStream(new byte[0]), timeout);
+    }
+
+    private Result exec(String command, InputStream stdin, Duration timeout) throws StepFailure, InterruptedException {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         ChannelExec channel;
@@ -61,8 +75,7 @@ public final class SshSession implements AutoCloseable {
         Tail err = new Tail();
         try {
             channel.setCommand(command);
-            // an empty stdin that ends at once: a remote command reading stdin gets EOF instead of waiting out its bound
-            channel.setInputStream(new java.io.ByteArrayInputStream(new byte[0]));
+            channel.setInputStream(stdin);
             InputStream stdout = channel.getInputStream();
             InputStream stderr = channel.getErrStream();
             channel.connect((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));

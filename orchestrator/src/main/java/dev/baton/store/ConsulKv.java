@@ -67,6 +67,22 @@ public final class ConsulKv {
         return new Listing(entries(answer.body), answer.index);
     }
 
+    /**
+     * One key as a blocking query: with {@code index} > 0, Consul answers when the key changes (its value or its lock
+     * holder) or after {@code wait}. The listing holds the key (none when it does not exist) and the next index.
+     */
+    public Listing watch(String key, long index, Duration wait) {
+        HttpUrl.Builder url = kv(key);
+        Duration timeout = CALL;
+        if (index > 0) {
+            url.addQueryParameter("index", Long.toString(index)).addQueryParameter("wait", wait.toMillis() + "ms");
+            timeout = wait.plus(CALL);
+        }
+        Answer answer = call(request(url.build()).get(), timeout);
+        if (answer.code == 404) return new Listing(List.of(), answer.index);
+        return new Listing(entries(answer.body), answer.index);
+    }
+
     public List<Entry> list(String prefix) {
         return list(prefix, 0, Duration.ZERO).entries();
     }

@@ -9,7 +9,9 @@ import dev.baton.hooks.CommandHookRunner;
 import dev.baton.hooks.DeployHooks;
 import dev.baton.lb.HaproxyLoadBalancer;
 import dev.baton.lb.HaproxyRuntime;
+import dev.baton.lb.HaproxyTraffic;
 import dev.baton.plan.Plan;
+import dev.baton.prometheus.PrometheusTraffic;
 import dev.baton.ssh.SshConnector;
 import dev.baton.ssh.SshHostControl;
 import dev.baton.ssh.SshSettings;
@@ -19,6 +21,7 @@ import dev.baton.rollout.HookRunner;
 import dev.baton.rollout.HostControl;
 import dev.baton.store.Redactor;
 import dev.baton.rollout.Ports;
+import dev.baton.rollout.TrafficSource;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -56,6 +59,9 @@ public final class Adapters {
                                 EventSink events) {
         OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(3)).build();
         Plan.LoadBalancerAccess lb = plan.loadBalancer();
+        TrafficSource traffic = lb == null ? null : new HaproxyTraffic(new HaproxyRuntime(lb.runtime()), lb.backend());
+        TrafficSource analysed = plan.analysis() != null && plan.analysis().prometheus() != null
+                ? new PrometheusTraffic(http, plan.analysis().prometheus()) : traffic;
         return new Ports(
                 new ConsulRegistry(new ConsulClient(http, consulToken), consul, plan.drain().mode() == Plan.DrainMode.DEREGISTER),
                 hostControl(plan, http, agents),
@@ -63,7 +69,9 @@ public final class Adapters {
                 lb == null ? null : new HaproxyLoadBalancer(new HaproxyRuntime(lb.runtime()), lb.backend()),
                 hooks,
                 Clock.SYSTEM,
-                events);
+                events,
+                traffic,
+                analysed);
     }
 
     /** The agent on each host, or Baton itself over SSH for {@code restart.via: ssh}. */

@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import dev.baton.api.BatonServer;
 import dev.baton.server.Api;
 import dev.baton.server.ServerFixture;
 import org.junit.jupiter.api.MethodOrderer;
@@ -159,6 +160,20 @@ class RemoteCliTest {
                 fixture.harness().tokensFile(fixture.fleet().workDir()).toString());
         assertThat(run.exit).isEqualTo(2);
         assertThat(run.output.strip()).startsWith("baton: Consul at 127.0.0.1:9 is unreachable").doesNotContain("\n");
+    }
+
+    @Test
+    @Order(7)
+    void aWriteSentToAFollowerIsFollowedOnceToTheLeader() throws Exception {
+        Path plan = fixture.fleet().writePlan("5.0.0", null);
+        try (BatonServer follower = fixture.harness().start()) {
+            assertThat(follower.leading()).isFalse();
+            Cli run = cli(Map.of("BATON_TOKEN", fixture.harness().deployer), "apply", plan.toString(), "--server", follower.url(), "--wait");
+            assertThat(run.exit).as(run.output).isZero();
+            assertThat(run.output).contains("baton: " + follower.url() + " is a follower; sending this to the leader at "
+                    + fixture.server().url());
+            assertThat(run.output).containsPattern("(?m)^rollout r-\\d{8}-\\d{4} started on " + fixture.server().url());
+        }
     }
 
     private record Cli(int exit, String output) {

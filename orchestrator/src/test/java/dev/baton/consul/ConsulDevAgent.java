@@ -83,6 +83,12 @@ public final class ConsulDevAgent implements AutoCloseable {
         }
     }
 
+    /** Sends a signal to the agent (STOP: it freezes, requests wait; CONT: it goes on). */
+    public void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true).start();
+        if (kill.waitFor() != 0) throw new IOException("kill -" + signal + ": " + new String(kill.getInputStream().readAllBytes()));
+    }
+
     @Override
     public void close() {
         process.destroy();

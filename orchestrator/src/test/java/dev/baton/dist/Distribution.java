@@ -12,14 +12,14 @@ import java.util.regex.Pattern;
  * The distribution as a user gets it: {@code bin/package} run once per test JVM into a scratch directory, and its
  * tarball unpacked next to it. Every dist test reads this one tree.
  */
-final class Distribution {
+public final class Distribution {
     private static Distribution built;
 
-    final Path repo;
-    final String version;
-    final Path tarball;
+    public final Path repo;
+    public final String version;
+    public final Path tarball;
     /** The unpacked {@code baton-<version>/} directory. */
-    final Path root;
+    public final Path root;
 
     private Distribution(Path repo, String version, Path tarball, Path root) {
         this.repo = repo;
@@ -28,7 +28,7 @@ final class Distribution {
         this.root = root;
     }
 
-    static synchronized Distribution get() throws IOException, InterruptedException {
+    public static synchronized Distribution get() throws IOException, InterruptedException {
         if (built != null) return built;
         Path repo = Tools.repo();
         Path scratch = Files.createTempDirectory("baton-dist");

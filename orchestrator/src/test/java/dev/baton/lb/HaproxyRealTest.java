@@ -43,6 +43,18 @@ class HaproxyRealTest {
         assertThat(lb.awaitOutOfRotation(new Instance("web-2", "web", "n", "127.0.0.2", 18082), Duration.ofSeconds(2))).isTrue();
     }
 
+    @Test
+    void readsTheRealTrafficTable() throws StepFailure {
+        dev.baton.rollout.TrafficSample sample = new HaproxyTraffic(new HaproxyRuntime(haproxy.runtimeAddress()), "app").sample();
+
+        assertThat(sample.servers()).extracting(dev.baton.rollout.TrafficSample.Server::endpoint,
+                        dev.baton.rollout.TrafficSample.Server::up)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("127.0.0.1:18081", true),
+                        org.assertj.core.groups.Tuple.tuple("127.0.0.2:18082", false));
+        assertThatThrownBy(() -> new HaproxyTraffic(new HaproxyRuntime(haproxy.runtimeAddress()), "no-such-backend").sample())
+                .isInstanceOf(StepFailure.class).hasMessageContaining("\"No such proxy.\"");
+    }
+
     /** Issue 8: {@code backend: no-such-backend} reported PROPAGATE verified in 2 ms. */
     @Test
     void aConfiguredButUnknownBackendFailsLoudly() {

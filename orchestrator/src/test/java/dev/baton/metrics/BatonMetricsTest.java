@@ -38,9 +38,12 @@ class BatonMetricsTest {
         assertThat(value(during, "baton_agent_operation_failures_total{step=\"PREPARE\"}")).isEqualTo(1);
         assertThat(value(during, "baton_agent_operation_failures_total{step=\"RESTART\"}")).isEqualTo(0);
         assertThat(value(during, "baton_rollouts_total{status=\"SUCCEEDED\"}")).isEqualTo(0);
-        assertThat(value(during, "baton_leader")).isEqualTo(1);
+        assertThat(value(during, "baton_leader")).isEqualTo(0);
         assertThat(value(during, "baton_schedule_lag_seconds")).isEqualTo(0);
-        assertThat(during).contains("# HELP baton_schedule_lag_seconds").contains("placeholder, always 0 until scheduled rollouts land");
+        metrics.leader(true);
+        metrics.scheduleLag(Duration.ofMillis(1250));
+        assertThat(value(metrics.scrape(), "baton_leader")).isEqualTo(1);
+        assertThat(value(metrics.scrape(), "baton_schedule_lag_seconds")).isEqualTo(1.25);
 
         metrics.event(ROLLOUT, host("web-1", Step.JOIN, Event.Outcome.OK, Duration.ofMillis(300), HostState.DONE));
         assertThat(value(metrics.scrape(), "baton_hosts_out_of_rotation")).isEqualTo(1);

@@ -124,7 +124,7 @@ class ServerRolloutTest {
 
     @Test
     @Order(3)
-    void aSecondRolloutOfTheSameServiceIs409OnThisServerAndOnAnotherOneSharingTheConsul() throws Exception {
+    void aSecondRolloutOfTheSameServiceIs409AndAFollowerSharingTheConsulServesReadsButPointsWritesToTheLeader() throws Exception {
         String id = api.start(harness.plan("4.0.0", Duration.ofSeconds(1)), harness.deployer);
         String plan = harness.plan("4.0.0", null);
         Api.Answer again = api.post("/api/v1/rollouts", harness.deployer, plan, "application/yaml");
@@ -132,17 +132,28 @@ class ServerRolloutTest {
         assertThat(again.error()).isEqualTo("service web is being rolled out by " + id);
 
         try (BatonServer other = harness.start()) {
+            assertThat(server.leading()).isTrue();
+            assertThat(other.leading()).isFalse();
             Api second = new Api(other.url());
+            JsonNode leader = second.get("/api/v1/leader", harness.viewer).json();
+            assertThat(leader.path("leader").asText()).isEqualTo(server.url());
+            assertThat(leader.path("self").asBoolean()).isFalse();
+            assertThat(api.get("/api/v1/leader", harness.viewer).json().path("self").asBoolean()).isTrue();
+
             Api.Answer elsewhere = second.post("/api/v1/rollouts", harness.deployer, plan, "application/yaml");
             assertThat(elsewhere.status()).isEqualTo(409);
-            assertThat(elsewhere.error()).isEqualTo("service web is being rolled out by " + id);
+            assertThat(elsewhere.error()).isEqualTo("this server is a follower: writes go to the leader at " + server.url());
+            assertThat(elsewhere.json().path("leader").asText()).isEqualTo(server.url());
+            assertThat(second.post("/api/v1/schedules", harness.deployer, plan, "application/yaml").json().path("leader").asText())
+                    .isEqualTo(server.url());
 
             JsonNode seen = second.rollout(id, harness.viewer);
             assertThat(seen.path("status").asText()).isEqualTo("RUNNING");
             assertThat(seen.path("actions")).isEmpty();
+            assertThat(second.get("/api/v1/rollouts", harness.viewer).json().path("rollouts").findValuesAsText("id")).contains(id);
             Api.Answer control = second.post("/api/v1/rollouts/" + id + "/pause", harness.deployer, "", null);
             assertThat(control.status()).isEqualTo(409);
-            assertThat(control.error()).contains(server.url().replace("http://", ""));
+            assertThat(control.json().path("leader").asText()).isEqualTo(server.url());
 
             try (Api.Watcher remote = second.watch(id, harness.viewer)) {
                 remote.await(ROLLOUT);
@@ -151,8 +162,10 @@ class ServerRolloutTest {
             }
             ended.put(id, "SUCCEEDED");
 
-            // the lock went with the rollout: the other server may roll the service now
-            String next = second.start(plan, harness.deployer);
+            // the lock went with the rollout: the leader may roll the service again, and the follower shows it
+            String next = api.start(plan, harness.deployer);
+            await().atMost(Duration.ofSeconds(10)).until(() -> second.get("/api/v1/rollouts", harness.viewer).json().path("rollouts")
+                    .findValuesAsText("id").contains(next));
             await().atMost(ROLLOUT).until(() -> second.rollout(next, harness.viewer).path("status").asText().equals("SUCCEEDED"));
             ended.put(next, "SUCCEEDED");
         }

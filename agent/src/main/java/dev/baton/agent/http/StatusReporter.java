@@ -10,8 +10,9 @@ import java.util.OptionalLong;
 /** Builds the bodies of {@code GET /v1/status} and {@code GET /v1/releases}. */
 public final class StatusReporter {
 
+    /** {@code agentVersion}: the agent's own build (null when run from classes, not the packaged jar). */
     public record Status(Long pid, boolean running, String current, List<String> releases, boolean ready,
-                         String operation) {
+                         String operation, String agentVersion) {
     }
 
     public record Releases(String current, List<String> releases) {
@@ -39,7 +40,7 @@ public final class StatusReporter {
         boolean ready = probe.probe().ready();
         return new Status(pid.isPresent() ? pid.getAsLong() : null, pid.isPresent(),
                 store.currentVersion().orElse(null), store.versions(), ready,
-                restarts.runningOperationId().orElse(null));
+                restarts.runningOperationId().orElse(null), AgentBuild.VERSION);
     }
 
     public Releases releases() {

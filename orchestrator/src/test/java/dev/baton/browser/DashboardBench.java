@@ -1,0 +1,32 @@
+package dev.baton.browser;
+
+/**
+ * {@code bin/bench dashboard}: the rollout view in headless Chromium while a recorded 1,000-host rollout is replayed at
+ * real speed through the real server (see {@link ReplayedDashboard}). Prints one line:
+ * {@code dashboard: hosts=1000 first_render_ms=... longest_frame_ms=... ...}. In test scope because it drives the
+ * browser tests' Chromium, Consul dev agent and replaying ports; {@code bin/bench dashboard} runs it from the test
+ * classpath. {@code --hosts N} changes the fleet size;
+ * {@code --idle-first} first measures the page as long with no event arriving (the machine's own noise).
+ */
+public final class DashboardBench {
+    private DashboardBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int hosts = 1000;
+        boolean idleFirst = false;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--hosts") && i + 1 < args.length) hosts = Integer.parseInt(args[++i]);
+            else if (args[i].equals("--idle-first")) idleFirst = true;
+            else throw new IllegalArgumentException("usage: DashboardBench [--hosts N] [--idle-first] (not " + args[i] + ")");
+        }
+        if (hosts < 20) throw new IllegalArgumentException("--hosts must be at least 20, not " + hosts);
+        RecordedRollout.Shape shape = new RecordedRollout.Shape(hosts, Math.max(1, hosts / 100), Math.max(1, hosts / 10), 3, -1, 20261129L);
+        try (ReplayedDashboard dashboard = ReplayedDashboard.start(shape)) {
+            double firstRender = dashboard.open();
+            if (idleFirst) System.out.println(dashboard.idle(firstRender).line().replace("dashboard:", "dashboard-idle:"));
+            System.out.println(dashboard.replay(firstRender).line());
+        }
+        System.exit(0);
+    }
+}
