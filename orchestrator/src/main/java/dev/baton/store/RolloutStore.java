@@ -50,6 +50,11 @@ public final class RolloutStore {
     }
 
 
+    /** Stores every queued write now; a process that ends (e.g. {@code baton recover}) calls it before it exits. */
+    public void flush() {
+        writes.flush();
+    }
+
     /** A new id like {@code r-20261122-0001}, unique across servers sharing the Consul. */
     public String nextId(Instant now) {
         String day = DAY.format(now);
