@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * {@code GET /rollouts/{id}/events}: Server-Sent Events on the request's own thread. Past events first, then the
  * current status, then live items; a keep-alive comment every 15 s; the stream ends after the final status.
- * Each watcher writes from its own thread and queue, so a slow one only ever waits for itself.
+ * Each watcher writes from its own thread and its own place in the rollout's shared log, so a slow one only ever
+ * waits for itself; events are encoded once for all of them.
  */
 final class EventStream {
     private static final Duration SLICE = Duration.ofMillis(500);
@@ -73,19 +74,31 @@ final class EventStream {
                 }
                 continue;
             }
-            if (item instanceof StreamItem.End) return;
-            if (item instanceof StreamItem.EventItem e) {
-                write(out, "id: " + e.event().seq() + "\nevent: event\ndata: " + Json.MAPPER.writeValueAsString(e.event()) + "\n\n");
-            } else if (item instanceof StreamItem.StatusItem s) {
-                write(out, "event: status\ndata: " + Json.MAPPER.writeValueAsString(new ApiViews.StatusChange(s.status())) + "\n\n");
-            }
+            // what is already there goes out in one flush: a burst of events costs one write per watcher, not one each
+            do {
+                if (item instanceof StreamItem.End) {
+                    out.flush();
+                    return;
+                }
+                if (item instanceof StreamItem.EventItem e) {
+                    append(out, "id: " + e.event().seq() + "\nevent: event\ndata: " + e.json() + "\n\n");
+                } else if (item instanceof StreamItem.StatusItem s) {
+                    append(out, "event: status\ndata: " + Json.MAPPER.writeValueAsString(new ApiViews.StatusChange(s.status())) + "\n\n");
+                }
+                item = feed.ready();
+            } while (item != null);
+            out.flush();
             quietSince = System.nanoTime();
         }
     }
 
     private static void write(OutputStream out, String text) throws IOException {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
+        append(out, text);
         out.flush();
+    }
+
+    private static void append(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** {@code Last-Event-ID} (a reconnecting client) or {@code ?after=}; 0 means from the start. */

@@ -94,6 +94,11 @@ public final class BatonServerProcess implements AutoCloseable {
         }
     }
 
+    /** The server JVM's process id (its memory and CPU are read from /proc). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean alive() {
         return process.isAlive();
     }

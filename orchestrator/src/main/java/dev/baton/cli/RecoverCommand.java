@@ -79,6 +79,7 @@ final class RecoverCommand implements Callable<Integer> {
             try {
                 RolloutEngine engine = new RolloutEngine(Adapters.forPlan(plan, consul, consulToken, "", new ConsoleEvents(System.out)));
                 Map<String, HostState> ended = engine.recover(plan, store.resume(id).states(), leftOut, new KvJournal(store, id));
+                store.flush(); // the host states are journaled in batches: stored before this process ends
                 ended.forEach((host, state) -> System.out.println(host + ": " + state));
                 return ended.values().stream().allMatch(s -> s == HostState.RESTORED) ? BatonMain.OK : BatonMain.FAILED;
             } finally {

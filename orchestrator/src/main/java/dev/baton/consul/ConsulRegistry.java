@@ -9,34 +9,59 @@ import dev.baton.wire.Excerpt;
 import okhttp3.HttpUrl;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The registry port over Consul. Reads go to the configured agent; every change goes to the agent that
- * owns the instance (a catalog-level change would be undone by anti-entropy). Waits are blocking queries.
+ * owns the instance (a catalog-level change would be undone by anti-entropy). Waits are blocking queries, one per
+ * service for all the hosts waiting on it.
  * Every id and name from Consul is checked by {@link ConsulNames} before it is used or acted on.
  */
 public final class ConsulRegistry implements Registry {
     private static final String MAINTENANCE_CHECK = "_service_maintenance:";
     private static final String HOLD_CHECK = "baton-hold-";
     private static final Duration READ = Duration.ofSeconds(10);
-    /** Longest blocking query; the read timeout adds Consul's jitter (wait / 16) and {@link #BLOCK_MARGIN}. */
-    static final Duration MAX_BLOCK = Duration.ofSeconds(20);
-    private static final Duration BLOCK_MARGIN = Duration.ofSeconds(5);
 
     private final ConsulClient consul;
     private final HttpUrl address;
     private final boolean reregisters;
     /** Why an instance saved by this registry could not be registered again: deregistering it is refused. */
     private final Map<String, String> unrestorable = new ConcurrentHashMap<>();
+    /**
+     * The agent's checks as {@link #save} just read them, for the maintenance call that follows it in the same step
+     * (LEAVE): read once, used once, within {@link #FRESH}.
+     */
+    private final Map<String, Read> justSaved = new ConcurrentHashMap<>();
+    /**
+     * Instances whose checks this registry has seen without a holding check of Baton's and has not put one on since:
+     * turning their maintenance off needs no read first. Under the service lock no other Baton adds one meanwhile.
+     */
+    private final Set<String> knownWithoutHold = ConcurrentHashMap.newKeySet();
+    private final Map<String, PassingWatch> watches = new ConcurrentHashMap<>();
+    private static final Duration FRESH = Duration.ofSeconds(2);
+    /** Runs reads that one step asks at once; shared by every registry of the process, threads made on demand. */
+    private static final ExecutorService READERS = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "baton-consul-read");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile String localNode;
+
+    private record Read(JsonNode checks, long atNanos) {
+        boolean fresh() {
+            return System.nanoTime() - atNanos < FRESH.toNanos();
+        }
+    }
 
     /** For a rollout that deregisters and registers again ({@code drain.mode: deregister}); see the 3-argument form. */
     public ConsulRegistry(ConsulClient consul, HttpUrl address) {
@@ -87,11 +112,16 @@ public final class ConsulRegistry implements Registry {
     public Registration save(Instance instance) throws StepFailure {
         String id = ConsulNames.require("service ID", instance.id());
         HttpUrl agent = owningAgent(instance);
-        JsonNode service = consul.get(agent, List.of("v1", "agent", "service", id), q -> q, READ).body();
-        // every check of the agent, matched here by exact service id: no filter expression carries the id
-        JsonNode checks = consul.get(agent, List.of("v1", "agent", "checks"), q -> q, READ).body();
-        JsonNode services = consul.get(agent, List.of("v1", "agent", "services"), q -> q, READ).body();
-        RegistrationReader.Saved saved = RegistrationReader.read(instance, service, checks, services);
+        // the three reads are independent: asked at once (a LEAVE waits for one round trip, not three)
+        CompletableFuture<JsonNode> service = read(agent, List.of("v1", "agent", "service", id), q -> q);
+        // the instance's own checks and the agent's Connect proxies, filtered by Consul (on an agent with hundreds of
+        // services the whole lists are large); the reader still matches each by exact service id
+        CompletableFuture<JsonNode> checkRead = read(agent, List.of("v1", "agent", "checks"), q -> ownChecks(q, id));
+        CompletableFuture<JsonNode> services = read(agent, List.of("v1", "agent", "services"),
+                q -> q.addQueryParameter("filter", "Kind == \"connect-proxy\""));
+        JsonNode checks = answer(checkRead);
+        RegistrationReader.Saved saved = RegistrationReader.read(instance, answer(service), checks, answer(services));
+        if (checks.isObject()) justSaved.put(key(instance), new Read(checks, System.nanoTime()));
         if (saved.unrestorable() == null) {
             unrestorable.remove(key(instance));
         } else {
@@ -102,6 +132,30 @@ public final class ConsulRegistry implements Registry {
             }
         }
         return new Registration(instance, saved.definition());
+    }
+
+    /** A filter on the checks of one service id: the id is a {@link ConsulNames} safe name, no quote can end the literal. */
+    private static HttpUrl.Builder ownChecks(HttpUrl.Builder query, String id) {
+        return query.addQueryParameter("filter", "ServiceID == \"" + id + "\"");
+    }
+
+    private CompletableFuture<JsonNode> read(HttpUrl agent, List<String> path, java.util.function.UnaryOperator<HttpUrl.Builder> query) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return consul.get(agent, path, query, READ).body();
+            } catch (StepFailure e) {
+                throw new CompletionException(e);
+            }
+        }, READERS);
+    }
+
+    private static JsonNode answer(CompletableFuture<JsonNode> read) throws StepFailure {
+        try {
+            return read.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof StepFailure failure) throw failure;
+            throw e;
+        }
     }
 
     @Override
@@ -133,11 +187,20 @@ public final class ConsulRegistry implements Registry {
     public void maintenance(Instance instance, boolean enable, String reason) throws StepFailure {
         String id = ConsulNames.require("service ID", instance.id());
         HttpUrl agent = owningAgent(instance);
-        JsonNode checks = consul.get(agent, List.of("v1", "agent", "checks"), q -> q, READ).body();
+        String hold = HOLD_CHECK + id;
+        if (!enable && knownWithoutHold.contains(key(instance))) {
+            setMaintenance(agent, id, false, null);
+            return;
+        }
+        Read saved = justSaved.remove(key(instance));
+        JsonNode checks = saved != null && saved.fresh() ? saved.checks()
+                : consul.get(agent, List.of("v1", "agent", "checks"), q -> ownChecks(q, id), READ).body();
+        if (checks.isObject() && !checks.has(hold)) knownWithoutHold.add(key(instance));
+        else knownWithoutHold.remove(key(instance));
         JsonNode maintenance = checks.get(MAINTENANCE_CHECK + id);
         String current = maintenance == null ? null : maintenance.path("Notes").asText("");
-        String hold = HOLD_CHECK + id;
         if (enable && reason != null && current != null && !current.equals(reason)) {
+            knownWithoutHold.remove(key(instance));
             replaceMaintenanceReason(agent, id, hold, checks.has(hold), reason);
             return;
         }
@@ -174,33 +237,15 @@ public final class ConsulRegistry implements Registry {
         consul.put(agent, List.of("v1", "agent", "check", "deregister", hold), q -> q, null);
     }
 
+    /**
+     * Waits on the service's {@link PassingWatch}: the hosts of a batch waiting on the same service share its reads
+     * and its blocking query, and each trusts only answers to requests sent after it started waiting.
+     */
     @Override
     public boolean awaitPassing(Instance instance, boolean passing, Duration timeout) throws StepFailure, InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        long index = 0;
-        while (true) {
-            Duration left = Duration.between(Instant.now(), deadline);
-            Duration wait = left.compareTo(MAX_BLOCK) > 0 ? MAX_BLOCK : left;
-            boolean blocking = index > 0 && wait.toMillis() > 0;
-            long since = index;
-            ConsulClient.Answer answer = consul.get(address, List.of("v1", "health", "service", instance.service()), q -> {
-                q.addQueryParameter("passing", "true");
-                if (blocking) q.addQueryParameter("index", Long.toString(since)).addQueryParameter("wait", wait.toMillis() + "ms");
-                return q;
-            }, blocking ? wait.plus(wait.dividedBy(16)).plus(BLOCK_MARGIN) : quickRead(left));
-            if (HealthEntries.lists(answer.body(), instance) == passing) return true;
-            if (!Instant.now().isBefore(deadline)) return false;
-            if (Thread.interrupted()) throw new InterruptedException();
-            // Consul may answer a blocking query early with an unchanged or reset index; never spin on it.
-            index = answer.index() > since ? answer.index() : 0;
-            if (index == 0) Thread.sleep(50);
-        }
-    }
-
-    /** A plain read within a wait: what is left of the wait, at least a second, at most {@link #READ}. */
-    private static Duration quickRead(Duration left) {
-        if (left.compareTo(Duration.ofSeconds(1)) < 0) return Duration.ofSeconds(1);
-        return left.compareTo(READ) > 0 ? READ : left;
+        String service = ConsulNames.require("service name", instance.service());
+        return watches.computeIfAbsent(service, name -> new PassingWatch(consul, address, name, READERS))
+                .await(instance, passing, timeout);
     }
 
     private static String key(Instance instance) {

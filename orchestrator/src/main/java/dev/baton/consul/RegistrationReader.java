@@ -46,8 +46,8 @@ final class RegistrationReader {
 
     /**
      * @param service  {@code /v1/agent/service/<id>}
-     * @param checks   {@code /v1/agent/checks}: every check of the agent, filtered here by exact service id
-     * @param services {@code /v1/agent/services}: to find Connect sidecars registered with the service
+     * @param checks   {@code /v1/agent/checks} (filtered by Consul to the service id): matched here by exact service id
+     * @param services {@code /v1/agent/services} (the Connect proxies, or all): to find sidecars registered with the service
      */
     static Saved read(Instance instance, JsonNode service, JsonNode checks, JsonNode services) throws StepFailure {
         if (!service.isObject() || !instance.id().equals(service.path("ID").asText())

@@ -52,6 +52,10 @@ final class FleetServices {
         return "unix:" + work.resolve("haproxy.sock");
     }
 
+    String loadBalancerRuntimeTcp() {
+        return network + "240:" + Haproxy.RUNTIME_PORT;
+    }
+
     boolean hasLoadBalancer() {
         return Files.exists(work.resolve("haproxy.cfg"));
     }

@@ -12,6 +12,8 @@ import java.nio.file.Path;
  */
 final class Haproxy {
     static final int PORT = 8000;
+    /** The runtime API on TCP as well, for tools without a UNIX-socket client (bench/minimal-rollout.sh). */
+    static final int RUNTIME_PORT = 8001;
     static final String BACKEND = "app";
 
     private Haproxy() {
@@ -22,7 +24,9 @@ final class Haproxy {
                 global
                     maxconn 8000
                     stats socket %1$s mode 600 level admin
+                    stats socket ipv4@%3$s:%8$d level admin
                     hard-stop-after 5s
+                    log stdout format raw local0 info
 
                 defaults
                     mode http
@@ -33,10 +37,13 @@ final class Haproxy {
                     retries 0
                     option http-keep-alive
                     default-server init-addr none
+                    log global
+                    # one line per request on stdout (haproxy.log): when it ended (epoch ms), the server's address, the status
+                    log-format "%%[date(0,ms)] %%si:%%sp %%ST"
 
                 resolvers consul
                     nameserver consul %2$s:8600
-                    accepted_payload_size 8192
+                    accepted_payload_size 65535
                     resolve_retries 3
                     timeout resolve 100ms
                     timeout retry 100ms
@@ -55,7 +62,7 @@ final class Haproxy {
                     balance roundrobin
                     option httpchk GET /healthz
                     server-template %6$s %7$d _%6$s._tcp.service.consul resolvers consul resolve-prefer ipv4 check inter 500ms fall 1 rise 1
-                """.formatted(dir.resolve("haproxy.sock"), consulDns, bindIp, PORT, BACKEND, service, slots);
+                """.formatted(dir.resolve("haproxy.sock"), consulDns, bindIp, PORT, BACKEND, service, slots, RUNTIME_PORT);
         Path file = dir.resolve("haproxy.cfg");
         Files.writeString(file, config);
         return file;

@@ -94,6 +94,25 @@ public final class LocalFleet implements AutoCloseable {
      */
     public static LocalFleet start(String service, int size, String version, boolean loadBalancer, boolean tls)
             throws IOException, InterruptedException {
+        return start(service, size, version, loadBalancer, tls, false);
+    }
+
+    /**
+     * A large fleet behind HAProxy for the scale benchmark: every host's agent is the real one, with its own address,
+     * home, app process and registration, but all agents share one JVM ({@code AgentGroupMain}) so that hundreds fit
+     * on one machine. At most {@link #MAX_HOSTS} hosts (one loopback /24 network).
+     */
+    public static LocalFleet startSharingOneAgentJvm(String service, int size, String version) throws IOException, InterruptedException {
+        if (size < 1 || size > MAX_HOSTS) throw new IllegalArgumentException("a local fleet has 1 to " + MAX_HOSTS + " hosts, not " + size);
+        return start(service, size, version, true, false, true);
+    }
+
+    /** Host addresses end in 1..MAX_HOSTS; .240 and .250 are HAProxy and Consul. */
+    public static final int MAX_HOSTS = 230;
+    private static final int INSTALLERS = 8;
+
+    private static LocalFleet start(String service, int size, String version, boolean loadBalancer, boolean tls, boolean oneAgentJvm)
+            throws IOException, InterruptedException {
         Path consul = Tools.consul();
         Path agentJar = Tools.agentJar();
         Path haproxy = loadBalancer ? Tools.haproxy() : null;
@@ -103,8 +122,12 @@ public final class LocalFleet implements AutoCloseable {
             fleet.consul = fleet.services.startConsul(consul);
             if (haproxy != null) fleet.services.startHaproxy(haproxy, size);
             Artifacts.Artifact first = fleet.artifacts.build(version);
-            for (int n = 1; n <= size; n++) {
-                fleet.hosts.add(fleet.startHost(n, agentJar, first));
+            if (oneAgentJvm) {
+                fleet.startAgentGroup(size, agentJar, first);
+            } else {
+                for (int n = 1; n <= size; n++) {
+                    fleet.hosts.add(fleet.startHost(n, agentJar, first));
+                }
             }
             for (Host host : fleet.hosts) fleet.register(host, fleet.hosts.indexOf(host) + 1);
             fleet.services.awaitPassing(size);
@@ -132,6 +155,16 @@ public final class LocalFleet implements AutoCloseable {
     /** HAProxy's runtime API address, as a plan's {@code loadBalancer.haproxy.runtime}. */
     public String loadBalancerRuntime() {
         return services.loadBalancerRuntime();
+    }
+
+    /** HAProxy's runtime API over TCP ({@code host:port}), for tools that cannot talk to a UNIX socket. */
+    public String loadBalancerRuntimeTcp() {
+        return services.loadBalancerRuntimeTcp();
+    }
+
+    /** HAProxy's output: its request log, one line per request (epoch ms, server address, status), and its messages. */
+    public Path loadBalancerLog() {
+        return work.resolve("haproxy.log");
     }
 
     public List<Host> hosts() {
@@ -231,7 +264,13 @@ public final class LocalFleet implements AutoCloseable {
     }
 
     private Host startHost(int n, Path agentJar, Artifacts.Artifact release) throws IOException, InterruptedException {
-        String ip = network + n;
+        Host host = prepareHost(n);
+        startAgent(host, AGENT_PORT, agentJar);
+        install(host, release);
+        return host;
+    }
+
+    private Host prepareHost(int n) throws IOException {
         Path home = Files.createDirectories(work.resolve("host-" + n));
         Path tokenFile = home.resolve("agent.token");
         // The agent refuses a token file that anyone but its owner could read.
@@ -239,20 +278,72 @@ public final class LocalFleet implements AutoCloseable {
         Files.createFile(tokenFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tokenFile, token);
-        Host host = new Host(service + "-" + n, ip, caDir != null);
-        startAgent(host, AGENT_PORT, agentJar);
-        install(host, release);
-        return host;
+        return new Host(service + "-" + n, network + n, caDir != null);
+    }
+
+    /** Every host's agent in one JVM (one command line per line of agents.tsv), then each host's first release. */
+    private void startAgentGroup(int size, Path agentJar, Artifacts.Artifact release) throws IOException, InterruptedException {
+        StringBuilder lines = new StringBuilder();
+        for (int n = 1; n <= size; n++) {
+            Host host = prepareHost(n);
+            hosts.add(host);
+            lines.append(String.join("\t", agentArguments(host, AGENT_PORT))).append('\n');
+        }
+        Path file = work.resolve("agents.tsv");
+        Files.writeString(file, lines);
+        Process group = processes.start(List.of("java", "-Xmx256m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", agentJar.toString(), "dev.baton.agent.AgentGroupMain", file.toString()), work.resolve("agents.log"));
+        for (Host host : hosts) {
+            agents.put(host.serviceId(), group);
+            awaitTrue("agent on " + host.address(), () -> getText(host.agentUrl() + "/v1/status") != null);
+        }
+        // In one JVM a fork can inherit another agent's half-written executable ("text file busy" at exec): every
+        // release is unpacked first (no exec), then every app started (no write), as a rollout's PREPARE does.
+        eachHost(host -> send(new Request.Builder().url(host.agentUrl() + "/v1/releases").post(RequestBody.create(
+                MAPPER.writeValueAsBytes(Map.of("version", release.version(),
+                        "artifact", Map.of("url", release.url(), "sha256", release.sha256()))), JSON))));
+        eachHost(host -> install(host, release));
+    }
+
+    private interface HostTask {
+        void run(Host host) throws IOException, InterruptedException;
+    }
+
+    private void eachHost(HostTask task) throws IOException, InterruptedException {
+        var installers = java.util.concurrent.Executors.newFixedThreadPool(INSTALLERS);
+        try {
+            List<java.util.concurrent.Future<?>> installs = new ArrayList<>();
+            for (Host host : hosts) installs.add(installers.submit(() -> {
+                task.run(host);
+                return null;
+            }));
+            for (var install : installs) {
+                try {
+                    install.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IOException("installing the first release: " + e.getCause().getMessage(), e.getCause());
+                }
+            }
+        } finally {
+            installers.shutdownNow();
+        }
+    }
+
+    private List<String> agentArguments(Host host, int port) {
+        String ip = host.address();
+        Path home = home(host);
+        String app = "demo-app -listen " + ip + ":" + APP_PORT + " -shutdown-timeout 30s -pidfile {pidfile}";
+        return List.of("--listen", ip + ":" + port, "--home", home.toString(),
+                "--token-file", home.resolve("agent.token").toString(), "--allow-hooks", "--app-command", app,
+                "--ready-url", "http://" + ip + ":" + APP_PORT + "/healthz");
     }
 
     private void startAgent(Host host, int port, Path agentJar) throws IOException, InterruptedException {
         String ip = host.address();
         Path home = home(host);
-        String app = "demo-app -listen " + ip + ":" + APP_PORT + " -shutdown-timeout 30s -pidfile {pidfile}";
         List<String> command = new ArrayList<>(List.of("java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-jar", agentJar.toString(), "--listen", ip + ":" + port, "--home", home.toString(),
-                "--token-file", home.resolve("agent.token").toString(), "--allow-hooks", "--app-command", app,
-                "--ready-url", "http://" + ip + ":" + APP_PORT + "/healthz"));
+                "-jar", agentJar.toString()));
+        command.addAll(agentArguments(host, port));
         command.addAll(agentTlsFlags(ip, home));
         agents.put(host.serviceId(), processes.start(command, home.resolve("agent.log")));
         String status = (host.tls() ? "https://" : "http://") + ip + ":" + port + "/v1/status";

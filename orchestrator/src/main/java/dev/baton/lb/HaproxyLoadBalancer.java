@@ -20,34 +20,80 @@ public final class HaproxyLoadBalancer implements LoadBalancer {
 
     private final HaproxyRuntime runtime;
     private final String backend;
+    private final SharedQuestion<java.util.List<HaproxyRuntime.ServerState>> servers;
+    private final SharedQuestion<java.util.List<HaproxyRuntime.ServerSessions>> sessions;
 
     public HaproxyLoadBalancer(HaproxyRuntime runtime, String backend) {
         this.runtime = runtime;
         this.backend = backend;
+        this.servers = new SharedQuestion<>((deadline, budget) -> runtime.servers(backend, deadline, budget));
+        this.sessions = new SharedQuestion<>((deadline, budget) -> runtime.sessions(backend, deadline, budget));
     }
 
     /** Returns within {@code timeout} plus at most {@link #LAST_CALL}, whatever the socket does. */
     @Override
     public boolean awaitOutOfRotation(Instance instance, Duration timeout) throws StepFailure, InterruptedException {
+        long[] seen = {System.nanoTime() - 1};
+        return await(timeout, callDeadline -> !routesTo(instance, seen, callDeadline));
+    }
+
+    @Override
+    public boolean reportsSessions() {
+        return true;
+    }
+
+    /**
+     * Out of rotation, and no session nor queued request on any slot that has the instance's address or none (a
+     * slot emptied by DNS loses its address, not its sessions): HAProxy itself proves no request can reach it.
+     */
+    @Override
+    public boolean awaitNoSessions(Instance instance, Duration timeout) throws StepFailure, InterruptedException {
+        String address = instance.address() + ":" + instance.port();
+        long[] seenServers = {System.nanoTime() - 1};
+        long[] seenSessions = {System.nanoTime() - 1};
+        return await(timeout, callDeadline -> {
+            if (routesTo(instance, seenServers, callDeadline)) return false;
+            SharedQuestion.Answer<java.util.List<HaproxyRuntime.ServerSessions>> answer =
+                    sessions.sentAfter(seenSessions[0], callDeadline, budget(callDeadline));
+            seenSessions[0] = answer.sentAt();
+            return answer.value().stream().filter(s -> s.address().isEmpty() || s.address().equals(address))
+                    .allMatch(HaproxyRuntime.ServerSessions::idle);
+        });
+    }
+
+    @FunctionalInterface
+    private interface Condition {
+        boolean holds(Instant callDeadline) throws StepFailure, InterruptedException;
+    }
+
+    private boolean await(Duration timeout, Condition condition) throws StepFailure, InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (true) {
             Instant now = Instant.now();
             Instant callDeadline = earliest(now.plus(runtime.callTimeout()), latest(deadline, now.plus(LAST_CALL)));
-            if (!routesTo(instance, callDeadline, Duration.between(now, callDeadline))) return true;
+            try {
+                if (condition.holds(callDeadline)) return true;
+            } catch (StepFailure e) {
+                if (Thread.interrupted()) throw new InterruptedException();
+                throw e;
+            }
             Duration left = Duration.between(Instant.now(), deadline);
             if (left.isNegative() || left.isZero()) return false;
             Thread.sleep(Math.max(1, Math.min(POLL.toMillis(), left.toMillis())));
         }
     }
 
-    private boolean routesTo(Instance instance, Instant deadline, Duration budget) throws StepFailure, InterruptedException {
-        try {
-            return runtime.servers(backend, deadline, budget).stream().anyMatch(s -> s.inRotation()
-                    && s.address().equals(instance.address()) && s.port() == instance.port());
-        } catch (StepFailure e) {
-            if (Thread.interrupted()) throw new InterruptedException();
-            throw e;
-        }
+    private static Duration budget(Instant callDeadline) {
+        Duration left = Duration.between(Instant.now(), callDeadline);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    /** Asks (or shares) a {@code show servers state} sent after the last one this wait looked at ({@code seen}). */
+    private boolean routesTo(Instance instance, long[] seen, Instant deadline) throws StepFailure, InterruptedException {
+        SharedQuestion.Answer<java.util.List<HaproxyRuntime.ServerState>> answer = servers.sentAfter(seen[0], deadline, budget(deadline));
+        seen[0] = answer.sentAt();
+        return answer.value().stream().anyMatch(s -> s.inRotation()
+                && s.address().equals(instance.address()) && s.port() == instance.port());
     }
 
     private static Instant earliest(Instant a, Instant b) {

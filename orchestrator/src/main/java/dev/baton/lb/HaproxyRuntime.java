@@ -30,6 +30,13 @@ public final class HaproxyRuntime {
         }
     }
 
+    /** One server slot's current sessions and queued requests ({@code show stat}); address "ip:port", empty when unresolved. */
+    public record ServerSessions(String name, String address, int queued, int sessions) {
+        public boolean idle() {
+            return queued == 0 && sessions == 0;
+        }
+    }
+
     private final String address;
     private final Duration callTimeout;
 
@@ -67,6 +74,16 @@ public final class HaproxyRuntime {
         if (backend == null || !BACKEND_NAME.matcher(backend).matches()) {
             throw new StepFailure("HAProxy backend name " + Excerpt.quoted(backend) + " is not a valid proxy name");
         }
+    }
+
+    /** Every server slot's sessions and queue; a failure if HAProxy answers anything but the expected table. */
+    public List<ServerSessions> sessions(String backend) throws StepFailure {
+        return sessions(backend, Instant.now().plus(callTimeout), callTimeout);
+    }
+
+    List<ServerSessions> sessions(String backend, Instant deadline, Duration budget) throws StepFailure {
+        checkName(backend);
+        return ServerStats.parse(backend, socket().exchange("show stat " + backend + " 4 -1", deadline, budget));
     }
 
     private RuntimeSocket socket() throws StepFailure {

@@ -6,48 +6,54 @@ import dev.baton.store.RolloutStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
- * A live rollout's published events and their watchers. Publishing never blocks: each watcher has a bounded
- * queue, and a watcher whose queue is full is dropped (its stream ends; it may reconnect after its last
- * event). A slow watcher never slows the rollout.
+ * A live rollout's published events and their watchers, all fed from one shared log: each watcher keeps only its
+ * place in it, nothing is copied per watcher (a new watcher reads the history in place). Publishing never blocks:
+ * a watcher more than {@code lag} live items behind is dropped (its stream ends; it may reconnect after its last
+ * event), so a slow watcher never slows the rollout and holds nothing.
  */
 final class EventFanout {
-    private final int queueCapacity;
-    private final List<LoggedEvent> history = new ArrayList<>();
+    private final int lag;
+    /** Every event, in order: the history a new watcher starts from. */
+    private final List<StreamItem.EventItem> history = new ArrayList<>();
+    /** Every item published live (events and status changes), in order; watchers read from their place in it. */
+    private final List<StreamItem> live = new ArrayList<>();
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     private RolloutStatus status;
     private boolean ended;
 
-    EventFanout(List<LoggedEvent> past, RolloutStatus status, int queueCapacity) {
-        this.history.addAll(past);
+    EventFanout(List<LoggedEvent> past, RolloutStatus status, int lag) {
+        for (LoggedEvent event : past) history.add(new StreamItem.EventItem(event));
         this.status = status;
-        this.queueCapacity = queueCapacity;
+        this.lag = lag;
     }
 
-    synchronized void publish(LoggedEvent event) {
-        history.add(event);
-        offer(new StreamItem.EventItem(event));
+    void publish(LoggedEvent event) {
+        StreamItem.EventItem item = new StreamItem.EventItem(event); // encoded once here, for every watcher
+        synchronized (this) {
+            history.add(item);
+            append(item);
+        }
     }
 
     synchronized void publish(RolloutStatus next) {
         status = next;
-        offer(new StreamItem.StatusItem(next));
+        append(new StreamItem.StatusItem(next));
     }
 
-    /** After the final status: every stream ends. */
+    /** After the final status: every stream ends once it has read what was published. */
     synchronized void end() {
         ended = true;
-        for (Watcher watcher : watchers) watcher.finish(new StreamItem.End(false));
         watchers.clear();
+        notifyAll();
     }
 
     synchronized List<LoggedEvent> history() {
-        return List.copyOf(history);
+        List<LoggedEvent> events = new ArrayList<>(history.size());
+        for (StreamItem.EventItem item : history) events.add(item.event());
+        return events;
     }
 
     synchronized int watchers() {
@@ -56,59 +62,76 @@ final class EventFanout {
 
     /** A feed of the events after {@code afterSeq}, the current status, then live items. */
     synchronized Feed subscribe(long afterSeq) {
-        Watcher watcher = new Watcher(queueCapacity);
-        for (LoggedEvent event : history) {
-            if (event.seq() > afterSeq) watcher.backlog.add(new StreamItem.EventItem(event));
-        }
-        watcher.backlog.add(new StreamItem.StatusItem(status));
-        if (ended) watcher.backlog.add(new StreamItem.End(false));
-        else watchers.add(watcher);
+        int from = 0;
+        while (from < history.size() && history.get(from).event().seq() <= afterSeq) from++;
+        Watcher watcher = new Watcher(from, history.size(), new StreamItem.StatusItem(status), live.size());
+        if (!ended) watchers.add(watcher);
         return watcher;
     }
 
-    private void offer(StreamItem item) {
+    private void append(StreamItem item) {
+        live.add(item);
         for (Watcher watcher : watchers) {
-            if (!watcher.queue.offer(item)) {
+            if (live.size() - watcher.next > lag) {
                 watchers.remove(watcher);
-                watcher.finish(new StreamItem.End(true));
+                watcher.dropped = true;
             }
         }
+        notifyAll();
     }
 
+    /** One watcher's place: first in the history (up to where it stood when it came), then its status, then live. */
     private final class Watcher implements Feed {
-        private final List<StreamItem> backlog = new ArrayList<>();
-        private final BlockingQueue<StreamItem> queue;
-        /** Set when the stream must end and its queue had no room for the End. */
-        private volatile StreamItem.End end;
+        private int nextPast;
+        private final int pastEnd;
+        private StreamItem.StatusItem statusThen;
+        /** Guarded by the fanout. */
+        private int next;
+        private boolean dropped;
+        private boolean closed;
 
-        Watcher(int capacity) {
-            this.queue = new ArrayBlockingQueue<>(capacity);
-        }
-
-        void finish(StreamItem.End item) {
-            if (item.dropped()) {
-                end = item;
-                queue.clear();
-            } else if (!queue.offer(item)) {
-                end = item; // the queue is full: End comes once it is drained
-            }
+        Watcher(int nextPast, int pastEnd, StreamItem.StatusItem statusThen, int next) {
+            this.nextPast = nextPast;
+            this.pastEnd = pastEnd;
+            this.statusThen = statusThen;
+            this.next = next;
         }
 
         @Override
         public StreamItem next(Duration timeout) throws InterruptedException {
-            if (!backlog.isEmpty()) return backlog.remove(0);
-            StreamItem.End forced = end;
-            if (forced != null && forced.dropped()) return forced;
-            StreamItem item = queue.poll();
-            if (item != null) return item;
-            if (forced != null) return forced;
-            item = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return item != null ? item : end;
+            synchronized (EventFanout.this) {
+                if (nextPast < pastEnd) return history.get(nextPast++);
+                if (statusThen != null) {
+                    StreamItem item = statusThen;
+                    statusThen = null;
+                    return item;
+                }
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while (true) {
+                    if (dropped) return new StreamItem.End(true);
+                    if (next < live.size()) return live.get(next++);
+                    if (ended || closed) return new StreamItem.End(false);
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) return null;
+                    EventFanout.this.wait(Math.max(1, left / 1_000_000));
+                }
+            }
+        }
+
+        @Override
+        public StreamItem ready() {
+            synchronized (EventFanout.this) {
+                if (nextPast < pastEnd || statusThen != null || dropped) return null;
+                return next < live.size() ? live.get(next++) : null;
+            }
         }
 
         @Override
         public void close() {
-            watchers.remove(this);
+            synchronized (EventFanout.this) {
+                closed = true;
+                watchers.remove(this);
+            }
         }
     }
 }

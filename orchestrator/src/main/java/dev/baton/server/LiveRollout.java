@@ -21,8 +21,9 @@ import java.util.List;
 
 /**
  * A rollout running on this server: the engine's event sink and journal, the operators' control, the live
- * view and its watchers. Each event is numbered, applied to the view, stored with the record (one Consul
- * transaction), then published to the watchers; events keep their order even when hosts run in parallel.
+ * view and its watchers. Each event is numbered, applied to the view, queued for Consul with the record (stored with
+ * the next KV transaction, see {@code RolloutStore#append}) and published to the watchers once stored; the engine never
+ * waits for Consul to emit, and events keep their order even when hosts run in parallel.
  */
 final class LiveRollout implements EventSink, Journal {
     private static final Logger LOG = LoggerFactory.getLogger(LiveRollout.class);
@@ -35,6 +36,13 @@ final class LiveRollout implements EventSink, Journal {
     /** Held while an event is numbered, stored and published: one at a time, in order. */
     private final Object publishing = new Object();
     private long seq;
+    /**
+     * What the API shows: the record as of the last event shown to watchers (it never runs ahead of the event log),
+     * or the view itself while no event waits to be stored. Guarded by this.
+     */
+    private RolloutRecord shown;
+    /** Events applied to the view and not yet stored and shown. Guarded by this. */
+    private int unshown;
     private boolean stopping;
     private boolean storeFailing;
 
@@ -44,6 +52,7 @@ final class LiveRollout implements EventSink, Journal {
         this.journal = journal;
         this.fanout = new EventFanout(past, view.status(), watcherQueue);
         this.seq = past.isEmpty() ? 0 : past.get(past.size() - 1).seq();
+        this.shown = view.record();
         // a resumed rollout keeps what operators asked before the server stopped
         if (view.status() == RolloutStatus.PAUSED) control.send(RolloutControl.Command.PAUSE);
         if (view.status() == RolloutStatus.ROLLING_BACK) {
@@ -70,10 +79,18 @@ final class LiveRollout implements EventSink, Journal {
                 logged = LoggedEvent.of(++seq, event);
                 if (view.apply(logged)) changed = view.status();
                 record = view.record();
+                unshown++;
             }
-            persist("event " + logged.seq(), () -> store.append(logged, RecordForm.stored(record)));
-            fanout.publish(logged);
-            if (changed != null) fanout.publish(changed);
+            RolloutStatus status = changed;
+            // shown to watchers once stored: a watcher never sees an event a crash could lose (and its seq reused)
+            persist("event " + logged.seq(), () -> store.append(logged, RecordForm.stored(record), () -> {
+                fanout.publish(logged);
+                if (status != null) fanout.publish(status);
+                synchronized (this) {
+                    unshown--;
+                    shown = unshown == 0 ? view.record() : record;
+                }
+            }));
         }
     }
 
@@ -95,8 +112,9 @@ final class LiveRollout implements EventSink, Journal {
             synchronized (this) {
                 view.moved(instanceId, state, version);
                 record = view.record();
+                showIfCaughtUp();
             }
-            if (state.settled()) persist("the record", () -> store.save(RecordForm.stored(record)));
+            if (state.settled()) persist("the record", () -> store.saveLater(RecordForm.stored(record)));
         }
     }
 
@@ -113,10 +131,17 @@ final class LiveRollout implements EventSink, Journal {
     /** The release a host's agent reported before the rollout reached it. */
     synchronized void reported(String host, String version) {
         view.reported(host, version);
+        showIfCaughtUp();
     }
 
     synchronized void targets(List<RolloutView.Target> targets) {
         view.targets(targets);
+        showIfCaughtUp();
+    }
+
+    /** A change that is no event is shown at once, unless events wait to be shown (then with the last of them). */
+    private void showIfCaughtUp() {
+        if (unshown == 0) shown = view.record();
     }
 
     /** The engine returned (or crashed): the final status is stored, published, and every stream ends. */
@@ -129,6 +154,9 @@ final class LiveRollout implements EventSink, Journal {
                 record = view.record();
             }
             persistFinal(record);
+            synchronized (this) {
+                shown = view.record();
+            }
             if (changed) fanout.publish(record.status());
             fanout.end();
             return record;
@@ -146,6 +174,7 @@ final class LiveRollout implements EventSink, Journal {
             synchronized (this) {
                 stopping = true;
                 record = view.record();
+                shown = record;
             }
             LOG.info("rollout {}: handed over after {}", record.id(), why);
             fanout.end();
@@ -157,9 +186,9 @@ final class LiveRollout implements EventSink, Journal {
         return view.record();
     }
 
-    /** The view may be one event ahead of the log (applied, not yet published): a watcher asks for it next. */
+    /** The record as shown with the events shown so far (the view may be ahead while events wait to be stored). */
     synchronized RolloutDetails details() {
-        return new RolloutDetails(view.record(), fanout.history(), actions());
+        return new RolloutDetails(shown, fanout.history(), actions());
     }
 
     Feed follow(long afterSeq) {

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * Rollouts in Consul KV. Under {@code baton/rollouts/<id>/}: {@code record} (the rollout as JSON), {@code plan}
@@ -40,9 +41,18 @@ public final class RolloutStore {
     };
 
     private final ConsulKv kv;
+    /** Events, host states and records go to Consul grouped; what must be stored before an action goes at once. */
+    private final BatchedWrites writes;
 
     public RolloutStore(ConsulKv kv) {
         this.kv = kv;
+        this.writes = new BatchedWrites(kv);
+    }
+
+
+    /** Stores every queued write now; a process that ends (e.g. {@code baton recover}) calls it before it exits. */
+    public void flush() {
+        writes.flush();
     }
 
     /** A new id like {@code r-20261122-0001}, unique across servers sharing the Consul. */
@@ -60,30 +70,47 @@ public final class RolloutStore {
     }
 
     public void create(RolloutRecord record, String planText) {
-        Map<String, byte[]> sets = new LinkedHashMap<>();
-        sets.put(recordKey(record.id()), json(record));
-        sets.put(ROLLOUTS + record.id() + "/plan", bytes(planText));
-        kv.transaction(sets);
+        Map<String, Supplier<byte[]>> sets = new LinkedHashMap<>();
+        sets.put(recordKey(record.id()), encoded(json(record)));
+        sets.put(ROLLOUTS + record.id() + "/plan", encoded(bytes(planText)));
+        writes.now(sets);
     }
 
-    /** The event and the record as it stands after it, atomically. */
+    /**
+     * The event and the record as it stands after it, atomically, with the next batch: an event announces, it is never
+     * what must be stored before an action ({@link #leaving} is).
+     */
     public void append(LoggedEvent event, RolloutRecord record) {
-        Map<String, byte[]> sets = new LinkedHashMap<>();
-        sets.put(eventKey(record.id(), event.seq()), json(event));
-        sets.put(recordKey(record.id()), json(record));
-        kv.transaction(sets);
+        append(event, record, null);
     }
 
+    /** As {@link #append(LoggedEvent, RolloutRecord)}; {@code thenShow} runs once it was sent to Consul, in event order. */
+    public void append(LoggedEvent event, RolloutRecord record, Runnable thenShow) {
+        Map<String, Supplier<byte[]>> sets = new LinkedHashMap<>();
+        sets.put(eventKey(record.id(), event.seq()), encoded(json(event)));
+        // encoded when sent: of the records written within one batch only the last one is
+        sets.put(recordKey(record.id()), () -> json(record));
+        writes.later(sets, thenShow);
+    }
+
+    /** Stores the record with everything queued before it, now. */
     public void save(RolloutRecord record) {
-        kv.put(recordKey(record.id()), json(record));
+        writes.now(Map.of(recordKey(record.id()), encoded(json(record))));
+    }
+
+    /** Stores the record with the next batch. */
+    public void saveLater(RolloutRecord record) {
+        writes.later(Map.of(recordKey(record.id()), () -> json(record)));
     }
 
     public Optional<RolloutRecord> record(String id) {
+        writes.flushBeforeRead();
         return kv.get(recordKey(id)).map(e -> read(e.value(), RolloutRecord.class));
     }
 
     /** The ids of every stored rollout. */
     public List<String> ids() {
+        writes.flushBeforeRead();
         List<String> ids = new ArrayList<>();
         for (String key : kv.keys(ROLLOUTS)) {
             if (key.endsWith("/")) ids.add(key.substring(ROLLOUTS.length(), key.length() - 1));
@@ -99,10 +126,12 @@ public final class RolloutStore {
     }
 
     public Optional<String> plan(String id) {
+        writes.flushBeforeRead();
         return kv.get(ROLLOUTS + id + "/plan").map(ConsulKv.Entry::text);
     }
 
     public List<LoggedEvent> events(String id) {
+        writes.flushBeforeRead();
         List<LoggedEvent> events = new ArrayList<>();
         for (ConsulKv.Entry entry : kv.list(ROLLOUTS + id + "/events/")) events.add(read(entry.value(), LoggedEvent.class));
         events.sort(Comparator.comparingLong(LoggedEvent::seq));
@@ -116,6 +145,7 @@ public final class RolloutStore {
     /** With {@code index} > 0, waits up to {@code wait} for anything of the rollout to change before reading it. */
     public Watched watch(String id, long index, Duration wait) {
         String prefix = ROLLOUTS + id + "/";
+        writes.flushBeforeRead();
         ConsulKv.Listing listing = kv.list(prefix, index, wait);
         RolloutRecord record = null;
         List<LoggedEvent> events = new ArrayList<>();
@@ -129,34 +159,45 @@ public final class RolloutStore {
     }
 
     /**
-     * Written before the host leaves rotation: the registration under {@code saved/<host>}, then the state
-     * LEAVING under {@code journal/<host>}. After a crash, the host is put back with exactly this registration.
+     * Stored before the host leaves rotation, with everything queued before: the registration under
+     * {@code saved/<host>}, then the state LEAVING under {@code journal/<host>}, in one transaction. After a crash, the
+     * host is put back with exactly this registration.
      */
     public void leaving(String id, Registration saved) {
         String host = saved.instance().id();
-        kv.put(hostKey(id, "saved", host), json(registration(saved)));
-        moved(id, host, HostState.LEAVING, null);
+        Map<String, Supplier<byte[]>> sets = new LinkedHashMap<>();
+        sets.put(hostKey(id, "saved", host), encoded(json(registration(saved))));
+        sets.put(journalKey(id, host), encoded(journalEntry(host, HostState.LEAVING, null)));
+        writes.now(sets);
     }
 
-    /** The host's state as the engine moved it, and the release it is moving to. */
+    /** The host's state as the engine moved it, and the release it is moving to; stored with the next batch. */
     public void moved(String id, String host, HostState state, String version) {
+        writes.later(Map.of(journalKey(id, host), encoded(journalEntry(host, state, version))));
+    }
+
+    private static byte[] journalEntry(String host, HostState state, String version) {
         ObjectNode entry = Json.MAPPER.createObjectNode();
         entry.put("host", host);
         entry.put("state", state.name());
         entry.put("version", version);
-        kv.put(journalKey(id, host), json(entry));
+        return json(entry);
     }
 
-    /** The host runs the new release; a rollback after a crash needs its previous version and registration. */
+    /**
+     * The host runs the new release; a rollback after a crash needs its previous version and registration. Stored with
+     * the next batch (within {@link BatchedWrites#LINGER}): it records what happened, it does not precede an action.
+     */
     public void switched(String id, SwitchedHost host) {
         ObjectNode entry = Json.MAPPER.createObjectNode();
         entry.put("previousVersion", host.previousVersion());
         entry.set("registration", registration(host.saved()));
-        kv.put(hostKey(id, "switched", host.saved().instance().id()), json(entry));
+        writes.later(Map.of(hostKey(id, "switched", host.saved().instance().id()), encoded(json(entry))));
     }
 
     /** Where the rollout stood: each host's last state, and the saved registrations of the hosts that were out. */
     public Resume resume(String id) {
+        writes.flushBeforeRead();
         Map<String, HostState> states = new LinkedHashMap<>();
         for (ConsulKv.Entry entry : kv.list(ROLLOUTS + id + "/journal/")) {
             JsonNode node = read(entry.value(), JsonNode.class);
@@ -178,11 +219,13 @@ public final class RolloutStore {
 
     /** The registration a host had when it left rotation (kept for a parked host), if any. */
     public Optional<Registration> saved(String id, String host) {
+        writes.flushBeforeRead();
         return kv.get(hostKey(id, "saved", host)).map(e -> registration(read(e.value(), JsonNode.class)));
     }
 
     /** The service's instances as the last successful rollout saw them. */
     public Set<String> knownInstances(String service) {
+        writes.flushBeforeRead();
         return kv.get(fleetKey(service)).map(e -> {
             Set<String> ids = new TreeSet<>();
             read(e.value(), JsonNode.class).forEach(n -> ids.add(n.asText()));
@@ -191,7 +234,7 @@ public final class RolloutStore {
     }
 
     public void rememberInstances(String service, Set<String> ids) {
-        kv.put(fleetKey(service), json(new TreeSet<>(ids)));
+        writes.now(Map.of(fleetKey(service), encoded(json(new TreeSet<>(ids)))));
     }
 
     private static String fleetKey(String service) {
@@ -246,6 +289,10 @@ public final class RolloutStore {
             }
         }
         return segment.toString();
+    }
+
+    private static Supplier<byte[]> encoded(byte[] value) {
+        return () -> value;
     }
 
     private static byte[] bytes(String text) {

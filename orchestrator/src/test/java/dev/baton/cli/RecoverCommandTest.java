@@ -64,6 +64,7 @@ class RecoverCommandTest {
         registry.maintenance(web1, true, "baton: parked: unhealthy (503) after: not healthy within 30s");
         store.moved(id, "web-1", HostState.PARKED, "1.0.0");
         store.moved(id, "web-2", HostState.DONE, "1.0.0");
+        store.flush(); // host states are journaled in batches; a server stores them before its rollout ends
         return id;
     }
 

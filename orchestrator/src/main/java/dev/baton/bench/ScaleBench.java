@@ -1,0 +1,196 @@
+package dev.baton.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.chaos.BatonServerProcess;
+import dev.baton.fleet.LocalFleet;
+import dev.baton.rollout.Event;
+import dev.baton.store.Json;
+import dev.baton.store.LoggedEvent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code bin/bench scale [--hosts N]}: a real fleet of N hosts (default 200) on this machine, rolled by a real Baton
+ * server with {@code batch: 10%} and verified propagation, under steady load through HAProxy, with 400 SSE watchers.
+ * Each host has its own loopback address, demo-app process, Consul registration and agent; the agents are the real
+ * agent code, all in one JVM ({@code AgentGroupMain}: one Jetty server, restart worker and app process per host).
+ * The server runs in a JVM of its own (its memory and CPU read from /proc), talking to Consul through a counting
+ * proxy. The limit is measured outside Baton, from HAProxy's request log ({@link OutsideLimit}).
+ */
+public final class ScaleBench {
+    private static final int DEFAULT_HOSTS = 200;
+    private static final int WATCHERS = 400;
+    private static final int LOAD_WORKERS = 10;
+    private static final int LOAD_QPS_PER_WORKER = 50;
+    private static final int LOAD_MAX_SECONDS = 1200;
+    private static final Duration ROLLOUT_DEADLINE = Duration.ofMinutes(15);
+    private static final Pattern HEAP_USED = Pattern.compile("generation\\s+total \\d+K, used (\\d+)K");
+
+    private ScaleBench() {
+    }
+
+    /** What one run ended with: the rollout's status, the failed requests through HAProxy, the summary line. */
+    public record Result(String status, long failedRequests, String line) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Result result = measure(hosts(args), WATCHERS);
+        System.out.println(result.line());
+    }
+
+    /** Rolls a fleet of {@code hosts} once with {@code watchers} SSE watchers; prints the details as it goes. */
+    public static Result measure(int hosts, int watchers) throws Exception {
+        Resources.require(hosts);
+        System.out.printf("scale benchmark: %d hosts (agents in one JVM), batch 10%%, %d SSE watchers, load %d req/s through HAProxy%n",
+                hosts, watchers, LOAD_WORKERS * LOAD_QPS_PER_WORKER);
+        Instant setup = Instant.now();
+        try (LocalFleet fleet = LocalFleet.startSharingOneAgentJvm("web", hosts, "1.0.0");
+             ConsulCallCounter consul = new ConsulCallCounter("127.0.0.1", fleet.consulAddress())) {
+            System.out.printf("  fleet ready in %d s; logs in %s%n", Duration.between(setup, Instant.now()).toSeconds(), fleet.workDir());
+            String token = token();
+            try (BatonServerProcess server = BatonServerProcess.start("baton-scale", consul.url(), fleet.workDir(), token,
+                    fleet.agentToken(), fleet.workDir().resolve("server.log"))) {
+                return run(fleet, consul, server, token, hosts, watchers);
+            }
+        }
+    }
+
+    private static int hosts(String[] args) {
+        if (args.length == 0) return DEFAULT_HOSTS;
+        if (args.length == 2 && args[0].equals("--hosts")) {
+            try {
+                int n = Integer.parseInt(args[1]);
+                if (n >= 2 && n <= LocalFleet.MAX_HOSTS) return n;
+            } catch (NumberFormatException e) {
+                // falls through to the usage line
+            }
+        }
+        System.err.println("usage: bin/bench scale [--hosts N]   (N from 2 to " + LocalFleet.MAX_HOSTS + ", default " + DEFAULT_HOSTS + ")");
+        System.exit(2);
+        return 0;
+    }
+
+    private static Result run(LocalFleet fleet, ConsulCallCounter consul, BatonServerProcess server, String token, int hosts,
+                              int watcherCount) throws Exception {
+        String plan = Files.readString(fleet.writePlan("2.0.0", "strategy: { batch: 10% }\n"));
+        ProcStat before = ProcStat.of(server.pid());
+        ConsulCallCounter.Counts countsBefore = consul.counts();
+        HeyLoad.Report during;
+        JsonNode rollout;
+        List<Long> latencies = new ArrayList<>();
+        try (HeyLoad load = new HeyLoad(fleet.loadBalancerUrl() + "/", LOAD_WORKERS, LOAD_QPS_PER_WORKER, LOAD_MAX_SECONDS,
+                fleet.workDir().resolve("hey-during.txt"))) {
+            Thread.sleep(1000);
+            BatonServerProcess.Answer started = server.start(plan);
+            if (started.status() != 201) throw new IllegalStateException("POST /rollouts answered " + started.status() + ": " + started.text());
+            String id = started.json().path("id").asText();
+            CountDownLatch ended = new CountDownLatch(watcherCount);
+            List<EventStreamBench.Watcher> watchers = new ArrayList<>();
+            for (int i = 0; i < watcherCount; i++) watchers.add(new EventStreamBench.Watcher(server.url(), token, id, ended));
+            Instant deadline = Instant.now().plus(ROLLOUT_DEADLINE);
+            do {
+                Thread.sleep(500);
+                rollout = server.rollout(id);
+                if (Instant.now().isAfter(deadline)) throw new IllegalStateException(id + " did not end within " + ROLLOUT_DEADLINE);
+            } while (rollout.path("endedAt").isNull());
+            boolean allEnded = ended.await(30, TimeUnit.SECONDS);
+            for (EventStreamBench.Watcher w : watchers) {
+                w.close();
+                synchronized (w.latenciesMs) {
+                    latencies.addAll(w.latenciesMs);
+                }
+            }
+            if (!allEnded) System.out.println("  (some event streams did not end within 30 s of the rollout)");
+            Thread.sleep(1000);
+            during = load.stop();
+        }
+        ProcStat after = ProcStat.of(server.pid());
+        ConsulCallCounter.Counts counts = consul.counts().minus(countsBefore);
+        if (!rollout.path("status").asText().equals("SUCCEEDED")) {
+            System.out.println("  rollout ended " + rollout.path("status").asText() + ": " + rollout.path("summary").asText());
+        }
+        List<Event> events = new ArrayList<>();
+        for (JsonNode e : rollout.path("events")) events.add(Json.MAPPER.convertValue(e, LoggedEvent.class).event());
+        Map<String, String> addresses = new HashMap<>();
+        for (LocalFleet.Host host : fleet.hosts()) addresses.put(host.serviceId(), host.address() + ":" + LocalFleet.APP_PORT);
+        OutsideLimit limit = OutsideLimit.measure(events, addresses, fleet.loadBalancerLog());
+        Collections.sort(latencies);
+        double wall = rollout.path("durationMs").asLong() / 1000.0;
+        double limitS = limit.total().toMillis() / 1000.0;
+        System.out.printf("  %d requests during the rollout, %d failed%s; outside limit: %s%n", during.requests(), during.failed(),
+                during.errors().isEmpty() ? "" : " [" + during.errors() + "]", limit.meanPieces());
+        System.out.println("  per host: " + ZeroDowntimeBench.breakdown(events) + "; per batch: " + batches(events));
+        System.out.printf("  Consul: %d calls, %d blocking queries, %d KV writes; most called: %s%n", counts.calls(), counts.blocking(),
+                counts.kvWrites(), consul.topPaths(6));
+        System.out.printf("  %d live event deliveries to %d watchers%n", latencies.size(), watcherCount);
+        String line = String.format("scale: hosts=%d failed_requests=%d wall_s=%.1f limit_s=%.1f ratio=%.2f rss_mb=%d heap_mb=%d cpu_s_per_host=%.3f "
+                        + "consul_calls_per_host=%.1f kv_writes_per_host=%.1f events=%d sse_p99_ms=%d",
+                hosts, during.failed(), wall, limitS, limitS == 0 ? Double.NaN : wall / limitS, after.peakRssKb() / 1024,
+                heapUsedMb(server.pid()), (after.cpuTicks() - before.cpuTicks()) / (double) ProcStat.TICKS_PER_SECOND / hosts,
+                counts.calls() / (double) hosts, counts.kvWrites() / (double) hosts, events.size(),
+                EventStreamBench.percentile(latencies, 99));
+        return new Result(rollout.path("status").asText(), during.failed(), line);
+    }
+
+    /** Mean duration of a batch (BATCH ended) and of the rollout before the first batch (PREPARE, targets). */
+    private static String batches(List<Event> events) {
+        List<Event> ended = events.stream().filter(e -> e.host() == null && e.step() == dev.baton.rollout.Step.BATCH
+                && e.took() != null).toList();
+        Instant start = events.isEmpty() ? null : events.get(0).at();
+        Instant firstBatch = events.stream().filter(e -> e.host() == null && e.step() == dev.baton.rollout.Step.BATCH)
+                .map(Event::at).findFirst().orElse(start);
+        return ended.size() + " batches, mean " + (ended.isEmpty() ? 0 : ended.stream().mapToLong(e -> e.took().toMillis()).sum() / ended.size())
+                + " ms; before the first batch " + (start == null ? 0 : Duration.between(start, firstBatch).toMillis()) + " ms";
+    }
+
+    /** The server's heap in use now (young + old generation), from {@code jcmd GC.heap_info}; -1 when jcmd cannot tell. */
+    private static long heapUsedMb(long pid) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+        String text = new String(process.getInputStream().readAllBytes());
+        process.waitFor(30, TimeUnit.SECONDS);
+        Matcher used = HEAP_USED.matcher(text);
+        long kb = 0;
+        boolean found = false;
+        while (used.find()) {
+            kb += Long.parseLong(used.group(1));
+            found = true;
+        }
+        return found ? kb / 1024 : -1;
+    }
+
+    /** A process's CPU time (user + system, in clock ticks) and peak resident memory, from /proc. */
+    private record ProcStat(long cpuTicks, long peakRssKb) {
+        static final int TICKS_PER_SECOND = 100;
+
+        static ProcStat of(long pid) throws IOException {
+            String stat = Files.readAllLines(Path.of("/proc", Long.toString(pid), "stat")).get(0);
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            long hwm = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                    .filter(l -> l.startsWith("VmHWM:")).map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(-1L);
+            return new ProcStat(ticks, hwm);
+        }
+    }
+
+    private static String token() {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}
