@@ -125,7 +125,21 @@ final class HostRollout {
 
     /** After an orchestrator crash: the host was out of rotation with this registration; put it back or park it. */
     HostState settleAfterCrash(Registration inFlight) {
+        if (lifecycle.state() == HostState.RESTARTING || lifecycle.state() == HostState.CHECKING) awaitStartedAfterCrash();
         return recoverLeftOut(inFlight, "the orchestrator stopped while this host was out of rotation");
+    }
+
+    /**
+     * The agent finishes a restart it was asked for even when the server that asked died: a takeover can come while
+     * the instance is still starting. It gets its health deadline before put back or park decides, as it would have.
+     */
+    private void awaitStartedAfterCrash() {
+        Instant until = clock.now().plus(plan.health().deadline());
+        try {
+            while (!ports.probe().check(instance).healthy() && clock.now().isBefore(until)) clock.sleep(plan.health().interval());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The host is out of rotation with this registration, for {@code why}: put it back if healthy, else park it. */
