@@ -22,6 +22,11 @@ import java.util.function.Supplier;
  *   LEASE + CALL_LANDS = 3 s + 3 s = 6 s  &lt;  LOCK_DELAY = 10 s       (4 s to spare for clock rate and scheduling)
  * </pre>
  *
+ * Once its lease ran out a server restarts no host, but it still puts back or parks the hosts it has out of rotation,
+ * and only while {@code now − t0 < HAND_BACK = LOCK_DELAY − CALL_LANDS = 7 s}: what it sends then lands before
+ * T + 10 s. After that (a server that stalled longer, e.g. SIGSTOP or a long GC pause) it touches no host at all and
+ * leaves them, journaled as in flight, to the next owner, which puts them back or parks them when it resumes.
+ *
  * {@code CALL_LANDS} is the connect timeout of the host-acting clients (Consul agent, Baton agent, HAProxy runtime:
  * 3 s): a request that is not connected by then is never sent, and their bodies are small, so one that is sent is
  * applied by its receiver at once. A server paused (GC, SIGSTOP) between its fence check and sending a request is the
@@ -35,9 +40,10 @@ public final class LockTiming {
     public static final Duration LEASE = Duration.ofSeconds(3);
     public static final Duration CALL_LANDS = Duration.ofSeconds(3);
     public static final Duration LOCK_DELAY = Duration.ofSeconds(10);
+    public static final Duration HAND_BACK = LOCK_DELAY.minus(CALL_LANDS);
 
     static {
-        if (LEASE.plus(CALL_LANDS).compareTo(LOCK_DELAY) >= 0) throw new IllegalStateException("LEASE + CALL_LANDS must stay below LOCK_DELAY");
+        if (LEASE.compareTo(HAND_BACK) >= 0) throw new IllegalStateException("LEASE + CALL_LANDS must stay below LOCK_DELAY");
     }
 
     private final Duration ttl;
@@ -60,6 +66,14 @@ public final class LockTiming {
 
     public String createSession(ConsulKv kv, String name) {
         return kv.createSession(name, ttl, LOCK_DELAY, checks.get());
+    }
+
+    /** Why a server whose last renewal started at {@code confirmedAt} may not even put its hosts back, or null. */
+    public static String handBackClosed(long confirmedAt) {
+        Duration since = Duration.ofNanos(System.nanoTime() - confirmedAt);
+        if (since.compareTo(HAND_BACK) < 0) return null;
+        return "no renewal of its Consul session succeeded for " + since.toMillis() / 100 / 10.0 + "s: another server may "
+                + "own the rollout (hand-back window " + HAND_BACK.toSeconds() + "s)";
     }
 
     /** Why a lease confirmed by a renewal that started at {@code confirmedAt} (nanoTime) no longer holds, or null. */

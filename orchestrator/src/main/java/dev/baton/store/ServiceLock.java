@@ -84,6 +84,14 @@ public final class ServiceLock {
                 + "; another server may take the service over";
     }
 
+    /**
+     * Null while this process may still put back or park the hosts it has out of rotation (even after its fence
+     * broke), otherwise why not (see {@link LockTiming#HAND_BACK}).
+     */
+    public String handBackClosed() {
+        return LockTiming.handBackClosed(confirmedAt);
+    }
+
     /** Releases the lock and destroys the session; never throws (the session's TTL frees the lock anyway). */
     public void release() {
         if (released) return;
