@@ -15,11 +15,13 @@ import dev.baton.store.Redactor;
 import dev.baton.server.AgentVersions;
 import dev.baton.server.FleetReader;
 import dev.baton.server.Leadership;
+import dev.baton.server.LivenessCheck;
 import dev.baton.server.RolloutPorts;
 import dev.baton.server.RolloutService;
 import dev.baton.server.ServerParts;
 import dev.baton.store.ConsulKv;
 import dev.baton.store.RolloutStore;
+import dev.baton.store.LockTiming;
 import dev.baton.store.ServiceLocks;
 import dev.baton.store.StoreException;
 import dev.baton.wiring.Adapters;
@@ -57,6 +59,7 @@ public final class BatonServer implements AutoCloseable {
     private final OkHttpClient http;
     private final WebhookNotifier webhooks;
     private final Leadership leadership;
+    private final LivenessCheck liveness;
     private final String scheme;
     private final String advertise;
     private volatile String name = "starting";
@@ -84,7 +87,10 @@ public final class BatonServer implements AutoCloseable {
         HookRunner hooks = new CommandHookRunner(config.hooks(), redactor);
         RolloutPorts ports = config.ports() != null ? config.ports()
                 : (plan, agentToken, events) -> Adapters.forPlan(plan, config.consul(), config.consulToken(), agentToken, hooks, events);
-        ServiceLocks locks = new ServiceLocks(kv, scheduler, config.lockTtl(), config.lockTtl().dividedBy(3));
+        String id = serverId();
+        this.liveness = new LivenessCheck(kv, id);
+        LockTiming timing = new LockTiming(config.lockTtl(), liveness::checks);
+        ServiceLocks locks = new ServiceLocks(kv, scheduler, timing);
         BatonMetrics metrics = new BatonMetrics();
         this.webhooks = new WebhookNotifier(config.webhooks(), kv, http, WebhookNotifier.DEFAULT_CAPACITY, WEBHOOK_SENDERS);
         metrics.watch(webhooks);
@@ -94,7 +100,7 @@ public final class BatonServer implements AutoCloseable {
         this.schedules = new RolloutScheduler(kv, config.windows(), plan -> parts.service().startScheduled(plan).rollout().id(),
                 Clock.SYSTEM);
         schedules.onLag(metrics::scheduleLag);
-        this.leadership = new Leadership(kv, serverId(), this::url, config.lockTtl(), leaderDuties(metrics));
+        this.leadership = new Leadership(kv, id, this::url, timing, leaderDuties(metrics));
         FleetReader fleet = new FleetReader(new ConsulClient(http, config.consulToken()), config.consul(), parts.history());
         this.api = new HttpApi(parts.service(), fleet, config.tokens(), new AuditLog(kv, AUDIT_KEEP), config.keepAlive(), MAX_STREAMS,
                 schedules, metrics, leadership);
@@ -140,6 +146,7 @@ public final class BatonServer implements AutoCloseable {
         try {
             server.app.start(config.host(), config.port());
             server.name = config.host() + ":" + server.app.port();
+            server.liveness.register(server.scheme, config.host(), server.app.port());
             server.parts.startScanning(config.recoveryEvery());
             server.leadership.start(FIRST_ELECTION);
             return server;
@@ -192,6 +199,7 @@ public final class BatonServer implements AutoCloseable {
         schedules.close();
         parts.close();
         webhooks.close();
+        liveness.deregister(); // last: it invalidates the sessions still bound to its check
         lookups.shutdownNow();
         scheduler.shutdownNow();
         try {

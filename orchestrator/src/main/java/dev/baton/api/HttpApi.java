@@ -7,6 +7,7 @@ import dev.baton.schedule.RolloutScheduler;
 import dev.baton.schedule.ScheduleView;
 import dev.baton.server.FleetReader;
 import dev.baton.server.Leadership;
+import dev.baton.server.LivenessCheck;
 import dev.baton.server.RolloutDetails;
 import dev.baton.server.RolloutException;
 import dev.baton.server.RolloutService;
@@ -100,6 +101,7 @@ public final class HttpApi {
         });
         Map<String, String> headers = SecurityHeaders.of(tls != null);
         app.before(ctx -> headers.forEach(ctx::header));
+        app.get(LivenessCheck.PATH, ctx -> ctx.status(200).result("alive")); // Consul's check, without a token
         app.before(BASE + "/*", this::authenticate);
         app.before(BASE + "/*", this::leaderOnly);
         if (metrics != null) {

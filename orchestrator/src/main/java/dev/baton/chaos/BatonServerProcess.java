@@ -115,6 +115,26 @@ public final class BatonServerProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** SIGSTOP: the process stalls, as in a long GC pause, until {@link #carryOn}; returns when it was stopped. */
+    public Instant stall() throws IOException, InterruptedException {
+        Instant at = Instant.now();
+        signal("STOP");
+        return at;
+    }
+
+    /** SIGCONT after {@link #stall}. */
+    public void carryOn() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed: " + new String(kill.getInputStream().readAllBytes(),
+                    StandardCharsets.UTF_8).strip());
+        }
+    }
+
     /** POST /api/v1/rollouts: the status code and body. */
     public Answer start(String plan) throws IOException {
         return call(new Request.Builder().url(url() + "/api/v1/rollouts")

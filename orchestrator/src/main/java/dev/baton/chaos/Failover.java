@@ -70,6 +70,19 @@ public final class Failover implements AutoCloseable {
      * rollout on the survivors until it ends and the fleet settled.
      */
     public Round run(String plan, String version, BiConsumer<String, List<BatonServerProcess>> started) throws Exception {
+        return run(plan, version, started, Fault.KILL);
+    }
+
+    /** What happens to the leader mid-rollout. */
+    public enum Fault {
+        /** SIGKILL. */
+        KILL,
+        /** SIGSTOP until a follower has taken over and resumed the rollout, then SIGCONT: it must only hand over. */
+        STALL
+    }
+
+    /** As {@link #run(String, String, BiConsumer)}, with {@code fault} instead of the kill ({@code killedAt}: when it hit). */
+    public Round run(String plan, String version, BiConsumer<String, List<BatonServerProcess>> started, Fault fault) throws Exception {
         while (alive().size() < size) startServer();
         BatonServerProcess leader = awaitLeader(null);
         List<BatonServerProcess> followers = alive().stream().filter(s -> s != leader).toList();
@@ -91,9 +104,15 @@ public final class Failover implements AutoCloseable {
             id = answer.json().path("id").asText();
             started.accept(id, followers);
             awaitMidRollout(leader, id);
-            leader.kill();
-            killedAt = leader.killedAt();
-            log.accept("failover: killed the leader " + leader.name() + " (" + leader.url() + ") mid-rollout " + id);
+            boolean stalled = fault == Fault.STALL;
+            if (stalled) {
+                killedAt = leader.stall();
+            } else {
+                leader.kill();
+                killedAt = leader.killedAt();
+            }
+            log.accept("failover: " + (stalled ? "stalled (SIGSTOP)" : "killed") + " the leader " + leader.name() + " ("
+                    + leader.url() + ") mid-rollout " + id);
             long deadline = System.nanoTime() + ROLLOUT_CAP.toNanos();
             while (System.nanoTime() < deadline) {
                 if (next == null) {
@@ -106,6 +125,12 @@ public final class Failover implements AutoCloseable {
                 JsonNode rollout = readAny(followers, id);
                 if (rollout != null) {
                     if (resumed == null) resumed = firstEventAfter(rollout, killedAt);
+                    if (stalled && resumed != null && next != null) {
+                        leader.carryOn();
+                        stalled = false;
+                        log.accept(String.format("failover: SIGCONT to %s %.1f s after the stall", leader.name(),
+                                seconds(Duration.between(killedAt, Instant.now()))));
+                    }
                     status = rollout.path("status").asText();
                     summary = rollout.path("summary").asText("");
                     if (isFinal(status)) break;

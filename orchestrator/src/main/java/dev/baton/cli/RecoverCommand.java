@@ -13,6 +13,7 @@ import dev.baton.store.LockHolder;
 import dev.baton.store.RolloutRecord;
 import dev.baton.store.RolloutStore;
 import dev.baton.store.ServiceLock;
+import dev.baton.store.LockTiming;
 import dev.baton.store.ServiceLocks;
 import dev.baton.store.StoreException;
 import dev.baton.wiring.Adapters;
@@ -72,7 +73,7 @@ final class RecoverCommand implements Callable<Integer> {
                         + " is out of rotation");
                 return BatonMain.OK;
             }
-            ServiceLocks locks = new ServiceLocks(new ConsulKv(new OkHttpClient(), consul, consulToken), scheduler, LOCK_TTL, LOCK_TTL.dividedBy(3));
+            ServiceLocks locks = new ServiceLocks(new ConsulKv(new OkHttpClient(), consul, consulToken), scheduler, LockTiming.unchecked(LOCK_TTL));
             ServiceLock lock = locks.tryAcquire(record.service(), new LockHolder(id, "baton recover"))
                     .orElseThrow(() -> new BatonMain.UserError("service " + record.service() + " is being rolled out by "
                             + locks.holder(record.service()).map(LockHolder::rollout).orElse("another rollout") + "; try again when it ends"));

@@ -33,6 +33,7 @@ final class HostRollout {
     private String failure;
     private String previousVersion;
     private boolean refused;
+    private HostFence fence = HostFence.OPEN;
 
     /** Rolls {@code lifecycle}'s host to its version: the plan's, or the previous one when rolling back. */
     HostRollout(Instance instance, Plan plan, Ports ports, HostLifecycle lifecycle) {
@@ -42,6 +43,12 @@ final class HostRollout {
         this.clock = ports.clock();
         this.lifecycle = lifecycle;
         this.events = new HostEvents(instance.id(), lifecycle, ports.events(), clock);
+    }
+
+    /** Asks {@code check} before the host restarts and before it is put back or parked. */
+    HostRollout fenced(HostFence check) {
+        this.fence = check;
+        return this;
     }
 
     /** The gate refused: the host never left rotation. */
@@ -125,7 +132,21 @@ final class HostRollout {
 
     /** After an orchestrator crash: the host was out of rotation with this registration; put it back or park it. */
     HostState settleAfterCrash(Registration inFlight) {
+        if (lifecycle.state() == HostState.RESTARTING || lifecycle.state() == HostState.CHECKING) awaitStartedAfterCrash();
         return recoverLeftOut(inFlight, "the orchestrator stopped while this host was out of rotation");
+    }
+
+    /**
+     * The agent finishes a restart it was asked for even when the server that asked died: a takeover can come while
+     * the instance is still starting. It gets its health deadline before put back or park decides, as it would have.
+     */
+    private void awaitStartedAfterCrash() {
+        Instant until = clock.now().plus(plan.health().deadline());
+        try {
+            while (!ports.probe().check(instance).healthy() && clock.now().isBefore(until)) clock.sleep(plan.health().interval());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The host is out of rotation with this registration, for {@code why}: put it back if healthy, else park it. */
@@ -154,6 +175,8 @@ final class HostRollout {
     }
 
     private void finish() throws StepFailure, InterruptedException {
+        String fenced = fence.acting().refusal();
+        if (fenced != null) throw new StepFailure("not restarted: " + fenced);
         lifecycle.moveTo(HostState.RESTARTING);
         events.step(Step.RESTART, this::restart);
         lifecycle.moveTo(HostState.CHECKING);
@@ -380,6 +403,11 @@ final class HostRollout {
             if (lifecycle.state() == HostState.PREPARED) lifecycle.moveTo(HostState.RESTORED);
             return lifecycle.state().settled() ? lifecycle.state() : HostState.RESTORED;
         }
+        String handedOver = handBackClosed();
+        if (handedOver != null) {
+            failure = failure + "; left out of rotation, journaled, for the next owner: " + handedOver;
+            return lifecycle.state();
+        }
         if (lifecycle.state() != HostState.RESTORING) lifecycle.moveTo(HostState.RESTORING);
         Instant until = clock.now().plus(plan.drain().restoreTimeout());
         Duration backoff = FIRST_RETRY;
@@ -404,6 +432,15 @@ final class HostRollout {
                 Thread.interrupted();
             }
             backoff = backoff.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : backoff.multipliedBy(2);
+        }
+    }
+
+    private String handBackClosed() {
+        try {
+            return fence.handingBack().refusal();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while asking the fence";
         }
     }
 

@@ -65,6 +65,11 @@ final class OperatorGate implements LeaveGate {
         return control::fenceBroken;
     }
 
+    /** The fence as each host step asks it. */
+    HostFence hostFence() {
+        return new HostFence(control::fenceBroken, control::handBackClosed);
+    }
+
     private Verdict decide() throws InterruptedException {
         String fence = control.fenceBroken();
         if (fence != null) return Verdict.abort(fence);

@@ -16,9 +16,9 @@ final class Rollback {
     private final Journal journal;
     private final Map<String, HostLifecycle> hosts;
     private final RolloutEvents events;
-    private final LeaveGate fence;
+    private final HostFence fence;
 
-    Rollback(Plan plan, Ports ports, Journal journal, Map<String, HostLifecycle> hosts, RolloutEvents events, LeaveGate fence) {
+    Rollback(Plan plan, Ports ports, Journal journal, Map<String, HostLifecycle> hosts, RolloutEvents events, HostFence fence) {
         this.plan = plan;
         this.ports = ports;
         this.journal = journal;
@@ -48,8 +48,8 @@ final class Rollback {
             if (state == HostState.ROLLED_BACK) continue;
             HostLifecycle back = new HostLifecycle(instance, forward.previousVersion(), state, journal);
             hosts.put(instance.id(), back);
-            HostRollout host = new HostRollout(instance, plan, ports, back);
-            HostState ended = state == HostState.PARKED ? host.runFromParked(forward.saved()) : host.run(fence);
+            HostRollout host = new HostRollout(instance, plan, ports, back).fenced(fence);
+            HostState ended = state == HostState.PARKED ? host.runFromParked(forward.saved()) : host.run(fence.acting());
             if (ended == HostState.ROLLED_BACK) reverted++;
             else stuck.add(instance.id() + " (" + host.failure() + ")");
         }

@@ -22,6 +22,7 @@ public final class RolloutControl {
     private volatile DeployWindows windows = DeployWindows.ALWAYS_OPEN;
     private Decision decision = Decision.CONTINUE;
     private volatile Supplier<String> fence = () -> null;
+    private volatile Supplier<String> handBack = () -> null;
 
     /**
      * Sends a command; throws {@link IllegalStateException} with the reason when the rollout can no longer act on
@@ -51,6 +52,14 @@ public final class RolloutControl {
         this.fence = check;
     }
 
+    /**
+     * The longer check that this process may still put back or park the hosts it has out of rotation after its
+     * fence broke: null while it may, otherwise why not; from then on it leaves them to the next owner.
+     */
+    public void handBack(Supplier<String> check) {
+        this.handBack = check;
+    }
+
     /** The deploy windows batches must start in (the server's global and per-service ones); default always open. */
     public void windows(DeployWindows replacement) {
         this.windows = replacement;
@@ -67,6 +76,10 @@ public final class RolloutControl {
 
     String fenceBroken() {
         return fence.get();
+    }
+
+    String handBackClosed() {
+        return handBack.get();
     }
 
     public synchronized boolean paused() {

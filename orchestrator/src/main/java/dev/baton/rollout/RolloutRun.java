@@ -198,7 +198,7 @@ final class RolloutRun {
             HostState journaled = from.states().getOrDefault(id, HostState.LEAVING);
             if (journaled.settled()) continue;
             HostLifecycle lifecycle = new HostLifecycle(inFlight.instance(), plan.version(), journaled, journal);
-            HostRollout host = new HostRollout(inFlight.instance(), plan, ports, lifecycle);
+            HostRollout host = new HostRollout(inFlight.instance(), plan, ports, lifecycle).fenced(gate.hostFence());
             if (host.settleAfterCrash(inFlight) == HostState.PARKED) {
                 hosts.put(id, lifecycle);
                 failures.put(id, host.failure());
@@ -259,7 +259,7 @@ final class RolloutRun {
 
     private void rollHost(Instance instance) {
         HostLifecycle lifecycle = hosts.get(instance.id());
-        HostRollout host = new HostRollout(instance, plan, ports, lifecycle);
+        HostRollout host = new HostRollout(instance, plan, ports, lifecycle).fenced(gate.hostFence());
         HostState state = host.run(gate);
         if (state != HostState.DONE && !host.refused()) failures.put(instance.id(), host.failure());
         if (host.previousVersion() != null && host.saved() != null) {
@@ -309,7 +309,7 @@ final class RolloutRun {
                 synchronized (switched) {
                     toRevert = List.copyOf(switched);
                 }
-                Rollback.Outcome outcome = new Rollback(plan, ports, journal, hosts, events, gate.fenceOnly())
+                Rollback.Outcome outcome = new Rollback(plan, ports, journal, hosts, events, gate.hostFence())
                         .run(verdict.reason(), toRevert);
                 yield finish(outcome.status(), outcome.summary());
             }

@@ -3,6 +3,7 @@ package dev.baton.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.store.ConsulKv;
 import dev.baton.store.Json;
+import dev.baton.store.LockTiming;
 import dev.baton.store.RolloutStore;
 import dev.baton.store.StoreException;
 import org.slf4j.Logger;
@@ -19,12 +20,13 @@ import java.util.function.Supplier;
 
 /**
  * Which one of the servers sharing a Consul leads: the one whose session holds the lock on {@code baton/leader}; the
- * key's value names it and its advertised URL. The session has the service locks' shape (TTL, renewed every third of
- * it, a 15 s lock delay, released on invalidation). Followers watch the key with blocking queries, so they see at once
- * when it is freed, and try to acquire it (Consul refuses during the lock delay after a leader's session expired).
+ * key's value names it and its advertised URL. The session has the service locks' shape ({@link LockTiming}: bound to
+ * the server's liveness check, renewed every second, released on invalidation). Followers watch the key with blocking
+ * queries, so they see at once when it is freed, and try to acquire it (Consul refuses during the lock delay after a
+ * leader's session was invalidated).
  *
- * <p>Like a service lock, leadership counts only while a renewal succeeded within 4/5 of the TTL: a leader cut off
- * from Consul steps down before Consul could let another server be elected. The listener hears each election and
+ * <p>Like a service lock, leadership counts only while the last renewal Consul accepted started within the lease: a
+ * leader cut off from Consul or stalled steps down before Consul could let another server be elected. The listener hears each election and
  * deposition on the leadership thread, one at a time, in order.
  */
 public final class Leadership implements AutoCloseable {
@@ -57,7 +59,7 @@ public final class Leadership implements AutoCloseable {
     private final ConsulKv kv;
     private final String id;
     private final Supplier<String> url;
-    private final Duration ttl;
+    private final LockTiming timing;
     private final Duration renewEvery;
     private final Listener listener;
     private final CountDownLatch firstRound = new CountDownLatch(1);
@@ -72,12 +74,12 @@ public final class Leadership implements AutoCloseable {
     private boolean retrySoon;
 
     /** {@code url} is this server's advertised URL, asked when it is elected. */
-    public Leadership(ConsulKv kv, String id, Supplier<String> url, Duration ttl, Listener listener) {
+    public Leadership(ConsulKv kv, String id, Supplier<String> url, LockTiming timing, Listener listener) {
         this.kv = kv;
         this.id = id;
         this.url = url;
-        this.ttl = ttl;
-        this.renewEvery = ttl.dividedBy(3);
+        this.timing = timing;
+        this.renewEvery = LockTiming.RENEW_EVERY;
         this.listener = listener;
         this.thread = new Thread(this::run, "baton-leadership");
         this.thread.setDaemon(true);
@@ -89,7 +91,7 @@ public final class Leadership implements AutoCloseable {
         firstRound.await(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** True while this server leads and renewed its session within 4/5 of the TTL. */
+    /** True while this server leads and its lease holds. */
     public boolean leading() {
         return leading && fenceBroken() == null;
     }
@@ -100,9 +102,7 @@ public final class Leadership implements AutoCloseable {
     }
 
     private String fenceBroken() {
-        Duration since = Duration.ofNanos(System.nanoTime() - confirmedAt);
-        if (since.compareTo(ttl.minus(ttl.dividedBy(5))) < 0) return null;
-        return "could not renew the leader session for " + since.toSeconds() + "s (TTL " + ttl.toSeconds() + "s)";
+        return LockTiming.expired(confirmedAt);
     }
 
     private void run() {
@@ -150,6 +150,7 @@ public final class Leadership implements AutoCloseable {
         }
         if (!running) return;
         Leader me = new Leader(id, url.get(), Instant.now());
+        long acquiring = System.nanoTime();
         boolean acquired;
         try {
             acquired = kv.acquire(KEY, json(me), session);
@@ -158,7 +159,7 @@ public final class Leadership implements AutoCloseable {
             throw e;
         }
         if (acquired) {
-            confirmedAt = System.nanoTime();
+            confirmedAt = acquiring;
             seen = me;
             leading = true;
             LOG.info("leadership: this server ({}) is the leader", me.url());
@@ -185,7 +186,7 @@ public final class Leadership implements AutoCloseable {
     private void renewOrCreateSession() {
         long now = System.nanoTime();
         if (session == null) {
-            session = kv.createSession("baton leader " + id, ttl);
+            session = timing.createSession(kv, "baton leader " + id);
             confirmedAt = now;
             lastRenewal = now;
             return;

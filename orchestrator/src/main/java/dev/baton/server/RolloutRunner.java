@@ -114,6 +114,7 @@ final class RolloutRunner implements AutoCloseable {
     private void launch(LiveRollout live, Plan plan, Ports rolloutPorts, Resume from, ServiceLock lock) {
         catalog.addLive(live);
         live.control().fence(lock::fenceBroken);
+        live.control().handBack(lock::handBackClosed);
         live.control().windows(windows.apply(plan.service()));
         try {
             Future<?> running = runners.submit(() -> run(live, plan, rolloutPorts, from, lock));

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -129,8 +130,19 @@ public final class ConsulKv {
         if (answer.code != 200) throw failure("PUT /v1/txn", answer);
     }
 
-    public String createSession(String name, Duration ttl) {
-        Map<String, Object> spec = Map.of("Name", name, "TTL", ttl.toSeconds() + "s", "LockDelay", "15s", "Behavior", "release");
+    /**
+     * A session with a TTL and a lock delay, bound to the agent's node ({@code serfHealth}) and to {@code serviceChecks}
+     * (check IDs on that node, e.g. the server's own liveness check): Consul invalidates it as soon as one of them goes
+     * critical, without waiting for the TTL.
+     */
+    public String createSession(String name, Duration ttl, Duration lockDelay, List<String> serviceChecks) {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("Name", name);
+        spec.put("TTL", ttl.toSeconds() + "s");
+        spec.put("LockDelay", lockDelay.toMillis() + "ms");
+        spec.put("Behavior", "release");
+        spec.put("NodeChecks", List.of("serfHealth"));
+        spec.put("ServiceChecks", serviceChecks.stream().map(id -> Map.of("ID", id)).toList());
         try {
             Answer answer = call(request(base.newBuilder().addPathSegments("v1/session/create").build())
                     .put(RequestBody.create(Json.MAPPER.writeValueAsBytes(spec), JSON)), CALL);
@@ -139,6 +151,23 @@ public final class ConsulKv {
         } catch (IOException e) {
             throw new StoreException("cannot encode a Consul session: " + e.getMessage(), e);
         }
+    }
+
+    /** Registers a service with its checks on the agent ({@code spec} in the agent API's shape). */
+    public void registerService(Map<String, Object> spec) {
+        try {
+            Answer answer = call(request(base.newBuilder().addPathSegments("v1/agent/service/register").build())
+                    .put(RequestBody.create(Json.MAPPER.writeValueAsBytes(spec), JSON)), CALL);
+            if (answer.code != 200) throw failure("PUT /v1/agent/service/register", answer);
+        } catch (IOException e) {
+            throw new StoreException("cannot encode a Consul service: " + e.getMessage(), e);
+        }
+    }
+
+    public void deregisterService(String id) {
+        Answer answer = call(request(base.newBuilder().addPathSegments("v1/agent/service/deregister").addPathSegment(id).build())
+                .put(RequestBody.create(new byte[0], JSON)), CALL);
+        if (answer.code != 200 && answer.code != 404) throw failure("PUT /v1/agent/service/deregister", answer);
     }
 
     /** False when Consul no longer knows the session (it expired or was destroyed). */

@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A held service lock: its session is renewed until {@link #release}; {@link #onLost} hears if Consul drops it.
  * {@link #fenceBroken} is the fence the runner asks before every host leaves rotation: the lock counts as held only
- * while a renewal succeeded within the session's TTL (Consul never invalidates a session sooner), so a server cut
- * off from Consul stops acting before another server can take the service over.
+ * while the last renewal Consul accepted started less than {@link LockTiming#LEASE} ago, so a server cut off from
+ * Consul, or stalled long enough for its liveness check to fail, stops acting before the lock delay lets another
+ * server take the service over (the inequality is in {@link LockTiming}).
  */
 public final class ServiceLock {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceLock.class);
@@ -25,11 +26,11 @@ public final class ServiceLock {
     };
     private volatile boolean released;
     private volatile boolean lost;
-    private final Duration ttl;
-    private volatile long confirmedAt = System.nanoTime();
+    private volatile long confirmedAt;
 
-    ServiceLock(ConsulKv kv, String key, String session, ScheduledExecutorService scheduler, Duration ttl, Duration renewEvery) {
-        this.ttl = ttl;
+    /** {@code confirmedAt}: when (nanoTime) the call that created the session or took the lock started. */
+    ServiceLock(ConsulKv kv, String key, String session, ScheduledExecutorService scheduler, long confirmedAt, Duration renewEvery) {
+        this.confirmedAt = confirmedAt;
         this.kv = kv;
         this.key = key;
         this.session = session;
@@ -50,9 +51,10 @@ public final class ServiceLock {
 
     private void renew() {
         if (released) return;
+        long started = System.nanoTime();
         try {
             if (kv.renewSession(session)) {
-                confirmedAt = System.nanoTime();
+                confirmedAt = started;
             } else {
                 lost = true;
                 renewal.cancel(false);
@@ -65,7 +67,7 @@ public final class ServiceLock {
             if (!released && fenceBroken() != null) {
                 lost = true;
                 renewal.cancel(false);
-                LOG.warn("cannot renew the session holding {} within its TTL: giving the service up ({})", key, e.getMessage());
+                LOG.warn("cannot renew the session holding {} within its lease: giving the service up ({})", key, e.getMessage());
                 onLost.run();
             } else {
                 LOG.warn("cannot renew the session holding {} (will retry): {}", key, e.getMessage());
@@ -76,13 +78,18 @@ public final class ServiceLock {
     /** Null while this process may act for the lock's holder; otherwise why it may not. */
     public String fenceBroken() {
         if (released) return "the lock " + key + " was released";
-        if (lost) return "this server lost the lock " + key + " (its Consul session expired)";
-        Duration since = Duration.ofNanos(System.nanoTime() - confirmedAt);
-        if (since.compareTo(ttl.minus(ttl.dividedBy(5))) >= 0) {
-            return "this server could not renew the lock " + key + " for " + since.toSeconds() + "s (session TTL "
-                    + ttl.toSeconds() + "s): another server may take the service over";
-        }
-        return null;
+        if (lost) return "this server lost the lock " + key + " (its Consul session was invalidated)";
+        String expired = LockTiming.expired(confirmedAt);
+        return expired == null ? null : "this server holds the lock " + key + " no more: " + expired
+                + "; another server may take the service over";
+    }
+
+    /**
+     * Null while this process may still put back or park the hosts it has out of rotation (even after its fence
+     * broke), otherwise why not (see {@link LockTiming#HAND_BACK}).
+     */
+    public String handBackClosed() {
+        return LockTiming.handBackClosed(confirmedAt);
     }
 
     /** Releases the lock and destroys the session; never throws (the session's TTL frees the lock anyway). */

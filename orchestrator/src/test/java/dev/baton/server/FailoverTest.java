@@ -78,4 +78,31 @@ class FailoverTest {
             watchers.forEach(Api.Watcher::close);
         }
     }
+
+    /**
+     * A leader that stalls (SIGSTOP, as in a long GC pause) mid-rollout fails its liveness check, so a follower takes
+     * over; woken up once the rollout was resumed, the old leader finds its lease gone and only hands over: no host
+     * restarted twice, every instance passing, no request failed, one leader.
+     */
+    @Test
+    void aStalledLeaderThatWakesUpAfterTheTakeoverActsOnNoHost() throws Exception {
+        try (Failover failover = new Failover(fleet, 2, System.out::println)) {
+            Failover.Round round = failover.run(harness.plan("3.0.0", Duration.ofSeconds(5)), "3.0.0", (id, followers) -> {
+            }, Failover.Fault.STALL);
+
+            assertThat(round.status()).as(round.summary()).isEqualTo("SUCCEEDED");
+            assertThat(round.newLeader()).isNotNull().isNotEqualTo(round.oldLeader());
+            assertThat(round.leadersAfter()).as("servers saying they lead after the stalled one woke up").isEqualTo(1);
+            assertThat(round.resumers()).as("servers that resumed the rollout").isEqualTo(1);
+            assertThat(round.restartedTwice()).isEmpty();
+            round.restarts().forEach((host, restarts) -> assertThat(restarts).as(host).hasSize(1));
+            assertThat(round.instances().values()).extracting(FleetCheck.InstanceState::kind)
+                    .containsOnly(FleetCheck.InstanceState.Kind.PASSING).hasSize(3);
+            assertThat(round.load().failed()).as(round.load().errors()).isZero();
+            BatonServerProcess woken = failover.alive().stream().filter(s -> s.url().equals(round.oldLeader())).findFirst().orElseThrow();
+            assertThat(woken.output()).as("the woken leader's log").anyMatch(line -> line.contains("handed over"));
+            System.out.printf("stalled leader: takeover_s=%.1f resumed_s=%.1f%n", Failover.seconds(round.takeover()),
+                    Failover.seconds(round.resumed()));
+        }
+    }
 }
