@@ -52,7 +52,7 @@ public final class FleetReader {
             List<Service> services = new ArrayList<>();
             for (Iterator<String> it = names.fieldNames(); it.hasNext(); ) {
                 String name = it.next();
-                if (name.equals("consul")) continue;
+                if (name.equals("consul") || name.equals(LivenessCheck.SERVICE)) continue; // infrastructure, not a fleet
                 List<Instance> instances = new ArrayList<>();
                 if (SAFE_NAME.matcher(name).matches()) { // anything else could walk the path to another endpoint
                     for (JsonNode entry : consul.get(address, "v1/health/service/" + name, q -> q, READ).body()) {
