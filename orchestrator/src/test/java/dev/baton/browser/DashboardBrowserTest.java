@@ -271,10 +271,13 @@ class DashboardBrowserTest {
 
     // ---- the fleet and the server ---------------------------------------------------------------------
 
-    /** Submits a plan whose hosts take a while (propagation waits at least 1.5 s) so there is time to watch. */
+    /**
+     * Submits a plan whose hosts take a while (propagation waits at least 3 s): time to open the view on the first
+     * host and to pause before the last, even on a busy machine.
+     */
     private static String submitPlan() throws Exception {
         String fleetPlan = Files.readString(fleet.writePlan("2.0.0", null));
-        String plan = fleetPlan.replace("quietPeriod: 300ms,", "quietPeriod: 300ms, minWait: 1500ms,");
+        String plan = fleetPlan.replace("quietPeriod: 300ms,", "quietPeriod: 300ms, minWait: 3s,");
         assertThat(plan).as("the fleet's plan with a minimum propagation wait").isNotEqualTo(fleetPlan);
         Request request = new Request.Builder().url(server.url() + "/api/v1/rollouts")
                 .header("Authorization", "Bearer " + DEPLOYER)
