@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.api.BatonServer;
 import dev.baton.api.ServerConfig;
 import dev.baton.api.TokensFile;
+import dev.baton.bench.HeyLoad;
 import dev.baton.fleet.LocalFleet;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -37,7 +38,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The dashboard in a real browser (Debian's Chromium, headless) against the real Baton server and a real local
- * fleet: a deployer watches a rollout live, pauses it, resumes it to the end; a viewer sees no controls.
+ * fleet behind HAProxy, under steady load through it: a deployer watches a rollout live and its traffic chart fill,
+ * pauses it, resumes it to the end with no failed request; a viewer sees no controls.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
@@ -56,7 +58,7 @@ class DashboardBrowserTest {
     @BeforeAll
     static void start() throws Exception {
         HeadlessChromium.requireInstalled();
-        fleet = LocalFleet.start("web", 3, "1.0.0");
+        fleet = LocalFleet.start("web", 3, "1.0.0", true);
         server = startServer();
         chromium = HeadlessChromium.start();
         browser = chromium.driver();
@@ -85,7 +87,26 @@ class DashboardBrowserTest {
         signIn(DEPLOYER);
         assertThat(js("return document.querySelector('[data-testid=role]').textContent")).isEqualTo("deployer");
 
-        rolloutId = submitPlan();
+        fleet.awaitLoadBalancerRoutesToAll();
+        // steady load through HAProxy (3 × 20 requests/s, at most 3 minutes) while the rollout runs
+        try (HeyLoad load = new HeyLoad(fleet.loadBalancerUrl() + "/", 3, 20, 180, fleet.workDir().resolve("hey-dashboard.txt"))) {
+            rolloutId = submitPlan();
+            watchTheRolloutToItsEnd();
+            HeyLoad.Report report = load.stop();
+            long requests = Long.parseLong(text(By.cssSelector("[data-testid=traffic-requests]")).replaceAll("[^0-9]", ""));
+            System.out.printf("traffic chart at the end: requests %d, failed %s, points %s; hey: requests %d, failed %d, p99 %.1f ms%n",
+                    requests, text(By.cssSelector("[data-testid=traffic-failed]")),
+                    js("return document.querySelector('.line-rps').getAttribute('data-points')"),
+                    report.requests(), report.failed(), report.p99Ms());
+            assertThat(text(By.cssSelector("[data-testid=traffic-failed]"))).as("failed requests on the chart").isEqualTo("0");
+            assertThat(requests).isPositive();
+            assertThat(report.failed()).as(report.errors()).isZero();
+        }
+        screenshot("rollout.png");
+        narrowScreenshot("rollout-375.png");
+    }
+
+    private static void watchTheRolloutToItsEnd() {
         // the list refreshes itself: the new rollout shows up without a reload, and opens with a click
         WebElement link = await("rollout row in the list").atMost(Duration.ofSeconds(15)).ignoreExceptions()
                 .until(() -> browser.findElement(By.cssSelector("[data-testid='rollout-row-" + rolloutId + "'] a")), e -> e != null);
@@ -118,6 +139,17 @@ class DashboardBrowserTest {
         assertThat(paused.values()).as("host rows at the pause").noneMatch(s -> s.contains("ING") && !s.startsWith("PENDING"));
         assertThat(paused.values()).as("a host is still waiting").anyMatch(s -> s.startsWith("PREPARED"));
         screenshot("rollout-paused.png");
+        // mid-rollout, the traffic chart has filled live (a point a second) and every request through HAProxy was answered
+        await("2 points on the traffic chart").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> js("return +(document.querySelector('.line-rps')?.getAttribute('data-points') ?? 0)")
+                        instanceof Number points && points.longValue() >= 2);
+        assertThat(status()).as("the rollout is still under way").isEqualTo("PAUSED");
+        String totals = text(By.cssSelector("[data-testid=traffic-totals]"));
+        assertThat(totals).matches("requests [1-9][0-9,.\\s\\u00a0\\u202f]*, failed 0"); // grouped by the browser's locale
+        System.out.println("traffic chart during the rollout: " + totals);
+        js("document.querySelector('[data-testid=traffic]').scrollIntoView({ block: 'center' })"); // clear of the sticky header
+        screenshot("traffic-chart-live.png");
+        js("window.scrollTo(0, 0)");
         await("no host row changes while paused").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> rows().equals(paused) && "PAUSED".equals(status()));
@@ -139,9 +171,7 @@ class DashboardBrowserTest {
         assertThat(text(By.cssSelector("[data-testid=rollout-hosts]"))).isEqualTo("3/3");
         for (String host : hostStates().keySet()) assertThat(timeline(host)).as(host + " timeline").containsSubsequence(FIVE_STEPS_OK);
         assertThat(js("return document.querySelector('[data-testid=stream-state]').dataset.state")).isEqualTo("ended");
-
-        screenshot("rollout.png");
-        narrowScreenshot("rollout-375.png");
+        js("window.scrollTo(0, 0)");
     }
 
     @Test
@@ -241,11 +271,14 @@ class DashboardBrowserTest {
 
     // ---- the fleet and the server ---------------------------------------------------------------------
 
-    /** Submits a plan whose hosts take a while (propagation waits at least 1.5 s) so there is time to watch. */
+    /**
+     * Submits a plan whose hosts take a while (propagation waits at least 3 s): time to open the view on the first
+     * host and to pause before the last, even on a busy machine.
+     */
     private static String submitPlan() throws Exception {
-        Path file = fleet.writePlan("2.0.0", null);
-        String plan = Files.readString(file).replaceAll("(?m)^drain:\\n(  .*\\n)+", "")
-                + "drain: { propagation: { minWait: 1500ms, timeout: 30s } }\n";
+        String fleetPlan = Files.readString(fleet.writePlan("2.0.0", null));
+        String plan = fleetPlan.replace("quietPeriod: 300ms,", "quietPeriod: 300ms, minWait: 3s,");
+        assertThat(plan).as("the fleet's plan with a minimum propagation wait").isNotEqualTo(fleetPlan);
         Request request = new Request.Builder().url(server.url() + "/api/v1/rollouts")
                 .header("Authorization", "Bearer " + DEPLOYER)
                 .post(RequestBody.create(plan, MediaType.get("application/yaml"))).build();
