@@ -141,7 +141,8 @@ public final class ChaosSuite implements AutoCloseable {
         fleet.restartAgent(host, hidden);
         try (FaultyProxy proxy = new FaultyProxy(host.address(), LocalFleet.AGENT_PORT, host.address(), hidden)) {
             String name = mode == FaultyProxy.Mode.DRIP ? "agent-drips" : "agent-huge-body";
-            Step at = mode == FaultyProxy.Mode.DRIP ? Step.RESTART : Step.PROPAGATE;
+            // RESTART is the first agent call after LEAVE: with the load balancer's own proof, PROPAGATE asks no agent
+            Step at = Step.RESTART;
             return inProcess(name, (mode == FaultyProxy.Mode.DRIP ? "web-2's agent answers one byte per 250 ms"
                             : "web-2's agent answers a 512 MiB body") + " from " + at,
                     plan(nextVersion(), null, ""), new Trigger(FAULTED, at, Event.Outcome.STARTED), () -> proxy.arm(mode), true,
