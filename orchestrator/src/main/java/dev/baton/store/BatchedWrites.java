@@ -19,7 +19,9 @@ import java.util.function.Supplier;
  * {@link #LINGER}, else at most that much later, so that a burst becomes one transaction. A callback given with it
  * runs once the transaction that holds it was sent (what is shown is stored first). {@link #now} is a barrier: it
  * returns once it and every write queued before it are stored, or throws; whatever must be durable before an action
- * (the saved registration of a host about to leave) goes through it. Writes keep their order: a key written again
+ * (the saved registration of a host about to leave) goes through it. Barriers commit as a group: one that finds its
+ * writes already sent by another flush returns without sending the writes queued since (the hosts of a batch leaving
+ * together wait for one or two transactions, not one each in turn). Writes keep their order: a key written again
  * moves behind the others, and a batch larger than one transaction is cut in that order. One flushing thread serves
  * every store of the process.
  */
@@ -40,6 +42,9 @@ final class BatchedWrites {
     private LinkedHashMap<String, Supplier<byte[]>> pending = new LinkedHashMap<>();
     /** Run, in order, after the transaction holding the writes queued with them was sent. */
     private List<Runnable> afterStored = new ArrayList<>();
+    /** How many writes and callbacks were queued, and how many of the first of them were sent (a flush takes all queued). */
+    private long queuedCount;
+    private long storedCount;
     private boolean scheduled;
     private long lastFlushNanos = System.nanoTime() - LINGER.toNanos();
     private boolean failing;
@@ -62,7 +67,10 @@ final class BatchedWrites {
         long delayNanos;
         synchronized (this) {
             queue(sets);
-            if (then != null) afterStored.add(then);
+            if (then != null) {
+                afterStored.add(then);
+                queuedCount++;
+            }
             if (scheduled) return;
             scheduled = true;
             delayNanos = Math.max(0, lastFlushNanos + LINGER.toNanos() - System.nanoTime());
@@ -72,27 +80,44 @@ final class BatchedWrites {
 
     /** Stores these writes and every one queued before them; throws {@link StoreException} if Consul did not take them. */
     void now(Map<String, Supplier<byte[]>> sets) {
+        long mine;
         synchronized (this) {
             queue(sets);
+            mine = queuedCount;
         }
-        flush();
+        flushUpTo(mine);
     }
 
     /** Stores everything queued so far (before a read, so that a store reads its own writes). */
     void flush() {
+        long queuedSoFar;
+        synchronized (this) {
+            queuedSoFar = queuedCount;
+        }
+        flushUpTo(queuedSoFar);
+    }
+
+    /** Returns once the first {@code count} writes queued are stored: sent by this call or by a flush meanwhile. */
+    private void flushUpTo(long count) {
         synchronized (flushing) {
             LinkedHashMap<String, Supplier<byte[]>> batch;
             List<Runnable> then;
+            long taken;
             synchronized (this) {
+                if (storedCount >= count) return;
                 then = afterStored;
                 afterStored = new ArrayList<>();
                 if (pending.isEmpty() && then.isEmpty()) return;
                 batch = pending;
                 pending = new LinkedHashMap<>();
+                taken = queuedCount;
                 lastFlushNanos = System.nanoTime();
             }
             try {
                 for (Map<String, byte[]> chunk : chunks(batch)) kv.transaction(chunk);
+                synchronized (this) {
+                    storedCount = Math.max(storedCount, taken);
+                }
                 if (failing) LOG.info("KV writes reach Consul again");
                 failing = false;
             } catch (StoreException e) {
@@ -134,6 +159,7 @@ final class BatchedWrites {
     }
 
     private void queue(Map<String, Supplier<byte[]>> sets) {
+        queuedCount += sets.size();
         sets.forEach((key, value) -> {
             pending.remove(key);
             pending.put(key, value);
