@@ -13,14 +13,19 @@ import java.util.Map;
 /**
  * This server as a Consul service {@code baton-server} with an HTTP check on its own {@code /alive}, run by the agent
  * every second: the server's sessions are bound to the check, so Consul invalidates them (and frees the leader key and
- * the service locks, after the lock delay) about a second after the process died or stopped answering, instead of
+ * the service locks, after the lock delay) about two seconds after the process died or stopped answering, instead of
  * after up to twice the session TTL. See {@link dev.baton.store.LockTiming} for why that stays safe.
  */
 public final class LivenessCheck {
     public static final String SERVICE = "baton-server";
     public static final String PATH = "/alive";
     static final Duration INTERVAL = Duration.ofSeconds(1);
-    static final Duration TIMEOUT = Duration.ofSeconds(1);
+    static final Duration TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * A dead process refuses at once, so two refusals in a row cost ~2 s; a live server that misses one answer under
+     * load (400 watchers connecting while every host prepares) keeps its sessions instead of handing its rollouts over.
+     */
+    static final int FAILURES_BEFORE_CRITICAL = 2;
     /** Consul's minimum: a crashed server's registration is cleaned up a minute after its check went critical. */
     static final Duration DEREGISTER_AFTER = Duration.ofMinutes(1);
     private static final Logger LOG = LoggerFactory.getLogger(LivenessCheck.class);
@@ -48,6 +53,7 @@ public final class LivenessCheck {
         check.put("TLSSkipVerify", true); // liveness only: nothing secret crosses, and the server's CA is not the agent's
         check.put("Interval", INTERVAL.toSeconds() + "s");
         check.put("Timeout", TIMEOUT.toSeconds() + "s");
+        check.put("FailuresBeforeCritical", FAILURES_BEFORE_CRITICAL);
         check.put("Status", "passing");
         check.put("DeregisterCriticalServiceAfter", DEREGISTER_AFTER.toSeconds() + "s");
         Map<String, Object> service = new LinkedHashMap<>();
