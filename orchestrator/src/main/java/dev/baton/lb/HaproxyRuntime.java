@@ -83,7 +83,7 @@ public final class HaproxyRuntime {
 
     List<ServerSessions> sessions(String backend, Instant deadline, Duration budget) throws StepFailure {
         checkName(backend);
-        return ServerStats.parse(backend, socket().exchange("show stat " + backend + " 4 -1", deadline, budget));
+        return ServerStats.parse(backend, socket().exchange("show stat " + backend + " " + ServerStats.SERVERS + " -1", deadline, budget));
     }
 
     private RuntimeSocket socket() throws StepFailure {

@@ -28,7 +28,26 @@ final class StatTable {
     }
 
     static TrafficSample parse(String backend, String text) throws StepFailure {
-        String what = "`show stat " + backend + " " + BACKEND_AND_SERVERS + " -1`";
+        TrafficSample.Counters total = null;
+        List<TrafficSample.Server> servers = new ArrayList<>();
+        for (Row row : rows(backend, BACKEND_AND_SERVERS, text, NEEDED)) {
+            if (row.text("svname").equals("BACKEND")) {
+                if (total != null) throw new StepFailure("HAProxy's answer to " + row.what() + " has two BACKEND rows");
+                total = row.counters();
+            } else {
+                servers.add(row.server());
+            }
+        }
+        if (total == null) throw new StepFailure("HAProxy's answer to `show stat " + backend + " " + BACKEND_AND_SERVERS + " -1` has no BACKEND row");
+        return new TrafficSample(total, servers);
+    }
+
+    /**
+     * The rows of an answer to {@code show stat <backend> <mask> -1}, framed strictly: not blank, the closing empty
+     * line, a {@code # } header naming every {@code needed} column, each row of the header's width and for that backend.
+     */
+    static List<Row> rows(String backend, int mask, String text, List<String> needed) throws StepFailure {
+        String what = "`show stat " + backend + " " + mask + " -1`";
         if (text.isBlank()) throw new StepFailure("HAProxy answered nothing to " + what);
         if (!text.endsWith("\n\n")) {
             throw new StepFailure("HAProxy's answer to " + what + " is cut off (no closing empty line): " + Excerpt.firstLine(text));
@@ -40,30 +59,23 @@ final class StatTable {
         List<String> header = Arrays.asList(lines.get(0).substring(2).split(",", -1));
         Map<String, Integer> column = new HashMap<>();
         for (int i = 0; i < header.size(); i++) column.putIfAbsent(header.get(i), i);
-        for (String needed : NEEDED) {
-            if (!column.containsKey(needed)) {
-                throw new StepFailure("HAProxy's answer to " + what + " has no column " + needed + ": " + Excerpt.quoted(lines.get(0)));
+        for (String name : needed) {
+            if (!column.containsKey(name)) {
+                throw new StepFailure("HAProxy's answer to " + what + " has no column " + name + ": " + Excerpt.quoted(lines.get(0)));
             }
         }
-        TrafficSample.Counters total = null;
-        List<TrafficSample.Server> servers = new ArrayList<>();
-        for (int n = 1; n < lines.size(); n++) {
-            Row row = new Row(what, column, header.size(), lines.get(n));
+        List<Row> rows = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            Row row = new Row(what, column, header.size(), line);
             if (!row.text("pxname").equals(backend)) {
                 throw new StepFailure("HAProxy's answer to " + what + " has a row for proxy " + Excerpt.quoted(row.text("pxname")));
             }
-            if (row.text("svname").equals("BACKEND")) {
-                if (total != null) throw new StepFailure("HAProxy's answer to " + what + " has two BACKEND rows");
-                total = row.counters();
-            } else {
-                servers.add(row.server());
-            }
+            rows.add(row);
         }
-        if (total == null) throw new StepFailure("HAProxy's answer to " + what + " has no BACKEND row");
-        return new TrafficSample(total, servers);
+        return rows;
     }
 
-    private record Row(String what, Map<String, Integer> column, String line, String[] fields) {
+    record Row(String what, Map<String, Integer> column, String line, String[] fields) {
         Row(String what, Map<String, Integer> column, int width, String line) throws StepFailure {
             this(what, column, line, line.split(",", -1));
             if (fields.length != width) {
@@ -83,6 +95,14 @@ final class StatTable {
                         + " (an HTTP backend counts it): " + Excerpt.quoted(line));
             }
             return Long.parseLong(value);
+        }
+
+        int count(String name) throws StepFailure {
+            long value = number(name);
+            if (value > Integer.MAX_VALUE) {
+                throw new StepFailure("HAProxy's answer to " + what + " has " + value + " for " + name + ": " + Excerpt.quoted(line));
+            }
+            return (int) value;
         }
 
         TrafficSample.Counters counters() throws StepFailure {
