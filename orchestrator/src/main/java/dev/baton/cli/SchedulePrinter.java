@@ -98,7 +98,9 @@ final class SchedulePrinter {
         Plan.Health h = plan.health();
         boolean maintenance = drain.mode() == Plan.DrainMode.MAINTENANCE;
         return switch (step) {
-            case PREPARE -> List.of("fetch " + plan.version() + " and verify its sha256 on the host while it serves");
+            case PREPARE -> List.of("fetch " + plan.version() + " and verify its sha256 on the host while it serves, "
+                    + (plan.strategy().prepare() == Plan.Prepare.AHEAD ? "every host at once, each batch waiting only for its own hosts"
+                    : "every host before any leaves rotation"));
             case BEFORE_HOST -> hostHooks(plan.hooks().beforeHost());
             case LEAVE -> List.of(!drain.leavesRotation() ? "skipped: stays in rotation (hand-off)"
                     : maintenance ? "maintenance mode on in Consul (registration kept)"

@@ -126,6 +126,14 @@ public record Plan(
     public enum WindowOverrun implements Option { PAUSE, FINISH_BATCH }
 
     /**
+     * When hosts fetch the release. ALL: every host before any leaves rotation (a release that cannot be fetched
+     * anywhere changes nothing). AHEAD: every fetch starts at once in schedule order and each batch waits only for its
+     * own hosts, so the first batch starts as soon as its hosts are ready; a host that cannot fetch fails before it
+     * leaves. Either way no host is out of rotation while its release downloads.
+     */
+    public enum Prepare implements Option { ALL, AHEAD }
+
+    /**
      * How the engine knows traffic has stopped: each {@code verify} check in order (consul, loadBalancer,
      * traffic), at least {@code minWait}, at most {@code timeout}; or, for comparison, a fixed {@code sleep}.
      */
@@ -195,7 +203,7 @@ public record Plan(
     public record Strategy(Amount batch, Amount maxUnavailable, Amount minHealthy, Duration capacityWait, int canary,
                            Duration autoPromoteAfter, Duration pauseBetweenBatches, String groupByNodeMeta,
                            OnFailure onFailure, Amount maxFailures, Duration progressDeadline, Duration maxPause,
-                           WindowOverrun windowOverrun) {
+                           WindowOverrun windowOverrun, Prepare prepare) {
     }
 
     /**

@@ -133,7 +133,8 @@ public final class PlanLoader {
                 strategy.amount("maxFailures", Amount.of(0), 0, 10_000),
                 strategy.duration("progressDeadline", Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofHours(24)),
                 strategy.duration("maxPause", Duration.ofHours(24), Duration.ofSeconds(1), Duration.ofDays(7)),
-                strategy.option("windowOverrun", Plan.WindowOverrun.FINISH_BATCH, Plan.WindowOverrun.values()));
+                strategy.option("windowOverrun", Plan.WindowOverrun.FINISH_BATCH, Plan.WindowOverrun.values()),
+                strategy.option("prepare", Plan.Prepare.ALL, Plan.Prepare.values()));
         strategy.done();
         return out;
     }

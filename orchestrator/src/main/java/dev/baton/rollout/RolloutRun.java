@@ -15,7 +15,8 @@ import java.util.TreeSet;
 
 /**
  * One rollout from start to end — the rollout loop lives in {@link #execute}: settle hosts left out by a crash,
- * resolve the targets (reporting those already out), run the beforeDeploy hooks, PREPARE every host, then for
+ * resolve the targets (reporting those already out), run the beforeDeploy hooks, start PREPARE on every host
+ * ({@link Preparation}: all before the first batch, or each batch its own), then for
  * each batch of the {@link Schedule}: ask the {@link OperatorGate} (which waits for the {@link DeployWindows}), the {@link CapacityGuard}, roll the hosts
  * ({@link HostRollout}, at most maxUnavailable at once, each asking the gate again right before it leaves), apply
  * the {@link FailurePolicy}, judge the batch by its traffic at the {@link AnalysisGate} (when the plan has one), wait at
@@ -24,8 +25,6 @@ import java.util.TreeSet;
  * the loop, a {@link TrafficWatch} emits TRAFFIC events while the rollout runs.
  */
 final class RolloutRun {
-    private static final int PREPARE_PARALLELISM = 16;
-
     private final Plan plan;
     private final Plan.Strategy strategy;
     private final Ports ports;
@@ -44,6 +43,7 @@ final class RolloutRun {
     private FailurePolicy policy;
     private OperatorGate gate;
     private TrafficWatch traffic;
+    private Preparation preparation;
 
     RolloutRun(Plan plan, Ports ports, RolloutControl control, Journal journal) {
         this.plan = plan;
@@ -105,7 +105,7 @@ final class RolloutRun {
 
         Verdict verdict = deployHooks("beforeDeploy", plan.hooks().beforeDeploy());
         if (!verdict.proceeds()) return end(verdict);
-        String unprepared = prepareAll();
+        String unprepared = prepare(schedule);
         if (unprepared != null) return finish(RolloutResult.Status.FAILED, unprepared);
         CapacityGuard guard = new CapacityGuard(ports.registry(), plan.targets().consulService(), strategy,
                 instances.size() + missing.size(), clock, events);
@@ -207,22 +207,49 @@ final class RolloutRun {
     }
 
     /**
-     * PREPARE on every pending host at once, before any leaves rotation: a release that cannot be fetched or
-     * verified anywhere stops the rollout with nothing changed, and no host waits for a download while out.
+     * Starts PREPARE on every pending host, in schedule order, before any leaves rotation. With {@code prepare: all}
+     * waits for all of them: a release that cannot be fetched or verified anywhere stops the rollout with nothing
+     * changed. With {@code prepare: ahead} each batch waits for its own hosts ({@link #awaitPrepared}). Either way no
+     * host waits for a download while out.
      */
-    private String prepareAll() throws InterruptedException {
-        List<HostLifecycle> pending = snapshot().stream().filter(h -> h.state() == HostState.PENDING).toList();
-        List<String> failed = Collections.synchronizedList(new ArrayList<>());
-        FanOut.run(pending, PREPARE_PARALLELISM, lifecycle -> {
+    private String prepare(Schedule schedule) throws InterruptedException {
+        List<HostLifecycle> pending = new ArrayList<>();
+        for (Schedule.Batch batch : schedule.batches()) {
+            for (Instance instance : batch.hosts()) {
+                HostLifecycle host = hosts.get(instance.id());
+                if (host.state() == HostState.PENDING) pending.add(host);
+            }
+        }
+        preparation = new Preparation(pending, lifecycle -> {
             HostRollout host = new HostRollout(lifecycle.instance(), plan, ports, lifecycle);
-            if (!host.prepare()) failed.add(lifecycle.instance().id() + ": " + host.failure());
+            return host.prepare() ? null : host.failure();
         });
-        if (Thread.currentThread().isInterrupted()) throw new InterruptedException();
-        return failed.isEmpty() ? null
-                : "PREPARE failed on " + failed.size() + " host(s), nothing was changed: " + String.join("; ", failed);
+        if (strategy.prepare() == Plan.Prepare.AHEAD) return null;
+        Map<String, String> failed = preparation.awaitAll();
+        if (failed.isEmpty()) return null;
+        List<String> reasons = new ArrayList<>();
+        failed.forEach((id, why) -> reasons.add(id + ": " + why));
+        return "PREPARE failed on " + failed.size() + " host(s), nothing was changed: " + String.join("; ", reasons);
+    }
+
+    /** {@code prepare: ahead}: the batch's hosts have fetched the release; one that could not is a failed host that never left. */
+    private Verdict awaitPrepared(Schedule.Batch batch, int fleetSize) throws InterruptedException {
+        Map<String, String> failed = preparation.await(batch.hosts().stream().map(Instance::id).toList());
+        if (failed.isEmpty()) return Verdict.CONTINUE;
+        failed.forEach((id, why) -> {
+            failures.put(id, "PREPARE: " + why);
+            HostLifecycle host = hosts.get(id);
+            if (host.state() == HostState.PENDING) host.moveTo(HostState.SKIPPED);
+        });
+        int allowed = strategy.maxFailures().of(fleetSize, false);
+        if (failures.size() <= allowed) return Verdict.CONTINUE;
+        return policy.apply(failures.size() + " host(s) failed, more than maxFailures " + strategy.maxFailures()
+                + " (last: " + lastFailure() + ")");
     }
 
     private Verdict rollBatch(Schedule.Batch batch, CapacityGuard guard, int fleetSize) throws InterruptedException {
+        Verdict prepared = awaitPrepared(batch, fleetSize);
+        if (!prepared.proceeds()) return prepared;
         List<Instance> pending = batch.hosts().stream().filter(i -> hosts.get(i.id()).state() == HostState.PREPARED).toList();
         if (pending.isEmpty()) return Verdict.CONTINUE;
         Verdict verdict = gate.checkBatchStart();
@@ -324,6 +351,7 @@ final class RolloutRun {
 
     private RolloutResult finish(RolloutResult.Status status, String summary) {
         if (traffic != null) traffic.stop();
+        if (preparation != null) preparation.close();
         Map<String, HostState> states = new LinkedHashMap<>();
         for (HostLifecycle host : snapshot()) {
             if (host.state() == HostState.PENDING || host.state() == HostState.PREPARED) host.moveTo(HostState.SKIPPED);

@@ -8,7 +8,7 @@ import java.util.List;
  * ends with RESTORE or PARK. Rollout-wide steps have no host.
  */
 public enum Step {
-    PREPARE(Scope.HOST, HostState.PENDING, "fetch the release and verify its sha256 while the app serves (every host at once, before any leaves)"),
+    PREPARE(Scope.HOST, HostState.PENDING, "fetch the release and verify its sha256 while the app serves (every host before any leaves, or ahead of its batch)"),
     BEFORE_HOST(Scope.HOST, HostState.PREPARED, "hooks.beforeHost, run by the host's agent"),
     LEAVE(Scope.HOST, HostState.LEAVING, "journal the registration, then maintenance mode (or deregister)"),
     PROPAGATE(Scope.HOST, HostState.PROPAGATING, "until every drain.propagation.verify check agrees the instance is out"),

@@ -79,10 +79,25 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
     Set<String> failingHooks = new HashSet<>();
     final List<String> hooks = new ArrayList<>();
 
+    /** Hosts whose fetch fails, and hosts whose fetch waits (outside the fleet's lock, at most 10 s) for a latch. */
+    final Set<String> failingPrepare = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final Map<String, java.util.concurrent.CountDownLatch> slowPrepare = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
-    public synchronized void prepare(Instance host, RestartOrder order) throws StepFailure {
+    public void prepare(Instance host, RestartOrder order) throws StepFailure {
         calls.add("prepare " + host.id() + " " + order.version());
         if (order.artifactUrl() == null) throw new StepFailure("prepare without artifact");
+        java.util.concurrent.CountDownLatch slow = slowPrepare.get(host.id());
+        if (slow != null) {
+            try {
+                if (!slow.await(10, java.util.concurrent.TimeUnit.SECONDS)) throw new StepFailure("the fetch stalled");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StepFailure("interrupted");
+            }
+            calls.add("prepared " + host.id());
+        }
+        if (failingPrepare.contains(host.id())) throw new StepFailure("the artifact server answered 503");
     }
 
     @Override

@@ -228,6 +228,55 @@ class RolloutStrategyTest {
     }
 
     @Test
+    void prepareAllFetchesEveryHostBeforeAnyLeavesAndChangesNothingWhenOneCannot() {
+        RolloutResult result = roll(3, "strategy: { onFailure: abort }\n", e -> {
+            if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.STARTED) fleet.failingPrepare.add("web-3");
+        });
+
+        assertThat(result.status()).isEqualTo(RolloutResult.Status.FAILED);
+        assertThat(result.summary()).isEqualTo("PREPARE failed on 1 host(s), nothing was changed: web-3: the artifact server answered 503");
+        assertThat(fleet.calls).noneMatch(c -> c.startsWith("save") || c.startsWith("maintenance") || c.startsWith("restart"));
+    }
+
+    @Test
+    void prepareAheadRollsTheFirstBatchWhileLaterHostsStillFetch() {
+        java.util.concurrent.CountDownLatch firstRestarted = new java.util.concurrent.CountDownLatch(1);
+        RolloutResult result = roll(4, "strategy: { prepare: ahead }\n", e -> {
+            if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.STARTED) {
+                fleet.slowPrepare.put("web-4", firstRestarted);
+                fleet.restartFailure = host -> {
+                    if (host.id().equals("web-1")) firstRestarted.countDown();
+                    return null;
+                };
+            }
+        });
+
+        assertThat(result.succeeded()).as(result.summary()).isTrue();
+        assertThat(fleet.calls).containsSubsequence("restart web-1 2.0.0", "prepared web-4",
+                "maintenance web-4", "restart web-4 2.0.0");
+        assertThat(fleet.versions.values()).containsOnly("2.0.0");
+    }
+
+    @Test
+    void prepareAheadFailsAHostThatCannotFetchBeforeItLeavesAndCountsItAgainstMaxFailures() {
+        RolloutResult tolerated = roll(3, "strategy: { prepare: ahead, maxFailures: 1 }\n", e -> {
+            if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.STARTED) fleet.failingPrepare.add("web-3");
+        });
+        assertThat(tolerated.status()).isEqualTo(RolloutResult.Status.FAILED);
+        assertThat(tolerated.summary()).isEqualTo("1 host(s) did not reach 2.0.0: web-3 SKIPPED");
+        assertThat(fleet.versions).containsEntry("web-1", "2.0.0").containsEntry("web-2", "2.0.0").containsEntry("web-3", "1.0.0");
+        assertThat(fleet.calls).noneMatch(c -> c.equals("save web-3") || c.equals("maintenance web-3") || c.startsWith("restart web-3"));
+
+        RolloutResult rolledBack = roll(3, "strategy: { prepare: ahead }\n", e -> {
+            if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.STARTED) fleet.failingPrepare.add("web-3");
+        });
+        assertThat(rolledBack.status()).isEqualTo(RolloutResult.Status.ROLLED_BACK);
+        assertThat(rolledBack.summary()).contains("web-3: PREPARE: the artifact server answered 503");
+        assertThat(fleet.versions.values()).containsOnly("1.0.0");
+        assertThat(fleet.calls).noneMatch(c -> c.equals("maintenance web-3") || c.startsWith("restart web-3"));
+    }
+
+    @Test
     void aFailingHookFailsItsStepWithItsOutput() {
         RolloutResult failedDeploy = roll(2, "hooks: { beforeDeploy: [\"notify\"] }\nstrategy: { onFailure: abort }\n", e -> {
             if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.STARTED) fleet.failingHooks.add("notify");
