@@ -87,7 +87,7 @@ public final class ScaleBench {
 
     private static Result run(LocalFleet fleet, ConsulCallCounter consul, BatonServerProcess server, String token, int hosts,
                               int watcherCount) throws Exception {
-        String plan = Files.readString(fleet.writePlan("2.0.0", "strategy: { batch: 10% }\n"));
+        String plan = Files.readString(fleet.writePlan("2.0.0", "strategy: { batch: 10%, prepare: ahead }\n"));
         ProcStat before = ProcStat.of(server.pid());
         ConsulCallCounter.Counts countsBefore = consul.counts();
         HeyLoad.Report during;

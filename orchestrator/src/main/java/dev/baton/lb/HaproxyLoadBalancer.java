@@ -44,7 +44,9 @@ public final class HaproxyLoadBalancer implements LoadBalancer {
 
     /**
      * Out of rotation, and no session nor queued request on any slot that has the instance's address or none (a
-     * slot emptied by DNS loses its address, not its sessions): HAProxy itself proves no request can reach it.
+     * slot emptied by DNS loses its address, not its sessions): HAProxy itself proves no request can reach it. The
+     * sessions are read with a question sent after an answer showed the instance out (one sent before could show an
+     * idle instance that was still being routed to), so this wait needs no {@link #awaitOutOfRotation} before it.
      */
     @Override
     public boolean awaitNoSessions(Instance instance, Duration timeout) throws StepFailure, InterruptedException {
@@ -53,8 +55,9 @@ public final class HaproxyLoadBalancer implements LoadBalancer {
         long[] seenSessions = {System.nanoTime() - 1};
         return await(timeout, callDeadline -> {
             if (routesTo(instance, seenServers, callDeadline)) return false;
+            long seenOut = System.nanoTime();
             SharedQuestion.Answer<java.util.List<HaproxyRuntime.ServerSessions>> answer =
-                    sessions.sentAfter(seenSessions[0], callDeadline, budget(callDeadline));
+                    sessions.sentAfter(Math.max(seenSessions[0], seenOut), callDeadline, budget(callDeadline));
             seenSessions[0] = answer.sentAt();
             return answer.value().stream().filter(s -> s.address().isEmpty() || s.address().equals(address))
                     .allMatch(HaproxyRuntime.ServerSessions::idle);

@@ -43,6 +43,14 @@ class HaproxyRealTest {
         assertThat(lb.awaitOutOfRotation(new Instance("web-2", "web", "n", "127.0.0.2", 18082), Duration.ofSeconds(2))).isTrue();
     }
 
+    /** PROPAGATE asks this at the same time as the rotation check: an idle server still in rotation must not pass it. */
+    @Test
+    void noSessionsNeedsTheServerOutOfRotationNotOnlyIdle() throws Exception {
+        HaproxyLoadBalancer lb = new HaproxyLoadBalancer(new HaproxyRuntime(haproxy.runtimeAddress()), "app");
+        assertThat(lb.awaitNoSessions(new Instance("web-1", "web", "n", "127.0.0.1", 18081), Duration.ofMillis(300))).isFalse();
+        assertThat(lb.awaitNoSessions(new Instance("web-2", "web", "n", "127.0.0.2", 18082), Duration.ofSeconds(2))).isTrue();
+    }
+
     @Test
     void readsTheRealTrafficTable() throws StepFailure {
         dev.baton.rollout.TrafficSample sample = new HaproxyTraffic(new HaproxyRuntime(haproxy.runtimeAddress()), "app").sample();
