@@ -124,6 +124,7 @@ public final class ScaleBench {
         if (!rollout.path("status").asText().equals("SUCCEEDED")) {
             System.out.println("  rollout ended " + rollout.path("status").asText() + ": " + rollout.path("summary").asText());
         }
+        Files.writeString(fleet.workDir().resolve("rollout.json"), rollout.toString());
         List<Event> events = new ArrayList<>();
         for (JsonNode e : rollout.path("events")) events.add(Json.MAPPER.convertValue(e, LoggedEvent.class).event());
         Map<String, String> addresses = new HashMap<>();
@@ -137,7 +138,8 @@ public final class ScaleBench {
         System.out.println("  per host: " + ZeroDowntimeBench.breakdown(events) + "; per batch: " + batches(events));
         System.out.printf("  Consul: %d calls, %d blocking queries, %d KV writes; most called: %s%n", counts.calls(), counts.blocking(),
                 counts.kvWrites(), consul.topPaths(6));
-        System.out.printf("  %d live event deliveries to %d watchers%n", latencies.size(), watcherCount);
+        System.out.printf("  %d live event deliveries to %d watchers; the rollout with its events: %s%n", latencies.size(), watcherCount,
+                fleet.workDir().resolve("rollout.json"));
         String line = String.format("scale: hosts=%d failed_requests=%d wall_s=%.1f limit_s=%.1f ratio=%.2f rss_mb=%d heap_mb=%d cpu_s_per_host=%.3f "
                         + "consul_calls_per_host=%.1f kv_writes_per_host=%.1f events=%d sse_p99_ms=%d",
                 hosts, during.failed(), wall, limitS, limitS == 0 ? Double.NaN : wall / limitS, after.peakRssKb() / 1024,
