@@ -1,8 +1,6 @@
 package dev.baton.rollout;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * PREPARE of the pending hosts in the background, in schedule order, at most {@link #PARALLELISM} at once; the
- * rollout waits for the hosts it is about to roll ({@code prepare: ahead}) or for all of them ({@code prepare: all}).
+ * PREPARE of the pending hosts in the background, in schedule order, at most {@link #PARALLELISM} at once; each host
+ * waits for its own fetch before it leaves ({@code prepare: ahead}), or the rollout for all of them ({@code prepare: all}).
  * Closing it cancels what has not started and waits (bounded) for what has: a rollout never ends while one of its
  * hosts is still in a step.
  */
@@ -38,24 +36,30 @@ final class Preparation implements AutoCloseable {
         pool.shutdown();
     }
 
-    /** Waits for the fetches of these hosts (those never started here are skipped); returns why each one failed, by id. */
-    Map<String, String> await(Collection<String> ids) throws InterruptedException {
-        Map<String, String> failed = new LinkedHashMap<>();
-        for (String id : ids) {
-            Future<String> fetch = fetches.get(id);
-            if (fetch == null) continue;
-            try {
-                String failure = fetch.get();
-                if (failure != null) failed.put(id, failure);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("PREPARE of " + id + " crashed", e.getCause());
-            }
-        }
-        return failed;
+    /** Whether a fetch was started here for this host (it may still run, or have ended either way). */
+    boolean started(String id) {
+        return fetches.containsKey(id);
     }
 
+    /** Waits for this host's fetch; null once it fetched and verified the release (or none was started here), else why not. */
+    String await(String id) throws InterruptedException {
+        Future<String> fetch = fetches.get(id);
+        if (fetch == null) return null;
+        try {
+            return fetch.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("PREPARE of " + id + " crashed", e.getCause());
+        }
+    }
+
+    /** Waits for every fetch; returns why each one that failed did, by host id. */
     Map<String, String> awaitAll() throws InterruptedException {
-        return await(new ArrayList<>(fetches.keySet()));
+        Map<String, String> failed = new LinkedHashMap<>();
+        for (String id : fetches.keySet()) {
+            String failure = await(id);
+            if (failure != null) failed.put(id, failure);
+        }
+        return failed;
     }
 
     @Override

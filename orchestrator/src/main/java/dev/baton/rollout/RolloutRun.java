@@ -209,8 +209,8 @@ final class RolloutRun {
     /**
      * Starts PREPARE on every pending host, in schedule order, before any leaves rotation. With {@code prepare: all}
      * waits for all of them: a release that cannot be fetched or verified anywhere stops the rollout with nothing
-     * changed. With {@code prepare: ahead} each batch waits for its own hosts ({@link #awaitPrepared}). Either way no
-     * host waits for a download while out.
+     * changed. With {@code prepare: ahead} each host waits for its own fetch before it leaves ({@link #rollHost}).
+     * Either way no host waits for a download while out.
      */
     private String prepare(Schedule schedule) throws InterruptedException {
         List<HostLifecycle> pending = new ArrayList<>();
@@ -232,25 +232,9 @@ final class RolloutRun {
         return "PREPARE failed on " + failed.size() + " host(s), nothing was changed: " + String.join("; ", reasons);
     }
 
-    /** {@code prepare: ahead}: the batch's hosts have fetched the release; one that could not is a failed host that never left. */
-    private Verdict awaitPrepared(Schedule.Batch batch, int fleetSize) throws InterruptedException {
-        Map<String, String> failed = preparation.await(batch.hosts().stream().map(Instance::id).toList());
-        if (failed.isEmpty()) return Verdict.CONTINUE;
-        failed.forEach((id, why) -> {
-            failures.put(id, "PREPARE: " + why);
-            HostLifecycle host = hosts.get(id);
-            if (host.state() == HostState.PENDING) host.moveTo(HostState.SKIPPED);
-        });
-        int allowed = strategy.maxFailures().of(fleetSize, false);
-        if (failures.size() <= allowed) return Verdict.CONTINUE;
-        return policy.apply(failures.size() + " host(s) failed, more than maxFailures " + strategy.maxFailures()
-                + " (last: " + lastFailure() + ")");
-    }
-
     private Verdict rollBatch(Schedule.Batch batch, CapacityGuard guard, int fleetSize) throws InterruptedException {
-        Verdict prepared = awaitPrepared(batch, fleetSize);
-        if (!prepared.proceeds()) return prepared;
-        List<Instance> pending = batch.hosts().stream().filter(i -> hosts.get(i.id()).state() == HostState.PREPARED).toList();
+        List<Instance> pending = batch.hosts().stream().filter(i -> hosts.get(i.id()).state() == HostState.PREPARED
+                || (hosts.get(i.id()).state() == HostState.PENDING && preparation.started(i.id()))).toList();
         if (pending.isEmpty()) return Verdict.CONTINUE;
         Verdict verdict = gate.checkBatchStart();
         if (!verdict.proceeds()) return verdict;
@@ -284,8 +268,15 @@ final class RolloutRun {
         return verdict;
     }
 
-    private void rollHost(Instance instance) {
+    private void rollHost(Instance instance) throws InterruptedException {
         HostLifecycle lifecycle = hosts.get(instance.id());
+        // prepare: ahead — a host leaves as soon as its own fetch is done; one that could not fetch never leaves
+        String unfetched = preparation.await(instance.id());
+        if (unfetched != null) {
+            failures.put(instance.id(), "PREPARE: " + unfetched);
+            if (lifecycle.state() == HostState.PENDING) lifecycle.moveTo(HostState.SKIPPED);
+            return;
+        }
         HostRollout host = new HostRollout(instance, plan, ports, lifecycle).fenced(gate.hostFence());
         HostState state = host.run(gate);
         if (state != HostState.DONE && !host.refused()) failures.put(instance.id(), host.failure());

@@ -258,6 +258,23 @@ class RolloutStrategyTest {
     }
 
     @Test
+    void prepareAheadLetsEachHostOfABatchLeaveAsSoonAsItsOwnFetchIsDone() {
+        java.util.concurrent.CountDownLatch firstRestarted = new java.util.concurrent.CountDownLatch(1);
+        RolloutResult result = roll(2, "strategy: { batch: 2, minHealthy: 0, prepare: ahead }\n", e -> {
+            if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.STARTED) {
+                fleet.slowPrepare.put("web-2", firstRestarted);
+                fleet.restartFailure = host -> {
+                    if (host.id().equals("web-1")) firstRestarted.countDown();
+                    return null;
+                };
+            }
+        });
+
+        assertThat(result.succeeded()).as(result.summary()).isTrue();
+        assertThat(fleet.calls).containsSubsequence("restart web-1 2.0.0", "prepared web-2", "maintenance web-2", "restart web-2 2.0.0");
+    }
+
+    @Test
     void prepareAheadFailsAHostThatCannotFetchBeforeItLeavesAndCountsItAgainstMaxFailures() {
         RolloutResult tolerated = roll(3, "strategy: { prepare: ahead, maxFailures: 1 }\n", e -> {
             if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.STARTED) fleet.failingPrepare.add("web-3");
