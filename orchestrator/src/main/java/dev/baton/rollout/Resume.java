@@ -17,11 +17,15 @@ public record Resume(Map<String, HostState> states, List<Registration> inFlight,
         return new Resume(Map.of(), List.of(), List.of());
     }
 
-    /** The hosts that had ended (DONE, RESTORED, PARKED, ...): they are not rolled again. */
+    /**
+     * The hosts that had ended (DONE, PARKED, ...): they are not rolled again. A RESTORED host is back in rotation
+     * without having finished (put back when its server was stopped or lost its lock, or after a step failed): the
+     * resumed rollout rolls it again.
+     */
     public Map<String, HostState> settled() {
         Map<String, HostState> settled = new java.util.LinkedHashMap<>();
         states.forEach((id, state) -> {
-            if (state.settled()) settled.put(id, state);
+            if (state.settled() && state != HostState.RESTORED) settled.put(id, state);
         });
         return settled;
     }

@@ -344,8 +344,10 @@ final class RolloutRun {
         if (traffic != null) traffic.stop();
         if (preparation != null) preparation.close();
         Map<String, HostState> states = new LinkedHashMap<>();
+        // handed over: the hosts not rolled are the next owner's to roll, not skipped (nor is this run's to journal)
+        boolean handedOver = control.fenceBroken() != null;
         for (HostLifecycle host : snapshot()) {
-            if (host.state() == HostState.PENDING || host.state() == HostState.PREPARED) host.moveTo(HostState.SKIPPED);
+            if (!handedOver && (host.state() == HostState.PENDING || host.state() == HostState.PREPARED)) host.moveTo(HostState.SKIPPED);
             states.put(host.instance().id(), host.state());
         }
         Duration took = Duration.between(start, clock.now());

@@ -375,4 +375,56 @@ class RolloutStrategyTest {
         assertThat(fleet.calls).contains("restart web-1 1.0.0").doesNotContain("restart web-2 2.0.0");
         assertThat(result.hosts()).containsEntry("web-1", HostState.ROLLED_BACK);
     }
+
+    @Test
+    void aRunThatLostItsLockLeavesTheHostsItDidNotRollToTheNextOwner() {
+        fleet = new FakeFleet(clock, 3);
+        events = new RecordingEvents(fleet);
+        List<String> journaled = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Journal journal = new Journal() {
+            @Override
+            public void leaving(Registration saved) {
+                journaled.add(saved.instance().id() + " LEAVING");
+            }
+
+            @Override
+            public void moved(String instanceId, HostState state, String version) {
+                journaled.add(instanceId + " " + state);
+            }
+
+            @Override
+            public void switched(SwitchedHost host) {
+            }
+        };
+        java.util.concurrent.atomic.AtomicReference<String> lost = new java.util.concurrent.atomic.AtomicReference<>();
+        RolloutControl losing = new RolloutControl();
+        losing.fence(lost::get);
+        EventSink sink = e -> {
+            events.emit(e);
+            if ("web-1".equals(e.host()) && e.step() == Step.JOIN && e.outcome() == Event.Outcome.OK) lost.set("this server lost its lock");
+        };
+        Plan plan = new PlanLoader().parse("plan.yaml", BASE);
+
+        RolloutResult result = new RolloutEngine(new Ports(fleet, fleet, fleet, fleet, fleet, clock, sink)).run(plan, losing, journal);
+
+        assertThat(result.status()).isEqualTo(RolloutResult.Status.ABORTED);
+        assertThat(journaled).contains("web-1 DONE").noneMatch(line -> line.endsWith("SKIPPED"));
+        assertThat(fleet.calls).doesNotContain("restart web-2 2.0.0");
+    }
+
+    @Test
+    void aResumedRolloutRollsAgainTheHostsItsPreviousOwnerPutBack() {
+        fleet = new FakeFleet(clock, 3);
+        events = new RecordingEvents(fleet);
+        fleet.versions.put("web-1", "2.0.0");
+        Plan plan = new PlanLoader().parse("plan.yaml", BASE);
+
+        RolloutResult result = new RolloutEngine(new Ports(fleet, fleet, fleet, fleet, fleet, clock, events)).resume(plan,
+                new RolloutControl(), Journal.NONE,
+                new Resume(Map.of("web-1", HostState.DONE, "web-2", HostState.RESTORED, "web-3", HostState.PREPARED), List.of()));
+
+        assertThat(result.succeeded()).as(result.summary()).isTrue();
+        assertThat(fleet.calls).contains("restart web-2 2.0.0", "restart web-3 2.0.0").doesNotContain("restart web-1 2.0.0");
+        assertThat(fleet.versions.values()).containsOnly("2.0.0");
+    }
 }
