@@ -79,12 +79,13 @@ final class RolloutRun {
 
     private RolloutResult roll(Resume from) throws InterruptedException {
         settleInFlight(from);
-        List<Instance> instances;
+        Census census;
         try {
-            instances = Targets.resolve(ports.registry(), plan.targets());
+            census = Census.take(ports.registry(), journal, plan.targets());
         } catch (StepFailure e) {
             return finish(RolloutResult.Status.FAILED, "cannot resolve targets: " + e.getMessage());
         }
+        List<Instance> instances = census.targets();
         String tooSmall = tooSmall(instances.size());
         if (tooSmall != null) return finish(RolloutResult.Status.FAILED, tooSmall + "; nothing was changed");
         if (plan.analysis() != null && ports.analysisTraffic() == null) {
@@ -92,7 +93,7 @@ final class RolloutRun {
                     + "Prometheus), and none is configured; nothing was changed");
         }
         watchTraffic(instances);
-        Set<String> missing = reportOutOfRotation(instances);
+        Set<String> missing = reportOutOfRotation(census);
         Schedule schedule = Schedule.of(strategy, instances);
         events.emit(Step.ROLLOUT, Event.Outcome.OK, null, instances.size() + " hosts in " + schedule.batches().size() + " batches: "
                 + String.join("; ", schedule.batches().stream().map(Schedule.Batch::label).toList()));
@@ -169,17 +170,16 @@ final class RolloutRun {
      * Instances a previous rollout saw that are absent now, and registered ones not passing: reported before
      * anything changes, and counted by the capacity guard as missing capacity. Returns the absent ones.
      */
-    private Set<String> reportOutOfRotation(List<Instance> instances) {
-        Set<String> registered = new LinkedHashSet<>(instances.stream().map(Instance::id).toList());
-        Set<String> missing = new TreeSet<>(journal.knownInstances(plan.targets().consulService()));
+    private Set<String> reportOutOfRotation(Census census) {
+        Set<String> registered = new LinkedHashSet<>(census.targets().stream().map(Instance::id).toList());
+        Set<String> missing = new TreeSet<>(census.known());
         missing.removeAll(registered);
         List<String> out = new ArrayList<>();
         missing.forEach(id -> out.add(id + " (absent from Consul)"));
-        try {
-            Set<String> passing = ports.registry().passing(plan.targets().consulService());
-            for (String id : registered) if (!passing.contains(id)) out.add(id + " (not passing)");
-        } catch (StepFailure e) {
-            out.add("passing instances unknown: " + e.getMessage());
+        if (census.passing() == null) {
+            out.add("passing instances unknown: " + census.passingUnknown());
+        } else {
+            for (String id : registered) if (!census.passing().contains(id)) out.add(id + " (not passing)");
         }
         if (!out.isEmpty()) {
             events.emit(Step.TARGETS, Event.Outcome.FAILED, null, out.size() + " instance(s) already out of rotation, "
