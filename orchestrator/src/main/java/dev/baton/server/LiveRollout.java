@@ -82,8 +82,12 @@ final class LiveRollout implements EventSink, Journal {
                 unshown++;
             }
             RolloutStatus status = changed;
+            // the record rides along only when the rollout's status changed (its hosts are rebuilt from the events
+            // when shown, and stored when they settle): rewriting every host with every event was most of what a
+            // 200-host rollout sent to Consul
+            RolloutRecord stored = status == null ? null : RecordForm.stored(record);
             // shown to watchers once stored: a watcher never sees an event a crash could lose (and its seq reused)
-            persist("event " + logged.seq(), () -> store.append(logged, RecordForm.stored(record), () -> {
+            persist("event " + logged.seq(), () -> store.append(view.id(), logged, stored, () -> {
                 fanout.publish(logged);
                 if (status != null) fanout.publish(status);
                 synchronized (this) {

@@ -5,12 +5,10 @@ import dev.baton.store.RolloutRecord;
 
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
- * A record as stored (without the hosts' step runs, which the events already hold: the record is rewritten
- * after every event and must stay small) and as shown (step runs rebuilt from the events).
+ * A record as stored (without the hosts' step runs, which the events already hold) and as shown (step runs rebuilt
+ * from the events, hosts moved as the events after the record say).
  */
 final class RecordForm {
     private RecordForm() {
@@ -21,21 +19,25 @@ final class RecordForm {
                 .map(h -> new RolloutRecord.Host(h.id(), h.address(), h.state(), h.step(), h.version(), h.target(), List.of())).toList());
     }
 
+    /**
+     * The stored record brought up to date by the events: step runs rebuilt, and each host not settled when the record
+     * was stored moved as its events say (each carries the host's state; the record rides with an event only when
+     * the rollout's status changes, and is stored again when a host settles).
+     */
     static RolloutRecord shown(RolloutRecord stored, List<LoggedEvent> events) {
-        Map<String, StepLog> logs = stored.hosts().stream()
-                .collect(Collectors.toMap(RolloutRecord.Host::id, h -> new StepLog(), (a, b) -> a, java.util.LinkedHashMap::new));
-        for (LoggedEvent event : events) {
-            if (event.host() != null) logs.computeIfAbsent(event.host(), h -> new StepLog()).add(event);
+        Map<String, RolloutRecord.Host> settled = new java.util.HashMap<>();
+        Map<String, HostTracker> trackers = new java.util.LinkedHashMap<>();
+        for (RolloutRecord.Host host : stored.hosts()) {
+            trackers.put(host.id(), HostTracker.of(host));
+            if (host.state() != null && host.state().settled()) settled.put(host.id(), host);
         }
-        Map<String, RolloutRecord.Host> byId = stored.hosts().stream()
-                .collect(Collectors.toMap(RolloutRecord.Host::id, Function.identity(), (a, b) -> a));
-        List<RolloutRecord.Host> hosts = logs.entrySet().stream().map(entry -> {
-            RolloutRecord.Host host = byId.get(entry.getKey());
-            List<RolloutRecord.StepRun> steps = entry.getValue().runs();
-            if (host == null) {
-                return new RolloutRecord.Host(entry.getKey(), null, dev.baton.rollout.HostState.PENDING, null, null, null, steps);
-            }
-            return new RolloutRecord.Host(host.id(), host.address(), host.state(), host.step(), host.version(), host.target(), steps);
+        for (LoggedEvent event : events) {
+            if (event.host() != null) trackers.computeIfAbsent(event.host(), h -> new HostTracker(h, null)).apply(event);
+        }
+        List<RolloutRecord.Host> hosts = trackers.values().stream().map(tracker -> {
+            RolloutRecord.Host now = tracker.record();
+            RolloutRecord.Host at = settled.get(now.id());
+            return at == null ? now : new RolloutRecord.Host(at.id(), at.address(), at.state(), at.step(), at.version(), at.target(), now.steps());
         }).toList();
         return withHosts(stored, hosts);
     }

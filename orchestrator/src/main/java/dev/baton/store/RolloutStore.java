@@ -77,19 +77,16 @@ public final class RolloutStore {
     }
 
     /**
-     * The event and the record as it stands after it, atomically, with the next batch: an event announces, it is never
-     * what must be stored before an action ({@link #leaving} is).
+     * The event of rollout {@code id}, with the record as it stands after it when {@code record} is not null
+     * (atomically), with the next batch; {@code thenShow} (if not null) runs once it was sent to Consul, in event
+     * order. An event announces, it is never what must be stored before an action ({@link #leaving} is). The record
+     * need not ride with every event: when shown, its hosts are brought up to date from the events after it.
      */
-    public void append(LoggedEvent event, RolloutRecord record) {
-        append(event, record, null);
-    }
-
-    /** As {@link #append(LoggedEvent, RolloutRecord)}; {@code thenShow} runs once it was sent to Consul, in event order. */
-    public void append(LoggedEvent event, RolloutRecord record, Runnable thenShow) {
+    public void append(String id, LoggedEvent event, RolloutRecord record, Runnable thenShow) {
         Map<String, Supplier<byte[]>> sets = new LinkedHashMap<>();
-        sets.put(eventKey(record.id(), event.seq()), encoded(json(event)));
+        sets.put(eventKey(id, event.seq()), encoded(json(event)));
         // encoded when sent: of the records written within one batch only the last one is
-        sets.put(recordKey(record.id()), () -> json(record));
+        if (record != null) sets.put(recordKey(id), () -> json(record));
         writes.later(sets, thenShow);
     }
 

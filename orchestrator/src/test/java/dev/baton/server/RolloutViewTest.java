@@ -148,4 +148,34 @@ class RolloutViewTest {
         RolloutRecord shown = RecordForm.shown(stored, events);
         assertThat(shown).isEqualTo(view.record());
     }
+
+    /** The record is stored only when the status changes or a host settles: shown, it is brought up to date by the events. */
+    @Test
+    void aStoredRecordIsShownAsTheEventsAfterItMovedItsHosts() {
+        RolloutView view = view();
+        view.apply(event("web-2", Step.PREPARE, STARTED, null, HostState.PENDING, "2.0.0"));
+        view.apply(event("web-2", Step.PREPARE, OK, 5L, HostState.PENDING, "2.0.0"));
+        view.moved("web-2", HostState.SKIPPED, "2.0.0");
+        RolloutRecord stored = RecordForm.stored(view.record());
+        List<LoggedEvent> events = List.of(
+                event("web-2", Step.PREPARE, STARTED, null, HostState.PENDING, "2.0.0"),
+                event("web-2", Step.PREPARE, OK, 5L, HostState.PENDING, "2.0.0"),
+                event("web-1", Step.PREPARE, STARTED, null, HostState.PENDING, "2.0.0"),
+                event("web-1", Step.PREPARE, OK, 5L, HostState.PENDING, "2.0.0"),
+                event("web-1", Step.LEAVE, STARTED, null, HostState.LEAVING, "2.0.0"),
+                event("web-1", Step.LEAVE, OK, 12L, HostState.LEAVING, "2.0.0"),
+                event("web-1", Step.RESTART, OK, 300L, HostState.RESTARTING, "2.0.0"));
+
+        RolloutRecord shown = RecordForm.shown(stored, events);
+
+        RolloutRecord.Host web1 = shown.hosts().stream().filter(h -> h.id().equals("web-1")).findFirst().orElseThrow();
+        RolloutRecord.Host web2 = shown.hosts().stream().filter(h -> h.id().equals("web-2")).findFirst().orElseThrow();
+        assertThat(web1.state()).isEqualTo(HostState.RESTARTING);
+        assertThat(web1.step()).isEqualTo(Step.RESTART);
+        assertThat(web1.version()).isEqualTo("2.0.0");
+        assertThat(web1.address()).isEqualTo("127.0.0.1");
+        assertThat(web1.steps()).extracting(RolloutRecord.StepRun::step).containsExactly(Step.PREPARE, Step.LEAVE, Step.RESTART);
+        assertThat(web2.state()).as("settled when stored: its older events do not move it back").isEqualTo(HostState.SKIPPED);
+        assertThat(web2.steps()).extracting(RolloutRecord.StepRun::step).containsExactly(Step.PREPARE);
+    }
 }
