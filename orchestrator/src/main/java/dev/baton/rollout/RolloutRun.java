@@ -268,10 +268,16 @@ final class RolloutRun {
         return verdict;
     }
 
-    private void rollHost(Instance instance) throws InterruptedException {
+    private void rollHost(Instance instance) {
         HostLifecycle lifecycle = hosts.get(instance.id());
         // prepare: ahead — a host leaves as soon as its own fetch is done; one that could not fetch never leaves
-        String unfetched = preparation.await(instance.id());
+        String unfetched;
+        try {
+            unfetched = preparation.await(instance.id());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            unfetched = "interrupted while its release was fetched";
+        }
         if (unfetched != null) {
             failures.put(instance.id(), "PREPARE: " + unfetched);
             if (lifecycle.state() == HostState.PENDING) lifecycle.moveTo(HostState.SKIPPED);
