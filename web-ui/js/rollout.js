@@ -47,6 +47,15 @@ export function rolloutView(main, id) {
 
   const serverNow = () => Date.now() + skew;
   const timelineEnd = () => (rollout?.endedAt ? Date.parse(rollout.endedAt) : isTerminal(rollout?.status) ? t0 + (rollout.durationMs ?? 0) : serverNow());
+  // the end of the timelines' scale: a running rollout's grows in steps (a second up to 10 s, 5 s up to 100 s,
+  // 50 s up to 1,000 s...), so the bars of the hosts in view and the chart are laid out anew every few seconds, not
+  // on every frame; an ended rollout's is its end
+  const scaleEnd = () => {
+    const end = timelineEnd();
+    if (rollout?.endedAt || isTerminal(rollout?.status)) return end;
+    const step = Math.max(1000, 10 ** Math.floor(Math.log10(Math.max(1000, end - t0))) / 2);
+    return t0 + (Math.floor((end - t0) / step) + 1) * step;
+  };
 
   // ---- building the page -------------------------------------------------------------------------
 
@@ -153,8 +162,8 @@ export function rolloutView(main, id) {
     const end = timelineEnd();
     const elapsed = r.endedAt || isTerminal(r.status) ? r.durationMs ?? end - t0 : end - t0;
     text(ui.dur, duration(elapsed));
-    const span = Math.max(1, end - t0);
-    ui.list.style.setProperty('--span', String(span));
+    const span = Math.max(1, scaleEnd() - t0);
+    if (ui.list._span !== span) { ui.list._span = span; ui.list.style.setProperty('--span', String(span)); }
     text(ui.spanLabel, `(0 – ${duration(span)})`);
   }
 
@@ -319,7 +328,7 @@ export function rolloutView(main, id) {
   }
 
   function draw() {
-    log.render(); // first: its scroll to the newest line lays out a page that nothing else has changed yet
+    log.render();
     hosts.render();
     traffic.render();
     if (firstRender) {
@@ -351,7 +360,7 @@ export function rolloutView(main, id) {
     if (stopped) return;
     t0 = Date.parse(r.startedAt) || Date.now();
     hosts = hostList(words, { t0: () => t0, now: serverNow });
-    traffic = trafficChart({ t0: () => t0, end: timelineEnd });
+    traffic = trafficChart({ t0: () => t0, end: scaleEnd });
     log = eventLog(MAX_LOG);
     hosts.onRequest(schedule);
     traffic.onRequest(schedule);

@@ -21,7 +21,7 @@ function s(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** @param timeline { t0(), end() }: the rollout's start and where its timeline ends now (its end, or now) */
+/** @param timeline { t0(), end() }: the rollout's start and where its timeline's scale ends now */
 export function trafficChart(timeline) {
   const at = []; const rps = []; const fps = []; const passing = []; const out = [];
   const verdicts = [];
@@ -29,6 +29,7 @@ export function trafficChart(timeline) {
   let instances = null;
   let dirty = false;
   let width = 800;
+  let drawnEnd = 0;
 
   const requests = h('strong', { class: 'num', dataset: { testid: 'traffic-requests' } }, '0');
   const failed = h('strong', { class: 'num', dataset: { testid: 'traffic-failed' } }, '0');
@@ -109,7 +110,8 @@ export function trafficChart(timeline) {
 
   function draw() {
     const t0 = timeline.t0();
-    const span = Math.max(1000, timeline.end() - t0, (at[at.length - 1] ?? t0) - t0);
+    drawnEnd = timeline.end();
+    const span = Math.max(1000, drawnEnd - t0, (at[at.length - 1] ?? t0) - t0);
     const w = Math.max(120, width);
     const plot = w - LEFT - 8;
     if (svg._w !== w) { svg._w = w; svg.setAttribute('viewBox', `0 0 ${w} ${HEIGHT}`); svg.setAttribute('width', w); }
@@ -204,8 +206,8 @@ export function trafficChart(timeline) {
   return {
     el: section, add, verdict, render,
     onRequest(fn) { request = fn; },
-    /** The timeline grew (the clock): redraw on the next frame. */
-    tick() { if (at.length || verdicts.length) dirty = true; },
+    /** The clock moved: redrawn on the next frame if the timeline's scale grew. */
+    tick() { if ((at.length || verdicts.length) && timeline.end() !== drawnEnd) dirty = true; },
     samples: () => at.length,
     latest: () => instances,
   };
