@@ -20,6 +20,7 @@ export function eventLog(max) {
   let viewH = 400;
   let scrollTop = 0;
   let applied = 0;   // the scrollTop the viewport has: kept, never read back after a write (no forced layout)
+  let pending = null; // the scrollTop to apply once the list's new height is laid out
   const shown = new Map(); // line -> row element in the DOM now
   const pool = [];
 
@@ -28,7 +29,8 @@ export function eventLog(max) {
     autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'log-count', dataset: { testid: 'log-filter' },
   });
   filter.addEventListener('input', () => { query = filter.value.trim().toLowerCase(); refilter(); });
-  const countEl = h('span', { id: 'log-count', class: 'muted small num', role: 'status', dataset: { testid: 'log-count' } });
+  // not a live region: it changes with every frame of a busy stream
+  const countEl = h('span', { id: 'log-count', class: 'muted small num', dataset: { testid: 'log-count' } });
   const jump = h('button', { type: 'button', class: 'btn btn-small jump', hidden: true, dataset: { testid: 'log-jump' } }, 'New events ↓');
   jump.addEventListener('click', () => { stick = true; jump.hidden = true; changed(); });
   const tools = h('div', { class: 'host-tools' }, h('label', { for: 'log-filter', class: 'filter-label' }, 'Filter events'), filter, countEl);
@@ -52,6 +54,14 @@ export function eventLog(max) {
     if (px > 0) rowH = px;
     changed();
   }).observe(viewport);
+
+  // the scroll to the newest line after the list grew: applied when the browser has laid out the new height anyway
+  // (resize observations come after layout, before paint), so setting scrollTop forces no layout of its own
+  new ResizeObserver(() => {
+    if (pending == null) return;
+    if (Math.abs(applied - pending) >= 1) { applied = pending; viewport.scrollTop = pending; }
+    pending = null;
+  }).observe(list);
 
   function changed() { dirty = true; request(); }
 
@@ -132,20 +142,24 @@ export function eventLog(max) {
     attr(ui.detail, 'title', e.detail || null);
   }
 
-  /**
-   * Draws the lines in view. Called first in the frame: its one layout (setting scrollTop needs one) then finds
-   * little to lay out, and nothing here reads the layout back.
-   */
+  /** Draws the lines in view; reads nothing back from the layout. */
   function render() {
     if (!dirty) return;
     dirty = false;
     const n = lines();
     const offset = matched.length - n;
     const height = n * rowH;
-    if (list._h !== height) { list._h = height; list.style.height = `${height}px`; }
     const bottom = Math.max(0, height - viewH);
     scrollTop = stick ? bottom : Math.min(scrollTop, bottom);
-    if (Math.abs(applied - scrollTop) >= 1) { applied = scrollTop; viewport.scrollTop = scrollTop; }
+    if (list._h !== height) {
+      list._h = height;
+      list.style.height = `${height}px`;
+      pending = scrollTop;
+    } else if (Math.abs(applied - scrollTop) >= 1) {
+      applied = scrollTop;
+      viewport.scrollTop = scrollTop; // the reader jumped to the newest line, or the filter changed: a layout now is fine
+    }
+    attr(viewport, 'data-filter', query); // which filter the lines in the DOM answer
     text(countEl, `${count} event${count === 1 ? '' : 's'}${query ? ` · ${matched.length} match${matched.length === 1 ? '' : 'es'}` : ''}`
       + `${matched.length > n ? ` · last ${n} shown` : ''}`);
     const first = Math.max(0, Math.floor(scrollTop / rowH) - OVERSCAN);

@@ -252,8 +252,8 @@ final class ReplayedDashboard implements AutoCloseable {
     }
 
     /**
-     * Types {@code filter} into the event log's filter and returns the steps of the log lines in the DOM once they all
-     * match it.
+     * Types {@code filter} (lower case) into the event log's filter and returns the steps of the log lines in the DOM
+     * once the log has drawn the lines that match it.
      */
     @SuppressWarnings("unchecked")
     List<String> logSteps(String filter) {
@@ -261,8 +261,8 @@ final class ReplayedDashboard implements AutoCloseable {
                 + " f.dispatchEvent(new Event('input', { bubbles: true }))", filter);
         String lines = "[...document.querySelectorAll('[data-testid=event-log] li')]";
         await("log lines matching '" + filter + "'").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
-                .until(() -> Boolean.TRUE.equals(js("return " + lines + ".every(l => l.textContent.toLowerCase().includes(arguments[0])"
-                        + " || l.querySelector('.ev-detail').title.toLowerCase().includes(arguments[0]))", filter)));
+                .until(() -> Boolean.TRUE.equals(js("return document.querySelector('[data-testid=event-log]').dataset.filter === arguments[0]"
+                        + " && " + lines + ".every(l => l.textContent.toLowerCase().includes(arguments[0]))", filter)));
         return (List<String>) js("return " + lines + ".map(l => l.querySelector('.ev-step').textContent)");
     }
 
