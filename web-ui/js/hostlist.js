@@ -264,6 +264,9 @@ export function hostList(words, timeline) {
       c.chip.hidden = n === 0 && !chosen.has(state);
       attr(c.chip, 'aria-label', `${label(state)}: ${n} host${n === 1 ? '' : 's'}`);
       const seg = segments.get(state);
+      if (seg._n === n && seg._total === total) continue; // the same count draws the same segment
+      seg._n = n;
+      seg._total = total;
       seg.style.flexGrow = String(n);
       seg.hidden = n === 0;
       attr(seg, 'title', `${label(state)} ${n} (${Math.round((n / total) * 100)}%)`);
@@ -295,10 +298,33 @@ export function hostList(words, timeline) {
       if (el._y !== i * rowH) { el._y = i * rowH; el.style.transform = `translateY(${el._y}px)`; } // rowH changes with the screen
       if (item.kind === 'host') bindHost(el, item.m); else bindGroup(el, item);
     }
-    // DOM order follows the list order, for screen readers and the tab order
-    if (order) list.replaceChildren(...[...shown.values()].sort((a, b) => a._index - b._index));
+    // DOM order follows the list order, for screen readers and the tab order: only the rows out of place move (a
+    // moved row is laid out anew; the others only slide, and a transform needs no layout)
+    if (order) {
+      const staying = inOrder([...list.children]);
+      let next = null;
+      for (const el of [...shown.values()].sort((a, b) => b._index - a._index)) {
+        if (!staying.has(el)) list.insertBefore(el, next);
+        next = el;
+      }
+    }
     if (selected && selected.shownRev !== selected.rev) renderDetail();
     tickRunning = false;
+  }
+
+  /** The longest run of rows already in list order (by _index): the rows that need not move. */
+  function inOrder(rows) {
+    const tails = [];  // tails[k]: the row ending the best run of length k + 1
+    const before = new Map();
+    for (const el of rows) {
+      let lo = 0, hi = tails.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (tails[mid]._index < el._index) lo = mid + 1; else hi = mid; }
+      before.set(el, lo ? tails[lo - 1] : null);
+      tails[lo] = el;
+    }
+    const run = new Set();
+    for (let el = tails[tails.length - 1]; el; el = before.get(el)) run.add(el);
+    return run;
   }
 
   function hostRow() {

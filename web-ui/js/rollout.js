@@ -1,11 +1,12 @@
 // One rollout, live: header and controls, the traffic through the load balancer, the hosts (grouped by batch,
-// filtered, only the rows in view in the DOM) and the event log. Events from the stream are queued and applied in
-// one animation frame (at most about ten a second while they stream), each in O(1) on its host's model; only what
-// changed is drawn, so 1,000 hosts stay smooth.
+// filtered, only the rows in view in the DOM) and the event log (filtered, only the lines in view in the DOM).
+// Events from the stream are queued and applied in one animation frame (at most about ten a second while they
+// stream), each in O(1) on its host's model; only what changed is drawn, so 1,000 hosts stay smooth.
 import { api, followEvents, isTerminal, rolloutSnapshot, session, vocabulary } from './api.js';
-import { h, text, attr, duration, clock, timeEl, statusBadge, statusLabel, announce, loading, errorPanel } from './ui.js';
+import { h, text, attr, duration, timeEl, statusBadge, statusLabel, announce, loading, errorPanel } from './ui.js';
 import { hostList, stepClass } from './hostlist.js';
 import { trafficChart } from './traffic.js';
+import { eventLog } from './eventlog.js';
 
 // Steps and states come from the server's one declaration of them (GET /vocabulary): their order, names
 // and meanings; only how each looks (colour class, icon) is decided here.
@@ -15,7 +16,7 @@ const ACTIONS = [
   ['abort', 'Abort…', 'Abort this rollout?', 'The host in progress finishes its step and is put back; no further host is touched.', 'Abort rollout'],
   ['rollback', 'Roll back…', 'Roll this rollout back?', 'Hosts already on the new version are rolled back to the version they had.', 'Roll back'],
 ];
-const MAX_LOG = 1000;
+const MAX_LOG = 25000; // lines kept in memory (a 1,000-host rollout logs about 12,000); the DOM holds only those in view
 // a rollout this large is refreshed from the server less often, and its answer (megabytes) parsed in a worker
 const LARGE = 200;
 
@@ -38,16 +39,23 @@ export function rolloutView(main, id) {
   let words = { hostSteps: [], recoverySteps: [], hostStates: [] };
   let hosts = null;
   let traffic = null;
-  let logCount = 0;
+  let log = null;
   const queue = [];
   let ui = null;
-  let stick = true;
-  let scrollPending = false;
   let staleAnswers = 0;
   let firstRender = true;
 
   const serverNow = () => Date.now() + skew;
   const timelineEnd = () => (rollout?.endedAt ? Date.parse(rollout.endedAt) : isTerminal(rollout?.status) ? t0 + (rollout.durationMs ?? 0) : serverNow());
+  // the end of the timelines' scale: a running rollout's grows in steps (a second up to 10 s, 5 s up to 100 s,
+  // 50 s up to 1,000 s...), so the bars of the hosts in view and the chart are laid out anew every few seconds, not
+  // on every frame; an ended rollout's is its end
+  const scaleEnd = () => {
+    const end = timelineEnd();
+    if (rollout?.endedAt || isTerminal(rollout?.status)) return end;
+    const step = Math.max(1000, 10 ** Math.floor(Math.log10(Math.max(1000, end - t0))) / 2);
+    return t0 + (Math.floor((end - t0) / step) + 1) * step;
+  };
 
   // ---- building the page -------------------------------------------------------------------------
 
@@ -81,19 +89,6 @@ export function rolloutView(main, id) {
       scaleBtn.setAttribute('aria-pressed', String(on));
     });
     const spanLabel = h('span', { class: 'num' });
-    const log = h('ol', { class: 'log', tabindex: '0', 'aria-label': 'Event log, newest at the bottom', dataset: { testid: 'event-log' } });
-    const logCountEl = h('span', { class: 'muted small num' });
-    const jump = h('button', { type: 'button', class: 'btn btn-small jump', hidden: true, dataset: { testid: 'log-jump' } }, 'New events ↓');
-    jump.addEventListener('click', () => { log.scrollTop = log.scrollHeight; jump.hidden = true; stick = true; });
-    // follow the newest line unless the reader scrolled up; known from scrolling, so appending never measures
-    let gesture = 0; // when the reader last scrolled by hand: a scroll without one, while lines arrive, is our own
-    for (const type of ['wheel', 'touchstart', 'keydown', 'pointerdown']) log.addEventListener(type, () => { gesture = performance.now(); }, { passive: true });
-    log.addEventListener('scroll', () => {
-      if (scrollPending && performance.now() - gesture > 1000) return;
-      stick = atBottom(log);
-      if (stick) jump.hidden = true;
-    }, { passive: true });
-
     main.replaceChildren(
       h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/' }, '← Rollouts')),
       h('section', { class: 'panel rollout-head', 'aria-labelledby': 'rollout-title' },
@@ -118,10 +113,10 @@ export function rolloutView(main, id) {
           h('span', {}, 'Timeline ', spanLabel)),
         parts.viewport, parts.detail),
       h('section', { class: 'panel', 'aria-labelledby': 'log-title' },
-        h('div', { class: 'section-head' }, h('h2', { id: 'log-title' }, 'Event log'), logCountEl, jump),
-        log));
+        h('div', { class: 'section-head' }, h('h2', { id: 'log-title' }, 'Event log'), log.parts.jump),
+        log.parts.tools, log.parts.viewport));
     started.append(timeEl(r.startedAt));
-    return { badge, conn, dur, done, summary, error, controls, buttons, legend, list: parts.list, spanLabel, log, logCount: logCountEl, jump };
+    return { badge, conn, dur, done, summary, error, controls, buttons, legend, list: parts.list, spanLabel };
   }
 
   /** The legend: every per-host step in the engine's order, then the recovery steps, from the vocabulary. */
@@ -132,39 +127,6 @@ export function rolloutView(main, id) {
       if (seen.has(key)) continue;
       seen.add(key);
       ui.legend.append(h('li', { title: t.meaning, dataset: { step: key } }, h('span', { class: `swatch ${stepClass(t.name)}`, 'aria-hidden': 'true' }), key));
-    }
-  }
-
-  // ---- event log -----------------------------------------------------------------------------------
-
-  const atBottom = (el) => el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-
-  function logLine(e) {
-    const outcome = (e.outcome ?? '').toLowerCase();
-    return h('li', { class: `ev out-${outcome}`, dataset: { seq: e.seq } },
-      h('time', { datetime: e.at }, clock(e.at)),
-      h('span', { class: 'ev-host' }, e.host ?? '—'),
-      h('span', { class: 'ev-step' }, e.step),
-      h('span', { class: 'ev-out' }, outcome === 'started' ? '…' : outcome),
-      h('span', { class: 'ev-took num' }, e.tookMs == null ? '' : duration(e.tookMs)),
-      h('span', { class: 'ev-detail' }, e.detail ?? ''));
-  }
-
-  function appendLog(events) {
-    if (!events.length) return;
-    const { log } = ui;
-    logCount += events.length;
-    const fragment = document.createDocumentFragment();
-    for (const e of events.length > MAX_LOG ? events.slice(-MAX_LOG) : events) fragment.append(logLine(e));
-    log.append(fragment);
-    for (let extra = log.childElementCount - MAX_LOG; extra > 0; extra--) log.firstElementChild.remove();
-    text(ui.logCount, `${logCount} events${logCount > MAX_LOG ? ` · last ${MAX_LOG} shown` : ''}`);
-    if (!stick) ui.jump.hidden = false;
-    else if (!scrollPending) {
-      // scrolled at the start of the next frame, when the browser has laid the page out anyway: reading
-      // scrollHeight right after appending would force a layout in the middle of this one
-      scrollPending = true;
-      requestAnimationFrame(() => { scrollPending = false; if (stick) log.scrollTop = log.scrollHeight; });
     }
   }
 
@@ -200,8 +162,8 @@ export function rolloutView(main, id) {
     const end = timelineEnd();
     const elapsed = r.endedAt || isTerminal(r.status) ? r.durationMs ?? end - t0 : end - t0;
     text(ui.dur, duration(elapsed));
-    const span = Math.max(1, end - t0);
-    ui.list.style.setProperty('--span', String(span));
+    const span = Math.max(1, scaleEnd() - t0);
+    if (ui.list._span !== span) { ui.list._span = span; ui.list.style.setProperty('--span', String(span)); }
     text(ui.spanLabel, `(0 – ${duration(span)})`);
   }
 
@@ -273,7 +235,7 @@ export function rolloutView(main, id) {
       }
       for (const hs of r.hosts ?? []) hosts.take(hs);
       lastSeq = Math.max(lastSeq, seq);
-      appendLog(logged);
+      log.add(logged);
     } else if ((r.hosts?.length || seq) && staleAnswers++ < 2) {
       reconcileSoon(); // older than the stream: ask again shortly (not forever: the stream keeps the page current)
     }
@@ -360,12 +322,13 @@ export function rolloutView(main, id) {
       if (route(e, true)) logged.push(e);
       if (e.host) hostEvents = true;
     }
-    appendLog(logged);
+    log.add(logged);
     draw();
     if (hostEvents) renderHead();
   }
 
   function draw() {
+    log.render();
     hosts.render();
     traffic.render();
     if (firstRender) {
@@ -397,13 +360,14 @@ export function rolloutView(main, id) {
     if (stopped) return;
     t0 = Date.parse(r.startedAt) || Date.now();
     hosts = hostList(words, { t0: () => t0, now: serverNow });
-    traffic = trafficChart({ t0: () => t0, end: timelineEnd });
+    traffic = trafficChart({ t0: () => t0, end: scaleEnd });
+    log = eventLog(MAX_LOG);
     hosts.onRequest(schedule);
     traffic.onRequest(schedule);
+    log.onRequest(schedule);
     ui = build(r);
     fillLegend();
     takeSnapshot(r, true);
-    ui.log.scrollTop = ui.log.scrollHeight;
     document.title = `${r.service} ${r.version} · ${statusLabel(r.status)} · Baton`;
     if (isTerminal(r.status)) {
       setConnection('ended');

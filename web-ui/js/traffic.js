@@ -21,7 +21,7 @@ function s(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** @param timeline { t0(), end() }: the rollout's start and where its timeline ends now (its end, or now) */
+/** @param timeline { t0(), end() }: the rollout's start and where its timeline's scale ends now */
 export function trafficChart(timeline) {
   const at = []; const rps = []; const fps = []; const passing = []; const out = [];
   const verdicts = [];
@@ -29,6 +29,7 @@ export function trafficChart(timeline) {
   let instances = null;
   let dirty = false;
   let width = 800;
+  let drawnEnd = 0;
 
   const requests = h('strong', { class: 'num', dataset: { testid: 'traffic-requests' } }, '0');
   const failed = h('strong', { class: 'num', dataset: { testid: 'traffic-failed' } }, '0');
@@ -109,11 +110,11 @@ export function trafficChart(timeline) {
 
   function draw() {
     const t0 = timeline.t0();
-    const span = Math.max(1000, timeline.end() - t0, (at[at.length - 1] ?? t0) - t0);
+    drawnEnd = timeline.end();
+    const span = Math.max(1000, drawnEnd - t0, (at[at.length - 1] ?? t0) - t0);
     const w = Math.max(120, width);
     const plot = w - LEFT - 8;
-    svg.setAttribute('viewBox', `0 0 ${w} ${HEIGHT}`);
-    svg.setAttribute('width', w);
+    if (svg._w !== w) { svg._w = w; svg.setAttribute('viewBox', `0 0 ${w} ${HEIGHT}`); svg.setAttribute('width', w); }
     const x = (t) => LEFT + ((t - t0) / span) * plot;
     let maxRate = 1;
     let maxHosts = 1;
@@ -132,25 +133,57 @@ export function trafficChart(timeline) {
     passingPath.setAttribute('d', line(x, yHosts, passing, true));
     outPath.setAttribute('d', line(x, yHosts, out, true));
     rpsPath.setAttribute('data-points', String(at.length));
-    axes.replaceChildren(
-      s('line', { class: 'grid', x1: LEFT, x2: w - 8, y1: 8, y2: 8 }),
-      s('line', { class: 'axis', x1: LEFT, x2: w - 8, y1: 8 + TOP, y2: 8 + TOP }),
-      s('line', { class: 'axis', x1: LEFT, x2: w - 8, y1: base + BOTTOM, y2: base + BOTTOM }),
-      s('text', { class: 'tick', x: LEFT - 6, y: 12, 'text-anchor': 'end' }, rate(maxRate)),
-      s('text', { class: 'tick', x: LEFT - 6, y: 8 + TOP, 'text-anchor': 'end' }, '0'),
-      s('text', { class: 'tick', x: LEFT - 6, y: base + 4, 'text-anchor': 'end' }, String(maxHosts)),
-      s('text', { class: 'tick', x: LEFT - 6, y: base + BOTTOM, 'text-anchor': 'end' }, '0'),
-      s('text', { class: 'tick', x: LEFT, y: HEIGHT - 2 }, '0s'),
-      s('text', { class: 'tick', x: w - 8, y: HEIGHT - 2, 'text-anchor': 'end' }, duration(span)));
-    marks.replaceChildren(...verdicts.map((v) => {
-      const vx = x(v.t);
-      const [icon] = VERDICT[v.v] ?? VERDICT.inconclusive;
-      return s('g', { class: `mark verdict-${v.v}`, 'data-testid': `verdict-mark-${v.v}` },
-        s('title', {}, `${v.batch}: ${v.v}${v.reason ? ` — ${v.reason}` : ''}`),
-        s('line', { x1: vx, x2: vx, y1: 8, y2: base + BOTTOM }),
-        // near the right edge the label goes to the left of its line, so it is never cut
-        vx > w - 90 ? s('text', { x: vx - 3, y: 20, 'text-anchor': 'end' }, `${icon} ${v.batch}`) : s('text', { x: vx + 3, y: 20 }, `${icon} ${v.batch}`));
-    }));
+    drawAxes(w, base, maxRate, maxHosts, duration(span));
+    drawMarks(x, w, base);
+  }
+
+  // the axes and the verdicts' marks are built once and then only moved or relabelled: a redraw (a few a second
+  // while samples arrive and the timeline grows) touches attributes, not the SVG's element tree
+  let axesKey = '';
+  let tickEnd = null;
+  function drawAxes(w, base, maxRate, maxHosts, spanLabel) {
+    const key = `${w} ${maxRate} ${maxHosts}`;
+    if (key !== axesKey) {
+      axesKey = key;
+      tickEnd = s('text', { class: 'tick', x: w - 8, y: HEIGHT - 2, 'text-anchor': 'end' });
+      axes.replaceChildren(
+        s('line', { class: 'grid', x1: LEFT, x2: w - 8, y1: 8, y2: 8 }),
+        s('line', { class: 'axis', x1: LEFT, x2: w - 8, y1: 8 + TOP, y2: 8 + TOP }),
+        s('line', { class: 'axis', x1: LEFT, x2: w - 8, y1: base + BOTTOM, y2: base + BOTTOM }),
+        s('text', { class: 'tick', x: LEFT - 6, y: 12, 'text-anchor': 'end' }, rate(maxRate)),
+        s('text', { class: 'tick', x: LEFT - 6, y: 8 + TOP, 'text-anchor': 'end' }, '0'),
+        s('text', { class: 'tick', x: LEFT - 6, y: base + 4, 'text-anchor': 'end' }, String(maxHosts)),
+        s('text', { class: 'tick', x: LEFT - 6, y: base + BOTTOM, 'text-anchor': 'end' }, '0'),
+        s('text', { class: 'tick', x: LEFT, y: HEIGHT - 2 }, '0s'),
+        tickEnd);
+    }
+    text(tickEnd, spanLabel);
+  }
+
+  let markEls = [];
+  function drawMarks(x, w, base) {
+    if (markEls.length !== verdicts.length) {
+      markEls = verdicts.map((v) => {
+        const [icon] = VERDICT[v.v] ?? VERDICT.inconclusive;
+        const line = s('line', { y1: 8, y2: base + BOTTOM });
+        const label = s('text', { y: 20 }, `${icon} ${v.batch}`);
+        const g = s('g', { class: `mark verdict-${v.v}`, 'data-testid': `verdict-mark-${v.v}` },
+          s('title', {}, `${v.batch}: ${v.v}${v.reason ? ` — ${v.reason}` : ''}`), line, label);
+        return { v, g, line, label, x: null };
+      });
+      marks.replaceChildren(...markEls.map((m) => m.g));
+    }
+    for (const m of markEls) {
+      const vx = x(m.v.t).toFixed(1);
+      if (m.x === vx) continue;
+      m.x = vx;
+      m.line.setAttribute('x1', vx);
+      m.line.setAttribute('x2', vx);
+      // near the right edge the label goes to the left of its line, so it is never cut
+      const left = vx > w - 90;
+      m.label.setAttribute('x', left ? vx - 3 : +vx + 3);
+      m.label.setAttribute('text-anchor', left ? 'end' : 'start');
+    }
   }
 
   /** The points of one series; with more samples than pixels, every k-th (the chart never draws more than its width). */
@@ -173,8 +206,8 @@ export function trafficChart(timeline) {
   return {
     el: section, add, verdict, render,
     onRequest(fn) { request = fn; },
-    /** The timeline grew (the clock): redraw on the next frame. */
-    tick() { if (at.length || verdicts.length) dirty = true; },
+    /** The clock moved: redrawn on the next frame if the timeline's scale grew. */
+    tick() { if ((at.length || verdicts.length) && timeline.end() !== drawnEnd) dirty = true; },
     samples: () => at.length,
     latest: () => instances,
   };

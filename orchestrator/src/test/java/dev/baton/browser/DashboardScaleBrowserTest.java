@@ -17,8 +17,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The rollout view at 1,000 hosts in real Chromium: a recorded 1,000-host rollout (with its traffic samples and
  * analysis verdicts) replayed at real speed through the real server's event stream. Asserts what the page shows —
- * every host in the summary, a host list whose DOM stays small, the filter, the state chips, the traffic chart and
- * totals; prints the timings (first render, longest frame), never asserts them.
+ * every host in the summary, a host list and an event log whose DOM stays small (only the rows in view), the filters,
+ * the state chips, the traffic chart and totals; prints the timings (first render, longest frame), never asserts them.
  */
 class DashboardScaleBrowserTest {
     private static ReplayedDashboard dashboard;
@@ -56,13 +56,32 @@ class DashboardScaleBrowserTest {
         // the server's summary of the ended rollout: a refresh of a large rollout, parsed in a worker (under the CSP)
         await("the summary of the ended rollout").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
                 .until(() -> text("rollout-summary").equals("1000 hosts rolled to 2.0.0; 3 failed and were restored"));
-        assertThat(figures.domNodes()).as("elements in the page: bounded by the log's 1,000 lines, not by the hosts").isLessThan(12_000L);
+        assertThat(figures.domNodes()).as("elements in the page: bounded by the rows in view, not by the hosts or the events").isLessThan(2500L);
         assertThat(count("li.host")).as("host rows in the DOM: only those in view").isBetween(1L, 80L);
         assertThat(count("[data-testid=hosts] *")).as("elements of the host list").isLessThan(2500L);
-        assertThat(count("[data-testid=event-log] li")).as("log lines (TRAFFIC folded into the chart)").isEqualTo(1000L);
-        assertThat((String) dashboard.js("return [...document.querySelectorAll('[data-testid=event-log] .ev-step')]"
-                + ".map(e => e.textContent).join(' ')")).doesNotContain("TRAFFIC");
         dashboard.chromium().screenshot("rollout-1000.png");
+
+        // the event log: every event but the TRAFFIC samples (folded into the chart), only the lines in view in the DOM
+        long logged = 1 + dashboard.recording.events().stream().filter(t -> t.event().step() != dev.baton.rollout.Step.TRAFFIC).count();
+        assertThat(text("log-count")).isEqualTo(logged + " events");
+        assertThat(count("[data-testid=event-log] li")).as("log lines in the DOM: only those in view, not the " + logged).isBetween(10L, 60L);
+        assertThat(dashboard.js("const l = [...document.querySelectorAll('[data-testid=event-log] li')].at(-1);"
+                + " return [l.getAttribute('aria-posinset'), l.getAttribute('aria-setsize'), l.querySelector('.ev-step').textContent]"))
+                .as("the newest line last, in view, numbered for assistive technology").isEqualTo(List.of(String.valueOf(logged), String.valueOf(logged), "ROLLOUT"));
+        assertThat(dashboard.logSteps("traffic")).as("lines mentioning traffic: none is a TRAFFIC sample").doesNotContain("TRAFFIC");
+        assertThat(dashboard.logSteps("restore")).as("the three restored hosts' steps").contains("RESTORE").hasSizeLessThan(60);
+        assertThat(text("log-count")).matches(logged + " events · [0-9]+ matches");
+        assertThat(dashboard.logSteps("")).hasSizeBetween(10, 60);
+        // scrolled to the oldest line: the DOM holds the lines in view there, not the ones in between
+        await("the oldest lines drawn").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    dashboard.js("document.querySelector('[data-testid=event-log]').scrollTop = 0");
+                    return "1".equals(dashboard.js("return document.querySelector('[data-testid=event-log] li')?.getAttribute('aria-posinset')"));
+                });
+        assertThat(count("[data-testid=event-log] li")).as("log lines in the DOM at the top").isBetween(10L, 60L);
+        dashboard.js("document.querySelector('[data-testid=event-log]').scrollIntoView()");
+        dashboard.chromium().screenshot("rollout-1000-log.png");
+        assertThat(dashboard.browser().findElement(By.cssSelector("[data-testid=log-jump]")).isDisplayed()).as("no new event to jump to").isFalse();
 
         // the batches group the hosts: the canary first, with its ten hosts
         assertThat(dashboard.js("return document.querySelector('[data-testid=group-canary] .g-name').textContent")).isEqualTo("Canary · 10 hosts");

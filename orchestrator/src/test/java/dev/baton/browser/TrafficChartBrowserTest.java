@@ -57,8 +57,9 @@ class TrafficChartBrowserTest {
         assertThat(js("return document.querySelector('[data-testid=traffic-chart]').getAttribute('role')")).isEqualTo("img");
 
         // samples fold into the chart; verdicts are in the log too
-        String steps = (String) js("return [...document.querySelectorAll('[data-testid=event-log] .ev-step')].map(e => e.textContent).join(' ')");
-        assertThat(steps).doesNotContain("TRAFFIC").contains("ANALYSIS");
+        assertThat(dashboard.logSteps("traffic")).as("lines mentioning traffic: none is a TRAFFIC sample").doesNotContain("TRAFFIC");
+        assertThat(dashboard.logSteps("analysis")).as("the verdicts in the log").contains("ANALYSIS");
+        dashboard.logSteps("");
         await("the rollout failed").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
                 .until(() -> "FAILED".equals(js("return document.querySelector('[data-testid=rollout-status]').dataset.status")));
         dashboard.js("document.querySelector('[data-testid=traffic]').scrollIntoView()");
