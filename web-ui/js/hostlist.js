@@ -39,6 +39,7 @@ export function hostList(words, timeline) {
   let scrollTop = 0;
   let viewH = 600;
   let tickRunning = false;
+  let refilter = true;      // every group's members must be filtered and sorted anew (the filter changed)
   const shown = new Map(); // item key -> row element in the DOM now
   const pool = { host: [], group: [] };
 
@@ -95,12 +96,13 @@ export function hostList(words, timeline) {
   }).observe(viewport);
 
   function group(key, name, order) {
-    const g = { key, name, order, hosts: new Set(), counts: new Map(), collapsed: false };
+    // members: the group's hosts that match the filter, in order; null when they must be filtered and sorted anew
+    const g = { key, name, order, hosts: new Set(), counts: new Map(), collapsed: false, members: null };
     groups.set(key, g);
     return g;
   }
 
-  function changed() { structure = true; dirty = true; request(); }
+  function changed() { structure = true; refilter = true; dirty = true; request(); }
 
   function count(g, state, by) {
     g.counts.set(state, (g.counts.get(state) ?? 0) + by);
@@ -114,6 +116,8 @@ export function hostList(words, timeline) {
       m = { id, address: '', state: 'PENDING', step: null, version: null, target: null, steps: [], group: waiting, rev: 0, search: '' };
       hosts.set(id, m);
       waiting.hosts.add(m);
+      waiting.members = null;
+      m.item = { kind: 'host', key: `h:${id}`, m };
       counts.set('PENDING', (counts.get('PENDING') ?? 0) + 1);
       count(waiting, 'PENDING', 1);
       m.search = id.toLowerCase();
@@ -128,15 +132,17 @@ export function hostList(words, timeline) {
     counts.set(state, (counts.get(state) ?? 0) + 1);
     count(m.group, m.state, -1);
     count(m.group, state, 1);
-    if (RANK[state] !== RANK[m.state] || chosen.size || query) structure = true;
+    if (RANK[state] !== RANK[m.state] || chosen.size || query) { structure = true; m.group.members = null; }
     m.state = state;
   }
 
   function setGroup(m, g) {
     if (m.group === g) return;
     m.group.hosts.delete(m);
+    m.group.members = null;
     count(m.group, m.state, -1);
     g.hosts.add(m);
+    g.members = null;
     count(g, m.state, 1);
     m.group = g;
     structure = true;
@@ -145,6 +151,8 @@ export function hostList(words, timeline) {
   function touch(m) {
     m.rev++;
     dirty = true;
+    // under a filter, what changed may change whether the host matches it
+    if (query || chosen.size) { m.group.members = null; structure = true; }
   }
 
   /** A BATCH STARTED event: its detail names the batch and its hosts ("canary: a, b" or "batch 3: c, d"). */
@@ -240,14 +248,16 @@ export function hostList(words, timeline) {
     const single = ordered.length === 1 && ordered[0] === waiting; // nothing started yet: no header needed
     let matched = 0;
     for (const g of ordered) {
-      const members = [...g.hosts].filter(matches);
+      // only the groups whose members or their order changed are sorted again: an event sorts one batch, not the fleet
+      if (refilter || !g.members) g.members = [...g.hosts].filter(matches).sort(byRank);
+      const members = g.members;
       if (!members.length) continue;
       matched += members.length;
       if (!single) items.push({ kind: 'group', key: `g:${g.key}`, g, shown: members.length });
       if (g.collapsed && !single) continue;
-      members.sort(byRank);
-      for (const m of members) items.push({ kind: 'host', key: `h:${m.id}`, m });
+      for (const m of members) items.push(m.item);
     }
+    refilter = false;
     list.style.height = `${items.length * rowH}px`;
     const filtered = chosen.size || query;
     text(shownCount, filtered ? `${matched} of ${hosts.size} hosts` : `${hosts.size} host${hosts.size === 1 ? '' : 's'}`);
