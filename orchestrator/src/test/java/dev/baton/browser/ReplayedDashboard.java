@@ -84,6 +84,7 @@ final class ReplayedDashboard implements AutoCloseable {
     private HeadlessChromium chromium;
     private double firstRender;
     private double firstPaint;
+    private double loaded; // when the view showed every host (ms since navigation start), polled every 100 ms
     private double playStart;
     /** Whether a measurement already ran in this page: the next one starts when it is asked for, not at the first render. */
     private boolean measured;
@@ -155,6 +156,7 @@ final class ReplayedDashboard implements AutoCloseable {
         await("the first rendered view painted").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
                 .until(() -> js("return window.__probe.painted") != null);
         firstPaint = number(js("return window.__probe.painted"));
+        loaded = number(js("return performance.now()"));
         return firstRender;
     }
 
@@ -246,9 +248,44 @@ final class ReplayedDashboard implements AutoCloseable {
             }
             lines.add(line.toString());
         }
+        if (replayed) lines.add(loadFrames(loafs, (List<Number>) js("return window.__probe.frames")));
         Object profile = js("return window.__prof ? JSON.stringify(window.__prof) : null"); // a page built with timings of its own
         if (profile != null) lines.add("page timings: " + profile);
         return lines;
+    }
+
+    /**
+     * The page load's frames, up to the view showing every host: the longest (from the page's first frame, before the
+     * first render too); its Long Animation Frames (only frames over 50 ms are), the longest with its script time, and
+     * the script time of all of them.
+     */
+    @SuppressWarnings("unchecked")
+    private String loadFrames(List<Map<String, Object>> loafs, List<Number> frames) {
+        double longestFrame = 0, at = 0;
+        for (int i = 0; i + 1 < frames.size(); i += 2) {
+            double t = frames.get(i).doubleValue(), d = frames.get(i + 1).doubleValue();
+            if (t - d > loaded) break;
+            if (d > longestFrame) {
+                longestFrame = d;
+                at = t;
+            }
+        }
+        double longest = 0, longestScript = 0, allScript = 0;
+        int n = 0;
+        for (Map<String, Object> l : loafs) {
+            if (number(l.get("start")) > loaded) continue;
+            n++;
+            double script = 0;
+            for (Map<String, Object> sc : (List<Map<String, Object>>) l.get("scripts")) script += number(sc.get("duration"));
+            allScript += script;
+            if (number(l.get("duration")) > longest) {
+                longest = number(l.get("duration"));
+                longestScript = script;
+            }
+        }
+        return String.format(java.util.Locale.ROOT, "page load (to every host shown, %.0f ms): longest frame %.0f ms ending at %.0f ms;"
+                + " %d frames over 50 ms, the longest %.0f ms with %.0f ms of script; script in those frames %.0f ms",
+                loaded, longestFrame, at, n, longest, longestScript, allScript);
     }
 
     /**
