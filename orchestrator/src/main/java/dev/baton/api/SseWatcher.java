@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * One watcher's event stream, written without blocking: its feed signals that items came, the shared writer thread
+ * One watcher's event stream, written without blocking: its feed signals that items came, a writer thread
  * (or Jetty, once a write that could not finish at once is done) sends what is there in one write and one flush, and
  * stops whenever the connection cannot take more; what it could not take waits in the shared log, not in a copy. A
  * burst of signals while a write is scheduled costs one write. The stream ends after its feed's end, or when the
