@@ -25,6 +25,7 @@ import dev.baton.store.LockTiming;
 import dev.baton.store.ServiceLocks;
 import dev.baton.store.StoreException;
 import dev.baton.wiring.Adapters;
+import dev.baton.wire.NoDelaySockets;
 import io.javalin.Javalin;
 import okhttp3.OkHttpClient;
 
@@ -74,7 +75,7 @@ public final class BatonServer implements AutoCloseable {
     private BatonServer(ServerConfig config) {
         this.scheme = config.tls() != null ? "https" : "http";
         this.advertise = config.advertise();
-        this.http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(3)).build();
+        this.http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(3)).socketFactory(new NoDelaySockets()).build();
         ConsulKv kv = new ConsulKv(http, config.consul(), config.consulToken());
         RolloutStore store = new RolloutStore(kv);
         store.ids(); // fails here, with one line, when Consul cannot be reached

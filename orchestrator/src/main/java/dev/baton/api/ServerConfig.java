@@ -88,6 +88,12 @@ public record ServerConfig(String host, int port, HttpUrl consul, String consulT
                 lockTtl, recoveryEvery, keepAlive, ports, webhooks, replacement, advertise);
     }
 
+    /** How long an event stream may stay quiet before it gets a keep-alive comment. */
+    public ServerConfig withKeepAlive(Duration replacement) {
+        return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort,
+                lockTtl, recoveryEvery, replacement, ports, webhooks, windows, advertise);
+    }
+
     /** The URL clients reach this server at when it leads ({@code --advertise}); null: the listening address. */
     public ServerConfig withAdvertise(String replacement) {
         return new ServerConfig(host, port, consul, consulToken, tokens, agentToken, hooks, tls, insecureHttp, agentPort,

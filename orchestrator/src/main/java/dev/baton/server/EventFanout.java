@@ -3,16 +3,16 @@ package dev.baton.server;
 import dev.baton.store.LoggedEvent;
 import dev.baton.store.RolloutStatus;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A live rollout's published events and their watchers, all fed from one shared log: each watcher keeps only its
- * place in it, nothing is copied per watcher (a new watcher reads the history in place). Publishing never blocks:
- * a watcher more than {@code lag} live items behind is dropped (its stream ends; it may reconnect after its last
- * event), so a slow watcher never slows the rollout and holds nothing.
+ * place in it, nothing is copied per watcher (a new watcher reads the history in place). Publishing never blocks: it
+ * appends, then signals each watcher (which only hands the writing on); a watcher more than {@code lag} live items
+ * behind is dropped (its stream ends; it may reconnect after its last event), so a slow watcher never slows the
+ * rollout and holds nothing.
  */
 final class EventFanout {
     private final int lag;
@@ -46,8 +46,9 @@ final class EventFanout {
     /** After the final status: every stream ends once it has read what was published. */
     synchronized void end() {
         ended = true;
+        List<Watcher> left = List.copyOf(watchers);
         watchers.clear();
-        notifyAll();
+        for (Watcher watcher : left) watcher.signal();
     }
 
     synchronized List<LoggedEvent> history() {
@@ -76,8 +77,8 @@ final class EventFanout {
                 watchers.remove(watcher);
                 watcher.dropped = true;
             }
+            watcher.signal();
         }
-        notifyAll();
     }
 
     /** One watcher's place: first in the history (up to where it stood when it came), then its status, then live. */
@@ -89,6 +90,7 @@ final class EventFanout {
         private int next;
         private boolean dropped;
         private boolean closed;
+        private Runnable signal;
 
         Watcher(int nextPast, int pastEnd, StreamItem.StatusItem statusThen, int next) {
             this.nextPast = nextPast;
@@ -98,7 +100,7 @@ final class EventFanout {
         }
 
         @Override
-        public StreamItem next(Duration timeout) throws InterruptedException {
+        public StreamItem poll() {
             synchronized (EventFanout.this) {
                 if (nextPast < pastEnd) return history.get(nextPast++);
                 if (statusThen != null) {
@@ -106,24 +108,24 @@ final class EventFanout {
                     statusThen = null;
                     return item;
                 }
-                long deadline = System.nanoTime() + timeout.toNanos();
-                while (true) {
-                    if (dropped) return new StreamItem.End(true);
-                    if (next < live.size()) return live.get(next++);
-                    if (ended || closed) return new StreamItem.End(false);
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) return null;
-                    EventFanout.this.wait(Math.max(1, left / 1_000_000));
-                }
+                if (dropped) return new StreamItem.End(true);
+                if (next < live.size()) return live.get(next++);
+                if (ended || closed) return new StreamItem.End(false);
+                return null;
             }
         }
 
         @Override
-        public StreamItem ready() {
+        public void whenReady(Runnable signal) {
             synchronized (EventFanout.this) {
-                if (nextPast < pastEnd || statusThen != null || dropped) return null;
-                return next < live.size() ? live.get(next++) : null;
+                this.signal = signal;
             }
+            signal.run();
+        }
+
+        /** Called under the fanout's lock. */
+        private void signal() {
+            if (signal != null) signal.run();
         }
 
         @Override

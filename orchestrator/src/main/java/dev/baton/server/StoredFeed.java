@@ -9,61 +9,34 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * The events of a rollout this server does not run, from Consul: an ended one (its log, its final status) or
- * one run by another server (followed with blocking queries until it ends).
+ * The events of a rollout that ended, from Consul: its log after the watcher's place, its final status, the end.
+ * (A rollout another server runs is followed through {@link RemoteFeeds}.)
  */
 final class StoredFeed implements Feed {
-    private static final Duration MAX_WAIT = Duration.ofSeconds(10);
-
-    private final RolloutStore store;
-    private final RolloutCatalog catalog;
-    private final String id;
-    private final Deque<StreamItem> pending = new ArrayDeque<>();
-    private long lastSeq;
-    private long index;
-    private RolloutStatus status;
-    private boolean ended;
+    private final Deque<StreamItem> items = new ArrayDeque<>();
 
     StoredFeed(RolloutStore store, RolloutCatalog catalog, String id, long afterSeq, RolloutStatus status) {
-        this.store = store;
-        this.catalog = catalog;
-        this.id = id;
-        this.lastSeq = afterSeq;
-        this.status = status;
-        read(0, Duration.ZERO);
-        pending.add(new StreamItem.StatusItem(this.status));
-        if (this.status.isFinal()) end();
+        RolloutStore.Watched watched = store.watch(id, 0, Duration.ZERO);
+        for (LoggedEvent event : watched.events()) {
+            if (event.seq() > afterSeq) items.add(new StreamItem.EventItem(event));
+        }
+        RolloutStatus last = status;
+        if (watched.record().isPresent()) {
+            catalog.remember(watched.record().get());
+            last = watched.record().get().status();
+        }
+        items.add(new StreamItem.StatusItem(last));
+        items.add(new StreamItem.End(false));
     }
 
     @Override
-    public StreamItem next(Duration timeout) {
-        if (!pending.isEmpty()) return pending.poll();
-        if (ended) return new StreamItem.End(false);
-        RolloutStatus before = status;
-        read(index, timeout.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : timeout);
-        if (status != before) pending.add(new StreamItem.StatusItem(status));
-        if (status.isFinal()) end();
-        return pending.poll();
+    public synchronized StreamItem poll() {
+        return items.poll();
     }
 
-    private void read(long since, Duration wait) {
-        RolloutStore.Watched watched = store.watch(id, since, wait);
-        index = watched.index();
-        for (LoggedEvent event : watched.events()) {
-            if (event.seq() > lastSeq) {
-                pending.add(new StreamItem.EventItem(event));
-                lastSeq = event.seq();
-            }
-        }
-        watched.record().ifPresent(record -> {
-            status = record.status();
-            catalog.remember(record);
-        });
-    }
-
-    private void end() {
-        ended = true;
-        pending.add(new StreamItem.End(false));
+    @Override
+    public void whenReady(Runnable signal) {
+        signal.run();
     }
 
     @Override

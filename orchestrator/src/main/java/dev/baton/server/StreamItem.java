@@ -3,20 +3,39 @@ package dev.baton.server;
 import dev.baton.store.LoggedEvent;
 import dev.baton.store.RolloutStatus;
 
+import java.nio.charset.StandardCharsets;
+
 /** What an event stream carries: an event, a status change, or its end. */
 public sealed interface StreamItem {
-    /** An event with its JSON, encoded once however many watchers send it. */
-    record EventItem(LoggedEvent event, String json) implements StreamItem {
+    /** An event with its Server-Sent Events frame, encoded once however many watchers send it. */
+    record EventItem(LoggedEvent event, byte[] frame) implements StreamItem {
         public EventItem(LoggedEvent event) {
-            this(event, encode(event));
+            this(event, frame(event));
         }
 
-        private static String encode(LoggedEvent event) {
+        private static byte[] frame(LoggedEvent event) {
             try {
-                return dev.baton.store.Json.MAPPER.writeValueAsString(event);
+                String json = dev.baton.store.Json.MAPPER.writeValueAsString(event);
+                return ("id: " + event.seq() + "\nevent: event\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException("cannot encode event " + event.seq() + ": " + e.getMessage(), e);
             }
+        }
+
+        /** The frame follows from the event: two items of one event are equal. */
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof EventItem item && event.equals(item.event);
+        }
+
+        @Override
+        public int hashCode() {
+            return event.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "EventItem[" + event + "]";
         }
     }
 

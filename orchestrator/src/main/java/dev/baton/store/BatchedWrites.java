@@ -15,10 +15,12 @@ import java.util.function.Supplier;
 
 /**
  * KV writes grouped into Consul transactions. {@link #later} queues a write that announces or records (an event, a
- * host's state, the record): it is stored with the next transaction, at once when none was sent in the last
- * {@link #LINGER}, else at most that much later, so that a burst becomes one transaction. A callback given with it
- * runs once the transaction that holds it was sent (what is shown is stored first). {@link #now} is a barrier: it
- * returns once it and every write queued before it are stored, or throws; whatever must be durable before an action
+ * host's state, the record). One with a callback (an event a watcher waits to see) is group-committed: sent at once
+ * when no transaction is in flight, else with the next one, which leaves as soon as the one in flight returned, so a
+ * burst arriving during a transaction becomes one transaction. One without a callback lingers: it is stored with the
+ * next transaction, at once when none was sent in the last {@link #LINGER}, else at most that much later. A callback
+ * runs once the transaction that holds its write was sent (what is shown is stored first). {@link #now} is a barrier:
+ * it returns once it and every write queued before it are stored, or throws; whatever must be durable before an action
  * (the saved registration of a host about to leave) goes through it. Barriers commit as a group: one that finds its
  * writes already sent by another flush returns without sending the writes queued since (the hosts of a batch leaving
  * together wait for one or two transactions, not one each in turn). Writes keep their order: a key written again
@@ -45,7 +47,8 @@ final class BatchedWrites {
     /** How many writes and callbacks were queued, and how many of the first of them were sent (a flush takes all queued). */
     private long queuedCount;
     private long storedCount;
-    private boolean scheduled;
+    /** When the earliest flush scheduled will run (System.nanoTime), or {@link Long#MAX_VALUE} when none is. */
+    private long flushDueNanos = Long.MAX_VALUE;
     private long lastFlushNanos = System.nanoTime() - LINGER.toNanos();
     private boolean failing;
 
@@ -67,13 +70,16 @@ final class BatchedWrites {
         long delayNanos;
         synchronized (this) {
             queue(sets);
+            long now = System.nanoTime();
             if (then != null) {
                 afterStored.add(then);
                 queuedCount++;
+                delayNanos = 0; // the flushing thread is busy while a transaction is in flight: this goes with the next
+            } else {
+                delayNanos = Math.max(0, lastFlushNanos + LINGER.toNanos() - now);
             }
-            if (scheduled) return;
-            scheduled = true;
-            delayNanos = Math.max(0, lastFlushNanos + LINGER.toNanos() - System.nanoTime());
+            if (flushDueNanos <= now + delayNanos) return;
+            flushDueNanos = now + delayNanos;
         }
         FLUSHER.schedule(this::flushQuietly, delayNanos, TimeUnit.NANOSECONDS);
     }
@@ -148,7 +154,7 @@ final class BatchedWrites {
 
     private void flushQuietly() {
         synchronized (this) {
-            scheduled = false;
+            flushDueNanos = Long.MAX_VALUE; // a flush scheduled for later finds nothing left, or what came since
         }
         try {
             flush();

@@ -22,6 +22,7 @@ import dev.baton.rollout.HostControl;
 import dev.baton.store.Redactor;
 import dev.baton.rollout.Ports;
 import dev.baton.rollout.TrafficSource;
+import dev.baton.wire.NoDelaySockets;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -57,7 +58,7 @@ public final class Adapters {
      */
     public static Ports forPlan(Plan plan, HttpUrl consul, String consulToken, AgentCredentials agents, HookRunner hooks,
                                 EventSink events) {
-        OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(3)).build();
+        OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(3)).socketFactory(new NoDelaySockets()).build();
         Plan.LoadBalancerAccess lb = plan.loadBalancer();
         TrafficSource traffic = lb == null ? null : new HaproxyTraffic(new HaproxyRuntime(lb.runtime()), lb.backend());
         TrafficSource analysed = plan.analysis() != null && plan.analysis().prometheus() != null

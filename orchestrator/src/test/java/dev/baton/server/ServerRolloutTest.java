@@ -29,12 +29,13 @@ class ServerRolloutTest {
     private static BatonServer server;
     private static Api api;
     private static final Map<String, String> ended = new LinkedHashMap<>();
+    private static final Duration KEEP_ALIVE = Duration.ofMillis(500);
 
     @BeforeAll
     static void start() throws Exception {
         fleet = LocalFleet.start("web", 3, "1.0.0");
         harness = new ServerHarness(fleet);
-        server = harness.start();
+        server = BatonServer.start(harness.config().withKeepAlive(KEEP_ALIVE));
         api = new Api(server.url());
     }
 
@@ -103,7 +104,10 @@ class ServerRolloutTest {
             assertThat(paused.values()).allMatch(s -> s.equals("DONE") || s.equals("PREPARED"));
             assertThat(paused.values()).contains("DONE", "PREPARED");
             int eventsWhenPaused = api.rollout(id, harness.viewer).path("events").size();
+            int commentsWhenPaused = watcher.comments.size();
             Thread.sleep(1500);
+            assertThat(watcher.comments.size() - commentsWhenPaused).as("keep-alive comments of a quiet stream").isBetween(1, 3);
+            assertThat(watcher.comments).containsOnly(": keep-alive");
             JsonNode still = api.rollout(id, harness.viewer);
             assertThat(still.path("status").asText()).isEqualTo("PAUSED");
             assertThat(states(id)).isEqualTo(paused);
