@@ -49,19 +49,35 @@ public final class ScaleBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Result result = measure(hosts(args), WATCHERS);
+        Options options = Options.parse(args);
+        Result result = measure(options.hosts(), WATCHERS, options.staged());
         System.out.println(result.line());
     }
 
-    /** Rolls a fleet of {@code hosts} once with {@code watchers} SSE watchers; prints the details as it goes. */
+    /** Rolls a fleet of {@code hosts} once with {@code watchers} SSE watchers, fetching the release during the rollout. */
     public static Result measure(int hosts, int watchers) throws Exception {
+        return measure(hosts, watchers, false);
+    }
+
+    /**
+     * Rolls a fleet of {@code hosts} once with {@code watchers} SSE watchers; prints the details as it goes. With
+     * {@code staged} the release is fetched, verified and unpacked on every host before the rollout starts (its
+     * PREPARE then finds it in place): here every "host" shares the same 2 cores, so 200 fetches during the rollout
+     * take CPU that a real fleet spends on 200 machines of its own.
+     */
+    public static Result measure(int hosts, int watchers, boolean staged) throws Exception {
         Resources.require(hosts);
-        System.out.printf("scale benchmark: %d hosts (agents in one JVM), batch 10%%, %d SSE watchers, load %d req/s through HAProxy%n",
-                hosts, watchers, LOAD_WORKERS * LOAD_QPS_PER_WORKER);
+        System.out.printf("scale benchmark: %d hosts (agents in one JVM), batch 10%%, %d SSE watchers, load %d req/s through HAProxy%s%n",
+                hosts, watchers, LOAD_WORKERS * LOAD_QPS_PER_WORKER, staged ? ", release staged on every host first" : "");
         Instant setup = Instant.now();
         try (LocalFleet fleet = LocalFleet.startSharingOneAgentJvm("web", hosts, "1.0.0");
              ConsulCallCounter consul = new ConsulCallCounter("127.0.0.1", fleet.consulAddress())) {
             System.out.printf("  fleet ready in %d s; logs in %s%n", Duration.between(setup, Instant.now()).toSeconds(), fleet.workDir());
+            if (staged) {
+                Instant staging = Instant.now();
+                fleet.stage("2.0.0");
+                System.out.printf("  2.0.0 staged on %d hosts in %.1f s%n", hosts, Duration.between(staging, Instant.now()).toMillis() / 1000.0);
+            }
             String token = token();
             try (BatonServerProcess server = BatonServerProcess.start("baton-scale", consul.url(), fleet.workDir(), token,
                     fleet.agentToken(), fleet.workDir().resolve("server.log"))) {
@@ -70,19 +86,24 @@ public final class ScaleBench {
         }
     }
 
-    private static int hosts(String[] args) {
-        if (args.length == 0) return DEFAULT_HOSTS;
-        if (args.length == 2 && args[0].equals("--hosts")) {
-            try {
-                int n = Integer.parseInt(args[1]);
-                if (n >= 2 && n <= LocalFleet.MAX_HOSTS) return n;
-            } catch (NumberFormatException e) {
-                // falls through to the usage line
+    private record Options(int hosts, boolean staged) {
+        static Options parse(String[] args) {
+            int hosts = DEFAULT_HOSTS;
+            boolean staged = false;
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--staged")) {
+                    staged = true;
+                } else if (args[i].equals("--hosts") && i + 1 < args.length && args[i + 1].matches("\\d{1,4}")
+                        && Integer.parseInt(args[i + 1]) >= 2 && Integer.parseInt(args[i + 1]) <= LocalFleet.MAX_HOSTS) {
+                    hosts = Integer.parseInt(args[++i]);
+                } else {
+                    System.err.println("usage: bin/bench scale [--hosts N] [--staged]   (N from 2 to " + LocalFleet.MAX_HOSTS
+                            + ", default " + DEFAULT_HOSTS + "; --staged: the release is on every host before the rollout)");
+                    System.exit(2);
+                }
             }
+            return new Options(hosts, staged);
         }
-        System.err.println("usage: bin/bench scale [--hosts N]   (N from 2 to " + LocalFleet.MAX_HOSTS + ", default " + DEFAULT_HOSTS + ")");
-        System.exit(2);
-        return 0;
     }
 
     private static Result run(LocalFleet fleet, ConsulCallCounter consul, BatonServerProcess server, String token, int hosts,

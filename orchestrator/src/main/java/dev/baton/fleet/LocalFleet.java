@@ -300,10 +300,22 @@ public final class LocalFleet implements AutoCloseable {
         }
         // In one JVM a fork can inherit another agent's half-written executable ("text file busy" at exec): every
         // release is unpacked first (no exec), then every app started (no write), as a rollout's PREPARE does.
+        stage(release);
+        eachHost(host -> install(host, release));
+    }
+
+    /**
+     * Fetches, verifies and unpacks {@code version} on every host through its agent, without starting it: a release
+     * staged ahead of a rollout, whose PREPARE then finds it in place.
+     */
+    public void stage(String version) throws IOException, InterruptedException {
+        stage(artifacts.build(version));
+    }
+
+    private void stage(Artifacts.Artifact release) throws IOException, InterruptedException {
         eachHost(host -> send(new Request.Builder().url(host.agentUrl() + "/v1/releases").post(RequestBody.create(
                 MAPPER.writeValueAsBytes(Map.of("version", release.version(),
                         "artifact", Map.of("url", release.url(), "sha256", release.sha256()))), JSON))));
-        eachHost(host -> install(host, release));
     }
 
     private interface HostTask {
@@ -322,7 +334,7 @@ public final class LocalFleet implements AutoCloseable {
                 try {
                     install.get();
                 } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IOException("installing the first release: " + e.getCause().getMessage(), e.getCause());
+                    throw new IOException("on a host: " + e.getCause().getMessage(), e.getCause());
                 }
             }
         } finally {
