@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * events that reached watchers live, the delivery latency from the event's {@code at} to its arrival.
  */
 public final class EventStreamBench {
-    private static final int WATCHERS = 50;
+    private static final int DEFAULT_WATCHERS = 50;
     private static final int ROUNDS = 5;
     private static final OkHttpClient HTTP = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(30)).build();
 
@@ -45,8 +45,16 @@ public final class EventStreamBench {
     }
 
     public static void main(String[] args) throws Exception {
+        int watcherCount = DEFAULT_WATCHERS;
+        if (args.length == 2 && args[0].equals("--watchers") && args[1].matches("\\d{1,4}") && Integer.parseInt(args[1]) >= 1
+                && Integer.parseInt(args[1]) <= 1000) {
+            watcherCount = Integer.parseInt(args[1]);
+        } else if (args.length != 0) {
+            System.err.println("usage: bin/bench events [--watchers N]   (N from 1 to 1000, default " + DEFAULT_WATCHERS + ")");
+            System.exit(2);
+        }
         String deployer = token();
-        System.out.printf("event stream benchmark: 3 hosts, %d rounds of (0 watchers, %d watchers)%n", ROUNDS, WATCHERS);
+        System.out.printf("event stream benchmark: 3 hosts, %d rounds of (0 watchers, %d watchers)%n", ROUNDS, watcherCount);
         List<Run> runs = new ArrayList<>();
         try (LocalFleet fleet = LocalFleet.start("web", 3, "1.0.0")) {
             Map<String, String> env = Map.of(ServerConfig.AGENT_TOKEN_ENV, fleet.agentToken());
@@ -55,7 +63,7 @@ public final class EventStreamBench {
             try (BatonServer server = BatonServer.start(config)) {
                 int version = 2;
                 for (int round = 0; round < ROUNDS; round++) {
-                    for (int watchers : new int[]{0, WATCHERS}) {
+                    for (int watchers : new int[]{0, watcherCount}) {
                         String plan = Files.readString(fleet.writePlan(version++ + ".0.0", null));
                         Run run = rollout(server.url(), deployer, plan, watchers);
                         runs.add(run);
@@ -66,7 +74,7 @@ public final class EventStreamBench {
                 }
             }
         }
-        report(runs);
+        report(runs, watcherCount);
     }
 
     private static Run rollout(String base, String token, String plan, int watchers) throws Exception {
@@ -149,7 +157,7 @@ public final class EventStreamBench {
         }
     }
 
-    private static void report(List<Run> runs) {
+    private static void report(List<Run> runs, int watcherCount) {
         List<Long> without = runs.stream().filter(r -> r.watchers() == 0).map(Run::wallMs).sorted().toList();
         List<Long> with = runs.stream().filter(r -> r.watchers() > 0).map(Run::wallMs).sorted().toList();
         List<Long> latencies = new ArrayList<>();
@@ -158,7 +166,7 @@ public final class EventStreamBench {
         System.out.println();
         System.out.printf("rollout wall time over %d rounds (JOIN waits for Consul's 500 ms health checks: noisy):%n", ROUNDS);
         System.out.printf("   0 watchers: median %d ms, min %d ms%n", median(without), without.get(0));
-        System.out.printf("  %2d watchers: median %d ms, min %d ms (median %+.1f%%)%n", WATCHERS, median(with), with.get(0),
+        System.out.printf("  %2d watchers: median %d ms, min %d ms (median %+.1f%%)%n", watcherCount, median(with), with.get(0),
                 100.0 * (median(with) - median(without)) / median(without));
         System.out.printf("event delivery latency (event at -> received by a watcher), %d live deliveries: p50 %d ms, p99 %d ms, max %d ms%n",
                 latencies.size(), percentile(latencies, 50), percentile(latencies, 99), max(latencies));
