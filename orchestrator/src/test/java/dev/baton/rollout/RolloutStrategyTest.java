@@ -238,18 +238,23 @@ class RolloutStrategyTest {
         assertThat(fleet.calls).noneMatch(c -> c.startsWith("save") || c.startsWith("maintenance") || c.startsWith("restart"));
     }
 
-    @Test
-    void prepareAheadRollsTheFirstBatchWhileLaterHostsStillFetch() {
+    /** Rolls with {@code slow}'s fetch held until web-1 restarted: it can only end if web-1 left before slow had fetched. */
+    private RolloutResult rollWithFetchAfterFirstRestart(int hosts, String slow, String yaml) {
         java.util.concurrent.CountDownLatch firstRestarted = new java.util.concurrent.CountDownLatch(1);
-        RolloutResult result = roll(4, "strategy: { prepare: ahead }\n", e -> {
+        return roll(hosts, yaml, e -> {
             if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.STARTED) {
-                fleet.slowPrepare.put("web-4", firstRestarted);
+                fleet.slowPrepare.put(slow, firstRestarted);
                 fleet.restartFailure = host -> {
                     if (host.id().equals("web-1")) firstRestarted.countDown();
                     return null;
                 };
             }
         });
+    }
+
+    @Test
+    void prepareAheadRollsTheFirstBatchWhileLaterHostsStillFetch() {
+        RolloutResult result = rollWithFetchAfterFirstRestart(4, "web-4", "strategy: { prepare: ahead }\n");
 
         assertThat(result.succeeded()).as(result.summary()).isTrue();
         assertThat(fleet.calls).containsSubsequence("restart web-1 2.0.0", "prepared web-4",
@@ -259,16 +264,7 @@ class RolloutStrategyTest {
 
     @Test
     void prepareAheadLetsEachHostOfABatchLeaveAsSoonAsItsOwnFetchIsDone() {
-        java.util.concurrent.CountDownLatch firstRestarted = new java.util.concurrent.CountDownLatch(1);
-        RolloutResult result = roll(2, "strategy: { batch: 2, minHealthy: 0, prepare: ahead }\n", e -> {
-            if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.STARTED) {
-                fleet.slowPrepare.put("web-2", firstRestarted);
-                fleet.restartFailure = host -> {
-                    if (host.id().equals("web-1")) firstRestarted.countDown();
-                    return null;
-                };
-            }
-        });
+        RolloutResult result = rollWithFetchAfterFirstRestart(2, "web-2", "strategy: { batch: 2, minHealthy: 0, prepare: ahead }\n");
 
         assertThat(result.succeeded()).as(result.summary()).isTrue();
         assertThat(fleet.calls).containsSubsequence("restart web-1 2.0.0", "prepared web-2", "maintenance web-2", "restart web-2 2.0.0");
