@@ -454,6 +454,19 @@ public final class LocalFleet implements AutoCloseable {
     private void stopQuietly() {
         processes.stopAll();
         artifacts.close();
+        removeReleases();
+    }
+
+    /** The unpacked releases go (a 200-host fleet leaves gigabytes of them); the logs and plans stay for a look. */
+    private void removeReleases() {
+        for (Host host : hosts) {
+            Path releases = home(host).resolve("releases");
+            try (var tree = Files.walk(releases)) {
+                tree.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // already gone, or never made
+            }
+        }
     }
 
     @Override
