@@ -78,14 +78,21 @@ final class HostRollout {
         return saved;
     }
 
-    /** PREPARE: fetches and verifies the release on the host while it serves; changes nothing else. */
-    boolean prepare() {
+    /**
+     * PREPARE: fetches and verifies the release on the host while it serves; changes nothing else. The host moves to
+     * PREPARED only if {@code wanted} still says so once the fetch is done (a rollout that ended meanwhile does not).
+     */
+    boolean prepare(java.util.function.BooleanSupplier wanted) {
         try {
             events.step(Step.PREPARE, () -> {
                 refuseLossyDeregister();
                 ports.hosts().prepare(instance, order());
                 return lifecycle.version() + " fetched and verified while serving";
             });
+            if (!wanted.getAsBoolean()) {
+                failure = "the rollout ended while the release was fetched";
+                return false;
+            }
             lifecycle.moveTo(HostState.PREPARED);
             return true;
         } catch (Throwable e) {

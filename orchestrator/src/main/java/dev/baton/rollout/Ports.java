@@ -18,4 +18,9 @@ public record Ports(Registry registry, HostControl hosts, HealthProbe probe, Loa
                  HookRunner localHooks, Clock clock, EventSink events) {
         this(registry, hosts, probe, loadBalancer, localHooks, clock, events, null, null);
     }
+
+    /** The same ports, with the events going to {@code sink}. */
+    Ports withEvents(EventSink sink) {
+        return new Ports(registry, hosts, probe, loadBalancer, localHooks, clock, sink, traffic, analysisTraffic);
+    }
 }

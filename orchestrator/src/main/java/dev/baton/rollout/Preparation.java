@@ -9,30 +9,37 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * PREPARE of the pending hosts in the background, in schedule order, at most {@link #PARALLELISM} at once; each host
  * waits for its own fetch before it leaves ({@code prepare: ahead}), or the rollout for all of them ({@code prepare: all}).
- * Closing it cancels what has not started and waits (bounded) for what has: a rollout never ends while one of its
- * hosts is still in a step.
+ * Closing it cancels what has not started and gives what has {@link #IN_FLIGHT_WAIT} to end: a fetch changes nothing on
+ * a serving host, so a rollout that ends (an abort among them) does not wait for a hung agent's download; what such a
+ * fetch reports after that is dropped (its {@code open} says no), never shown after the rollout's end.
  */
 final class Preparation implements AutoCloseable {
     static final int PARALLELISM = 16;
-    private static final Duration IN_FLIGHT_WAIT = Duration.ofMinutes(15);
+    static final Duration IN_FLIGHT_WAIT = Duration.ofSeconds(2);
 
     private final ExecutorService pool;
+    private volatile boolean closed;
     /** Per host id: null once fetched and verified, else why not. */
     private final Map<String, Future<String>> fetches = new LinkedHashMap<>();
 
-    /** Starts PREPARE on each host, in the order given; {@code prepare} returns null or why the host could not fetch. */
-    Preparation(List<HostLifecycle> hosts, Function<HostLifecycle, String> prepare) {
+    /** One host's fetch: null once fetched and verified, else why not; {@code open} says whether anyone still listens. */
+    @FunctionalInterface
+    interface Fetch {
+        String run(HostLifecycle host, java.util.function.BooleanSupplier open);
+    }
+
+    /** Starts PREPARE on each host, in the order given. */
+    Preparation(List<HostLifecycle> hosts, Fetch fetch) {
         pool = Executors.newFixedThreadPool(Math.max(1, Math.min(PARALLELISM, hosts.size())), r -> {
             Thread thread = new Thread(r, "baton-prepare");
             thread.setDaemon(true);
             return thread;
         });
-        for (HostLifecycle host : hosts) fetches.put(host.instance().id(), pool.submit(() -> prepare.apply(host)));
+        for (HostLifecycle host : hosts) fetches.put(host.instance().id(), pool.submit(() -> fetch.run(host, () -> !closed)));
         pool.shutdown();
     }
 
@@ -64,6 +71,7 @@ final class Preparation implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         List<Runnable> unstarted = pool.shutdownNow();
         if (!unstarted.isEmpty()) fetches.values().forEach(f -> f.cancel(false));
         long until = System.nanoTime() + IN_FLIGHT_WAIT.toNanos();

@@ -220,9 +220,13 @@ final class RolloutRun {
                 if (host.state() == HostState.PENDING) pending.add(host);
             }
         }
-        preparation = new Preparation(pending, lifecycle -> {
-            HostRollout host = new HostRollout(lifecycle.instance(), plan, ports, lifecycle);
-            return host.prepare() ? null : host.failure();
+        preparation = new Preparation(pending, (lifecycle, open) -> {
+            // a fetch still running when the rollout ended reports to nobody: no event after the rollout's last
+            Ports reporting = ports.withEvents(event -> {
+                if (open.getAsBoolean()) ports.events().emit(event);
+            });
+            HostRollout host = new HostRollout(lifecycle.instance(), plan, reporting, lifecycle);
+            return host.prepare(open) ? null : host.failure();
         });
         if (strategy.prepare() == Plan.Prepare.AHEAD) return null;
         Map<String, String> failed = preparation.awaitAll();

@@ -79,7 +79,7 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
     Set<String> failingHooks = new HashSet<>();
     final List<String> hooks = new ArrayList<>();
 
-    /** Hosts whose fetch fails, and hosts whose fetch waits (outside the fleet's lock, at most 10 s) for a latch. */
+    /** Hosts whose fetch fails, and hosts whose fetch waits (outside the fleet's lock, at most 10 s, deaf to interrupts) for a latch. */
     final Set<String> failingPrepare = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final Map<String, java.util.concurrent.CountDownLatch> slowPrepare = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -89,12 +89,18 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
         if (order.artifactUrl() == null) throw new StepFailure("prepare without artifact");
         java.util.concurrent.CountDownLatch slow = slowPrepare.get(host.id());
         if (slow != null) {
-            try {
-                if (!slow.await(10, java.util.concurrent.TimeUnit.SECONDS)) throw new StepFailure("the fetch stalled");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StepFailure("interrupted");
+            // like a blocking HTTP read, the wait ignores interrupts
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            boolean interrupted = false;
+            while (slow.getCount() > 0 && System.nanoTime() < until) {
+                try {
+                    slow.await(until - System.nanoTime(), java.util.concurrent.TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
+            if (interrupted) Thread.currentThread().interrupt();
+            if (slow.getCount() > 0) throw new StepFailure("the fetch stalled");
             calls.add("prepared " + host.id());
         }
         if (failingPrepare.contains(host.id())) throw new StepFailure("the artifact server answered 503");

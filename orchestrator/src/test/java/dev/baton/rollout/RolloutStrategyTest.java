@@ -271,6 +271,27 @@ class RolloutStrategyTest {
     }
 
     @Test
+    void aRolloutThatEndsNeitherWaitsForAHungFetchNorReportsItAfterItsEnd() throws InterruptedException {
+        java.util.concurrent.CountDownLatch hung = new java.util.concurrent.CountDownLatch(1);
+        long start = System.nanoTime();
+        RolloutResult result = roll(3, "strategy: { prepare: ahead, onFailure: abort }\n", e -> {
+            if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.STARTED) {
+                fleet.slowPrepare.put("web-3", hung);
+                fleet.restartFailure = host -> host.id().equals("web-1") ? "the agent refused" : null;
+            }
+        });
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        hung.countDown();
+        Thread.sleep(500);
+
+        assertThat(result.status()).isEqualTo(RolloutResult.Status.ABORTED);
+        assertThat(tookMs).as("a fetch in flight gets %s, not the 10 s it hangs", Preparation.IN_FLIGHT_WAIT).isLessThan(8000);
+        assertThat(events.events.get(events.events.size() - 1).step()).as("nothing after the rollout's end").isEqualTo(Step.ROLLOUT);
+        assertThat(result.hosts()).containsEntry("web-3", HostState.SKIPPED);
+        assertThat(fleet.calls).contains("prepared web-3").noneMatch(c -> c.startsWith("restart web-3"));
+    }
+
+    @Test
     void prepareAheadFailsAHostThatCannotFetchBeforeItLeavesAndCountsItAgainstMaxFailures() {
         RolloutResult tolerated = roll(3, "strategy: { prepare: ahead, maxFailures: 1 }\n", e -> {
             if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.STARTED) fleet.failingPrepare.add("web-3");
