@@ -72,8 +72,8 @@ final class Preparation implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        List<Runnable> unstarted = pool.shutdownNow();
-        if (!unstarted.isEmpty()) fetches.values().forEach(f -> f.cancel(false));
+        // a fetch that never started is cancelled, so that nobody could wait on it for ever
+        for (Runnable unstarted : pool.shutdownNow()) ((Future<?>) unstarted).cancel(false);
         long until = System.nanoTime() + IN_FLIGHT_WAIT.toNanos();
         boolean interrupted = false;
         while (!pool.isTerminated() && System.nanoTime() < until) {
