@@ -112,6 +112,7 @@ final class RolloutRun {
                 instances.size() + missing.size(), clock, events);
         for (int b = 0; b < schedule.batches().size(); b++) {
             Schedule.Batch batch = schedule.batches().get(b);
+            preparation.rolling(b);
             verdict = rollBatch(batch, guard, instances.size());
             boolean analysed = verdict.proceeds() && plan.analysis() != null;
             if (analysed) verdict = analyse(batch, instances);
@@ -207,20 +208,22 @@ final class RolloutRun {
     }
 
     /**
-     * Starts PREPARE on every pending host, in schedule order, before any leaves rotation. With {@code prepare: all}
-     * waits for all of them: a release that cannot be fetched or verified anywhere stops the rollout with nothing
-     * changed. With {@code prepare: ahead} each host waits for its own fetch before it leaves ({@link #rollHost}).
-     * Either way no host waits for a download while out.
+     * Starts PREPARE of the pending hosts, in schedule order. With {@code prepare: all} on every one at once, and waits
+     * for all of them: a release that cannot be fetched or verified anywhere stops the rollout with nothing changed.
+     * With {@code prepare: ahead} batch by batch, each while the one before it rolls ({@link Preparation}), and each
+     * host waits for its own fetch before it leaves ({@link #rollHost}). Either way no host waits for a download while out.
      */
     private String prepare(Schedule schedule) throws InterruptedException {
-        List<HostLifecycle> pending = new ArrayList<>();
+        List<List<HostLifecycle>> pending = new ArrayList<>();
         for (Schedule.Batch batch : schedule.batches()) {
+            List<HostLifecycle> inBatch = new ArrayList<>();
             for (Instance instance : batch.hosts()) {
                 HostLifecycle host = hosts.get(instance.id());
-                if (host.state() == HostState.PENDING) pending.add(host);
+                if (host.state() == HostState.PENDING) inBatch.add(host);
             }
+            pending.add(inBatch);
         }
-        preparation = new Preparation(pending, (lifecycle, open) -> {
+        preparation = new Preparation(pending, strategy.prepare() == Plan.Prepare.ALL, (lifecycle, open) -> {
             // a fetch still running when the rollout ended reports to nobody: no event after the rollout's last
             Ports reporting = ports.withEvents(event -> {
                 if (open.getAsBoolean()) ports.events().emit(event);
@@ -238,7 +241,7 @@ final class RolloutRun {
 
     private Verdict rollBatch(Schedule.Batch batch, CapacityGuard guard, int fleetSize) throws InterruptedException {
         List<Instance> pending = batch.hosts().stream().filter(i -> hosts.get(i.id()).state() == HostState.PREPARED
-                || (hosts.get(i.id()).state() == HostState.PENDING && preparation.started(i.id()))).toList();
+                || (hosts.get(i.id()).state() == HostState.PENDING && preparation.covers(i.id()))).toList();
         if (pending.isEmpty()) return Verdict.CONTINUE;
         Verdict verdict = gate.checkBatchStart();
         if (!verdict.proceeds()) return verdict;

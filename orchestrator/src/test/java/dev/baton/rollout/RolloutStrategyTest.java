@@ -271,12 +271,36 @@ class RolloutStrategyTest {
     }
 
     @Test
+    void prepareAheadFetchesEachBatchWhileTheOneBeforeItRolls() {
+        RolloutResult result = roll(4, "strategy: { batch: 1, minHealthy: 0, prepare: ahead }\n");
+
+        assertThat(result.succeeded()).as(result.summary()).isTrue();
+        // web-3 is the third batch: it fetches once the second rolls, so after the first batch is done
+        assertThat(fleet.calls).containsSubsequence("prepare web-1 2.0.0", "maintenance web-1", "restart web-1 2.0.0",
+                "prepare web-3 2.0.0", "maintenance web-3");
+        assertThat(fleet.calls).containsSubsequence("restart web-2 2.0.0", "prepare web-4 2.0.0");
+    }
+
+    @Test
+    void aRolloutStoppedByItsFirstBatchLeavesTheLaterBatchesUnfetched() {
+        RolloutResult result = roll(4, "strategy: { batch: 1, minHealthy: 0, prepare: ahead, onFailure: abort }\n", e -> {
+            if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.STARTED) {
+                fleet.restartFailure = host -> host.id().equals("web-1") ? "the agent refused" : null;
+            }
+        });
+
+        assertThat(result.status()).isEqualTo(RolloutResult.Status.ABORTED);
+        assertThat(fleet.calls).noneMatch(c -> c.startsWith("prepare web-3") || c.startsWith("prepare web-4"));
+        assertThat(result.hosts()).containsEntry("web-3", HostState.SKIPPED).containsEntry("web-4", HostState.SKIPPED);
+    }
+
+    @Test
     void aRolloutThatEndsNeitherWaitsForAHungFetchNorReportsItAfterItsEnd() throws InterruptedException {
         java.util.concurrent.CountDownLatch hung = new java.util.concurrent.CountDownLatch(1);
         long start = System.nanoTime();
         RolloutResult result = roll(3, "strategy: { prepare: ahead, onFailure: abort }\n", e -> {
             if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.STARTED) {
-                fleet.slowPrepare.put("web-3", hung);
+                fleet.slowPrepare.put("web-2", hung);
                 fleet.restartFailure = host -> host.id().equals("web-1") ? "the agent refused" : null;
             }
         });
@@ -287,8 +311,8 @@ class RolloutStrategyTest {
         assertThat(result.status()).isEqualTo(RolloutResult.Status.ABORTED);
         assertThat(tookMs).as("a fetch in flight gets %s, not the 10 s it hangs", Preparation.IN_FLIGHT_WAIT).isLessThan(8000);
         assertThat(events.events.get(events.events.size() - 1).step()).as("nothing after the rollout's end").isEqualTo(Step.ROLLOUT);
-        assertThat(result.hosts()).containsEntry("web-3", HostState.SKIPPED);
-        assertThat(fleet.calls).contains("prepared web-3").noneMatch(c -> c.startsWith("restart web-3"));
+        assertThat(result.hosts()).containsEntry("web-2", HostState.SKIPPED);
+        assertThat(fleet.calls).contains("prepared web-2").noneMatch(c -> c.startsWith("restart web-2"));
     }
 
     @Test
