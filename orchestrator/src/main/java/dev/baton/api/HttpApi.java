@@ -87,7 +87,8 @@ public final class HttpApi {
             QueuedThreadPool pool = new QueuedThreadPool(threads, 8, 60_000);
             pool.setName("baton-http");
             config.jetty.threadPool = pool;
-            if (tls != null) config.jetty.addConnector((server, http) -> TlsConnector.create(server, http, tls, host, port));
+            config.jetty.addConnector((server, http) -> tls != null ? Listeners.tls(server, http, tls, host, port)
+                    : Listeners.plain(server, http, host, port));
             if (HttpApi.class.getResource("/web-ui/index.html") != null) {
                 config.staticFiles.add(files -> {
                     files.hostedPath = "/";

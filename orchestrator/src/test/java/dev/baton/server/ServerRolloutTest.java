@@ -176,6 +176,16 @@ class ServerRolloutTest {
     }
 
     @Test
+    @Order(2)
+    void theListeningSocketQueuesABurstOfReconnectingDashboards() throws Exception {
+        // ss reports a listening socket's accept backlog as its Send-Q; the JDK's default is 50
+        Process ss = new ProcessBuilder("ss", "-ltnH", "sport = :" + server.port()).redirectErrorStream(true).start();
+        String listening = new String(ss.getInputStream().readAllBytes()).strip();
+        assertThat(ss.waitFor()).as("ss (iproute2, installed by bin/setup): %s", listening).isZero();
+        assertThat(listening.split("\\s+")[2]).as(listening).isEqualTo("1024");
+    }
+
+    @Test
     @Order(4)
     void aRestartedServerListsTheHistoryOfFinishedRollouts() throws Exception {
         Map<String, Integer> eventCounts = new LinkedHashMap<>();
