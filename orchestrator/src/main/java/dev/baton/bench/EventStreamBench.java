@@ -7,26 +7,21 @@ import dev.baton.api.ServerConfig;
 import dev.baton.api.Tokens;
 import dev.baton.fleet.LocalFleet;
 import dev.baton.store.Json;
-import okhttp3.Call;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okio.BufferedSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bin/bench events}: a 3-host fleet and a Baton server; rollouts alternate between no watcher and 50
@@ -86,75 +81,23 @@ public final class EventStreamBench {
             if (response.code() != 201) throw new IllegalStateException("POST /rollouts: " + response.code() + " " + body);
             id = body.path("id").asText();
         }
-        List<Watcher> started = new ArrayList<>();
-        CountDownLatch ended = new CountDownLatch(watchers);
-        for (int i = 0; i < watchers; i++) started.add(new Watcher(base, token, id, ended));
         JsonNode rollout;
-        do {
-            Thread.sleep(200);
-            rollout = get(base + "/api/v1/rollouts/" + id, token);
-        } while (rollout.path("endedAt").isNull());
-        boolean allEnded = ended.await(10, TimeUnit.SECONDS);
-        List<Long> latencies = new ArrayList<>();
-        int delivered = 0;
-        for (Watcher w : started) {
-            w.close();
-            synchronized (w.latenciesMs) {
-                latencies.addAll(w.latenciesMs);
-                delivered += w.latenciesMs.size();
-            }
+        List<Long> latencies;
+        boolean allEnded;
+        try (SseWatchers started = new SseWatchers(base, token, id, watchers)) {
+            do {
+                Thread.sleep(200);
+                rollout = get(base + "/api/v1/rollouts/" + id, token);
+            } while (rollout.path("endedAt").isNull());
+            allEnded = started.awaitEnd(Duration.ofSeconds(10));
+            latencies = started.latenciesMs();
+            if (started.refused() != null) throw new IllegalStateException("an event stream was refused: " + started.refused());
         }
+        int delivered = latencies.size();
         if (!rollout.path("status").asText().equals("SUCCEEDED")) {
             throw new IllegalStateException(id + " ended " + rollout.path("status").asText() + ": " + rollout.path("summary").asText());
         }
         return new Run(watchers, rollout.path("durationMs").asLong(), latencies, delivered, allEnded);
-    }
-
-    /** One SSE watcher; counts only the events that happened after its stream opened (the others are history). */
-    static final class Watcher extends Thread {
-        final List<Long> latenciesMs = Collections.synchronizedList(new ArrayList<>());
-        private final Call call;
-        private final CountDownLatch ended;
-
-        Watcher(String base, String token, String id, CountDownLatch ended) {
-            this.ended = ended;
-            OkHttpClient streaming = HTTP.newBuilder().callTimeout(Duration.ZERO).readTimeout(Duration.ofSeconds(60)).build();
-            this.call = streaming.newCall(new Request.Builder().url(base + "/api/v1/rollouts/" + id + "/events")
-                    .header("Authorization", "Bearer " + token).build());
-            setDaemon(true);
-            start();
-        }
-
-        @Override
-        public void run() {
-            try (Response response = call.execute()) {
-                Instant opened = Instant.now();
-                BufferedSource source = response.body().source();
-                String line;
-                while ((line = source.readUtf8Line()) != null) {
-                    if (!line.startsWith("data: {\"seq\"")) continue;
-                    Instant received = Instant.now();
-                    Instant at = at(line);
-                    if (at.isAfter(opened)) latenciesMs.add(Duration.between(at, received).toMillis());
-                }
-            } catch (IOException e) {
-                // closed
-            } finally {
-                ended.countDown();
-            }
-        }
-
-        void close() {
-            call.cancel();
-        }
-
-        /** The event's "at", found without parsing the whole event: with hundreds of watchers the client must stay cheap. */
-        private static Instant at(String line) throws IOException {
-            int start = line.indexOf("\"at\":\"");
-            int end = start < 0 ? -1 : line.indexOf('"', start + 6);
-            if (end < 0) return Instant.parse(Json.MAPPER.readTree(line.substring(6)).path("at").asText());
-            return Instant.parse(line.substring(start + 6, end));
-        }
     }
 
     private static void report(List<Run> runs, int watcherCount) {

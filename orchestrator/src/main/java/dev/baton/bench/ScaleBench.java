@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -114,27 +113,25 @@ public final class ScaleBench {
         HeyLoad.Report during;
         JsonNode rollout;
         List<Long> latencies = new ArrayList<>();
+        List<Long> answered = new ArrayList<>();
         try (HeyLoad load = new HeyLoad(fleet.loadBalancerUrl() + "/", LOAD_WORKERS, LOAD_QPS_PER_WORKER, LOAD_MAX_SECONDS,
                 fleet.workDir().resolve("hey-during.txt"))) {
             Thread.sleep(1000);
             BatonServerProcess.Answer started = server.start(plan);
             if (started.status() != 201) throw new IllegalStateException("POST /rollouts answered " + started.status() + ": " + started.text());
             String id = started.json().path("id").asText();
-            CountDownLatch ended = new CountDownLatch(watcherCount);
-            List<EventStreamBench.Watcher> watchers = new ArrayList<>();
-            for (int i = 0; i < watcherCount; i++) watchers.add(new EventStreamBench.Watcher(server.url(), token, id, ended));
-            Instant deadline = Instant.now().plus(ROLLOUT_DEADLINE);
-            do {
-                Thread.sleep(500);
-                rollout = server.rollout(id);
-                if (Instant.now().isAfter(deadline)) throw new IllegalStateException(id + " did not end within " + ROLLOUT_DEADLINE);
-            } while (rollout.path("endedAt").isNull());
-            boolean allEnded = ended.await(30, TimeUnit.SECONDS);
-            for (EventStreamBench.Watcher w : watchers) {
-                w.close();
-                synchronized (w.latenciesMs) {
-                    latencies.addAll(w.latenciesMs);
-                }
+            boolean allEnded;
+            try (SseWatchers watchers = new SseWatchers(server.url(), token, id, watcherCount)) {
+                Instant deadline = Instant.now().plus(ROLLOUT_DEADLINE);
+                do {
+                    Thread.sleep(500);
+                    rollout = server.rollout(id);
+                    if (Instant.now().isAfter(deadline)) throw new IllegalStateException(id + " did not end within " + ROLLOUT_DEADLINE);
+                } while (rollout.path("endedAt").isNull());
+                allEnded = watchers.awaitEnd(Duration.ofSeconds(30));
+                latencies.addAll(watchers.latenciesMs());
+                answered.addAll(watchers.answeredMs());
+                if (watchers.refused() != null) System.out.println("  (an event stream was refused: " + watchers.refused() + ")");
             }
             if (!allEnded) System.out.println("  (some event streams did not end within 30 s of the rollout)");
             Thread.sleep(1000);
@@ -152,6 +149,7 @@ public final class ScaleBench {
         for (LocalFleet.Host host : fleet.hosts()) addresses.put(host.serviceId(), host.address() + ":" + LocalFleet.APP_PORT);
         OutsideLimit limit = OutsideLimit.measure(events, addresses, fleet.loadBalancerLog());
         Collections.sort(latencies);
+        Collections.sort(answered);
         double wall = rollout.path("durationMs").asLong() / 1000.0;
         double limitS = limit.total().toMillis() / 1000.0;
         System.out.printf("  %d requests during the rollout, %d failed%s; outside limit: %s%n", during.requests(), during.failed(),
@@ -159,8 +157,9 @@ public final class ScaleBench {
         System.out.println("  per host: " + ZeroDowntimeBench.breakdown(events) + "; per batch: " + batches(events));
         System.out.printf("  Consul: %d calls, %d blocking queries, %d KV writes; most called: %s%n", counts.calls(), counts.blocking(),
                 counts.kvWrites(), consul.topPaths(6));
-        System.out.printf("  %d live event deliveries to %d watchers; the rollout with its events: %s%n", latencies.size(), watcherCount,
-                fleet.workDir().resolve("rollout.json"));
+        System.out.printf("  %d live event deliveries to %d watchers (p50 %d ms), their streams answered in p50 %d ms, p99 %d ms; "
+                        + "the rollout with its events: %s%n", latencies.size(), watcherCount, EventStreamBench.percentile(latencies, 50),
+                EventStreamBench.percentile(answered, 50), EventStreamBench.percentile(answered, 99), fleet.workDir().resolve("rollout.json"));
         String line = String.format("scale: hosts=%d failed_requests=%d wall_s=%.1f limit_s=%.1f ratio=%.2f rss_mb=%d heap_mb=%d cpu_s_per_host=%.3f "
                         + "consul_calls_per_host=%.1f kv_writes_per_host=%.1f events=%d sse_p99_ms=%d",
                 hosts, during.failed(), wall, limitS, limitS == 0 ? Double.NaN : wall / limitS, after.peakRssKb() / 1024,
