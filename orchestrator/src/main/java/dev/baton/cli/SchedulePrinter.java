@@ -99,7 +99,8 @@ final class SchedulePrinter {
         boolean maintenance = drain.mode() == Plan.DrainMode.MAINTENANCE;
         return switch (step) {
             case PREPARE -> List.of("fetch " + plan.version() + " and verify its sha256 on the host while it serves, "
-                    + (plan.strategy().prepare() == Plan.Prepare.AHEAD ? "batch by batch, each while the one before it rolls; a host leaves once its own fetch is done"
+                    + (plan.strategy().prepare() == Plan.Prepare.AHEAD
+                    ? "batch by batch, each while the one before it rolls; a host leaves once its own fetch is done"
                     : "every host before any leaves rotation"));
             case BEFORE_HOST -> hostHooks(plan.hooks().beforeHost());
             case LEAVE -> List.of(!drain.leavesRotation() ? "skipped: stays in rotation (hand-off)"
