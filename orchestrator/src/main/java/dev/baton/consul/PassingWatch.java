@@ -7,19 +7,25 @@ import okhttp3.HttpUrl;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.function.UnaryOperator;
 
 /**
  * The passing instances of one service, read once for every host waiting on it ({@code /v1/health/service/<name>
  * ?passing=true}) instead of once per host: a batch of hosts leaving or joining together shares its reads. A waiter
  * trusts only answers to requests sent after it started waiting (what the per-host read it replaces would have seen):
  * a plain read is sent for it unless one sent after it is on its way, and while anyone waits a blocking query watches
- * for the next change; when a change arrives on a query older than a waiter, a plain read follows for it.
+ * for the next change; when a change arrives on a query older than a waiter, a plain read follows for it. Each query
+ * asks only for the instances waited on when it is sent (a filter on their service ids): the whole passing list of a
+ * 200-instance service is 600 kB, read again at every change while a batch leaves or joins. A waiter trusts only
+ * answers sent after it started waiting, and those name it in their filter.
  */
 final class PassingWatch {
     private static final Duration BLOCK = Duration.ofSeconds(5);
     private static final Duration BLOCK_MARGIN = Duration.ofSeconds(5);
     private static final Duration READ = Duration.ofSeconds(10);
     private static final long RETRY_AFTER_FAILURE_MS = 200;
+    /** More instances waited on at once than this are asked without a filter (the whole passing list). */
+    static final int MAX_FILTERED = 100;
 
     private final ConsulClient consul;
     private final HttpUrl address;
@@ -33,6 +39,8 @@ final class PassingWatch {
     private long failureSentAt;
     /** When each current waiter started waiting (a waiter satisfied or gone is removed). */
     private final java.util.TreeMap<Long, Integer> waitingSince = new java.util.TreeMap<>();
+    /** The instances current waiters wait on (an instance may have more than one waiter). */
+    private final java.util.TreeMap<String, Integer> waitingFor = new java.util.TreeMap<>();
     private boolean readInFlight;
     private long readSentAt;
     private boolean readAgain;
@@ -52,6 +60,7 @@ final class PassingWatch {
         long deadline = since + timeout.toNanos();
         synchronized (this) {
             waitingSince.merge(since, 1, Integer::sum);
+            waitingFor.merge(instance.id(), 1, Integer::sum);
             try {
                 read(since, quickRead(timeout));
                 while (true) {
@@ -65,6 +74,7 @@ final class PassingWatch {
                 }
             } finally {
                 waitingSince.computeIfPresent(since, (k, n) -> n == 1 ? null : n - 1);
+                waitingFor.computeIfPresent(instance.id(), (k, n) -> n == 1 ? null : n - 1);
             }
         }
     }
@@ -85,11 +95,12 @@ final class PassingWatch {
         readInFlight = true;
         readSentAt = System.nanoTime();
         long sentAt = readSentAt;
+        UnaryOperator<HttpUrl.Builder> passing = passingOfWaited();
         readers.execute(() -> {
             ConsulClient.Answer answer = null;
             StepFailure failed = null;
             try {
-                answer = consul.get(address, List.of("v1", "health", "service", service), q -> q.addQueryParameter("passing", "true"), timeout);
+                answer = consul.get(address, List.of("v1", "health", "service", service), passing, timeout);
             } catch (StepFailure e) {
                 failed = e;
             } catch (RuntimeException e) {
@@ -121,20 +132,23 @@ final class PassingWatch {
             index = latest == null ? 0 : latest.index();
         }
         while (true) {
+            long sentAt;
+            UnaryOperator<HttpUrl.Builder> passing;
             synchronized (this) {
                 if (!waiting()) {
                     watching = false;
                     return;
                 }
+                sentAt = System.nanoTime();
+                passing = passingOfWaited();
             }
-            long sentAt = System.nanoTime();
             long since = index;
             ConsulClient.Answer answer = null;
             StepFailure failed = null;
             try {
                 answer = since == 0
-                        ? consul.get(address, List.of("v1", "health", "service", service), q -> q.addQueryParameter("passing", "true"), READ)
-                        : consul.get(address, List.of("v1", "health", "service", service), q -> q.addQueryParameter("passing", "true")
+                        ? consul.get(address, List.of("v1", "health", "service", service), passing, READ)
+                        : consul.get(address, List.of("v1", "health", "service", service), q -> passing.apply(q)
                         .addQueryParameter("index", Long.toString(since)).addQueryParameter("wait", BLOCK.toMillis() + "ms"),
                         BLOCK.plus(BLOCK.dividedBy(16)).plus(BLOCK_MARGIN));
             } catch (StepFailure e) {
@@ -159,6 +173,19 @@ final class PassingWatch {
                 index = 0;
             }
         }
+    }
+
+    /**
+     * The passing instances among those waited on now (called under the lock, when a query is sent); all of them when
+     * too many are waited on, or an id could not be quoted in a filter.
+     */
+    private UnaryOperator<HttpUrl.Builder> passingOfWaited() {
+        boolean filtered = !waitingFor.isEmpty() && waitingFor.size() <= MAX_FILTERED
+                && waitingFor.keySet().stream().allMatch(ConsulNames::isSafe);
+        if (!filtered) return q -> q.addQueryParameter("passing", "true");
+        String filter = waitingFor.keySet().stream().map(id -> "Service.ID == \"" + id + "\"")
+                .collect(java.util.stream.Collectors.joining(" or "));
+        return q -> q.addQueryParameter("passing", "true").addQueryParameter("filter", filter);
     }
 
     /** Keeps the newest answer (highest index, then latest sent); a failure is kept for the waiters older than it. */

@@ -236,6 +236,52 @@ class ConsulRegistryTest {
         registry.maintenance(parked1, false, null);
     }
 
+    /**
+     * Waits ask Consul only for the instances waited on (the whole list of a big service is re-read at every change),
+     * and see what {@code ?passing} sees: a failing check of the node counts, as it does for the whole list.
+     */
+    @Test
+    void awaitPassingAsksOnlyForTheInstancesWaitedOnAndCountsTheNodesChecks() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            registerService("few", "few-" + i, """
+                    [{"CheckID": "few-%d-ttl", "Name": "heartbeat", "TTL": "1h", "Status": "passing"}]""".formatted(i));
+        }
+        List<okhttp3.HttpUrl> asked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        ConsulRegistry watched = new ConsulRegistry(new ConsulClient(new OkHttpClient.Builder().addInterceptor(chain -> {
+            asked.add(chain.request().url());
+            return chain.proceed(chain.request());
+        }).build(), null), consul.url(), false);
+        Instance few1 = instance("few", "few-1");
+        Instance few3 = instance("few", "few-3");
+
+        // few-1 never leaves while few-3's wait comes and goes beside it
+        java.util.concurrent.CompletableFuture<Boolean> few1Leaves = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return watched.awaitPassing(few1, false, Duration.ofSeconds(3));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(300);
+        consul.put("v1/agent/check/fail/few-3-ttl", "");
+        assertThat(watched.awaitPassing(few3, false, Duration.ofSeconds(5))).isTrue();
+        assertThat(few1Leaves.get(10, java.util.concurrent.TimeUnit.SECONDS)).isFalse();
+
+        List<String> filters = asked.stream().filter(u -> u.encodedPath().equals("/v1/health/service/few"))
+                .map(u -> u.queryParameter("filter")).toList();
+        assertThat(filters).isNotEmpty().allMatch(f -> f != null && !f.contains("few-2"))
+                .contains("Service.ID == \"few-1\"", "Service.ID == \"few-1\" or Service.ID == \"few-3\"");
+
+        consul.put("v1/agent/check/register", """
+                {"ID": "node-down", "Name": "node", "TTL": "1h", "Status": "critical"}""");
+        try {
+            assertThat(watched.awaitPassing(few1, false, Duration.ofSeconds(5))).as("the node's failing check counts").isTrue();
+        } finally {
+            consul.put("v1/agent/check/deregister/node-down", "");
+        }
+        assertThat(watched.awaitPassing(few1, true, Duration.ofSeconds(5))).isTrue();
+    }
+
     private interface Acting {
         void run() throws Exception;
     }
