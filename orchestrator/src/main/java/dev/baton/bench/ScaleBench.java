@@ -114,6 +114,7 @@ public final class ScaleBench {
         JsonNode rollout;
         List<Long> latencies = new ArrayList<>();
         List<Long> answered = new ArrayList<>();
+        String consulItself;
         try (HeyLoad load = new HeyLoad(fleet.loadBalancerUrl() + "/", LOAD_WORKERS, LOAD_QPS_PER_WORKER, LOAD_MAX_SECONDS,
                 fleet.workDir().resolve("hey-during.txt"))) {
             Thread.sleep(1000);
@@ -121,7 +122,8 @@ public final class ScaleBench {
             if (started.status() != 201) throw new IllegalStateException("POST /rollouts answered " + started.status() + ": " + started.text());
             String id = started.json().path("id").asText();
             boolean allEnded;
-            try (SseWatchers watchers = new SseWatchers(server.url(), token, id, watcherCount)) {
+            try (SseWatchers watchers = new SseWatchers(server.url(), token, id, watcherCount);
+                 ConsulLatencyProbe probe = new ConsulLatencyProbe(fleet.consulAddress())) {
                 Instant deadline = Instant.now().plus(ROLLOUT_DEADLINE);
                 do {
                     Thread.sleep(500);
@@ -131,6 +133,7 @@ public final class ScaleBench {
                 allEnded = watchers.awaitEnd(Duration.ofSeconds(30));
                 latencies.addAll(watchers.latenciesMs());
                 answered.addAll(watchers.answeredMs());
+                consulItself = probe.summary();
                 if (watchers.refused() != null) System.out.println("  (an event stream was refused: " + watchers.refused() + ")");
             }
             if (!allEnded) System.out.println("  (some event streams did not end within 30 s of the rollout)");
@@ -160,6 +163,7 @@ public final class ScaleBench {
         System.out.printf("  %d live event deliveries to %d watchers (p50 %d ms), their streams answered in p50 %d ms, p99 %d ms; "
                         + "the rollout with its events: %s%n", latencies.size(), watcherCount, EventStreamBench.percentile(latencies, 50),
                 EventStreamBench.percentile(answered, 50), EventStreamBench.percentile(answered, 99), fleet.workDir().resolve("rollout.json"));
+        System.out.printf("  Consul itself during the rollout (an event is shown once stored): %s%n", consulItself);
         String line = String.format("scale: hosts=%d failed_requests=%d wall_s=%.1f limit_s=%.1f ratio=%.2f rss_mb=%d heap_mb=%d cpu_s_per_host=%.3f "
                         + "consul_calls_per_host=%.1f kv_writes_per_host=%.1f events=%d sse_p99_ms=%d",
                 hosts, during.failed(), wall, limitS, limitS == 0 ? Double.NaN : wall / limitS, after.peakRssKb() / 1024,
