@@ -49,7 +49,7 @@ public final class ScaleBench {
 
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
-        Result result = measure(options.hosts(), WATCHERS, options.staged());
+        Result result = measure(options.hosts(), options.watchers(), options.staged());
         System.out.println(result.line());
     }
 
@@ -85,9 +85,10 @@ public final class ScaleBench {
         }
     }
 
-    private record Options(int hosts, boolean staged) {
+    private record Options(int hosts, int watchers, boolean staged) {
         static Options parse(String[] args) {
             int hosts = DEFAULT_HOSTS;
+            int watchers = WATCHERS;
             boolean staged = false;
             for (int i = 0; i < args.length; i++) {
                 if (args[i].equals("--staged")) {
@@ -95,13 +96,16 @@ public final class ScaleBench {
                 } else if (args[i].equals("--hosts") && i + 1 < args.length && args[i + 1].matches("\\d{1,4}")
                         && Integer.parseInt(args[i + 1]) >= 2 && Integer.parseInt(args[i + 1]) <= LocalFleet.MAX_HOSTS) {
                     hosts = Integer.parseInt(args[++i]);
+                } else if (args[i].equals("--watchers") && i + 1 < args.length && args[i + 1].matches("\\d{1,3}")) {
+                    watchers = Integer.parseInt(args[++i]);
                 } else {
-                    System.err.println("usage: bin/bench scale [--hosts N] [--staged]   (N from 2 to " + LocalFleet.MAX_HOSTS
-                            + ", default " + DEFAULT_HOSTS + "; --staged: the release is on every host before the rollout)");
+                    System.err.println("usage: bin/bench scale [--hosts N] [--watchers W] [--staged]   (N from 2 to " + LocalFleet.MAX_HOSTS
+                            + ", default " + DEFAULT_HOSTS + "; W from 0 to 999, default " + WATCHERS
+                            + "; --staged: the release is on every host before the rollout)");
                     System.exit(2);
                 }
             }
-            return new Options(hosts, staged);
+            return new Options(hosts, watchers, staged);
         }
     }
 
