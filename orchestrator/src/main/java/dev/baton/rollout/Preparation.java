@@ -1,7 +1,6 @@
 package dev.baton.rollout;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +28,8 @@ final class Preparation implements AutoCloseable {
     private final ExecutorService pool;
     private final List<List<HostLifecycle>> batches;
     private final Fetch fetch;
-    /** Per host id, the index of its batch: the hosts this preparation fetches for. */
-    private final Map<String, Integer> batchOf = new HashMap<>();
+    /** Per host id, in schedule order, the index of its batch: the hosts this preparation fetches for. */
+    private final Map<String, Integer> batchOf = new LinkedHashMap<>();
     // guarded by this
     /** Per host id: null once fetched and verified, else why not. */
     private final Map<String, Future<String>> fetches = new LinkedHashMap<>();
@@ -81,7 +80,7 @@ final class Preparation implements AutoCloseable {
     /** Batch {@code b} rolls: the next one fetches once b's own fetches ended. */
     synchronized void rolling(int b) {
         rolling = Math.max(rolling, b);
-        startThrough(Math.min(b, batches.size() - 1));
+        startThrough(b);
         startNext();
     }
 
@@ -116,7 +115,7 @@ final class Preparation implements AutoCloseable {
 
     /** Starts the fetches of every batch up to {@code last} not started yet (none once closed). */
     private void startThrough(int last) {
-        for (; started <= last && !closed; started++) {
+        for (; started <= last && started < batches.size() && !closed; started++) {
             int b = started;
             for (HostLifecycle host : batches.get(b)) {
                 fetches.put(host.instance().id(), pool.submit(() -> {
