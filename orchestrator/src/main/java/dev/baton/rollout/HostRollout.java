@@ -34,6 +34,7 @@ final class HostRollout {
     private String previousVersion;
     private boolean refused;
     private HostFence fence = HostFence.OPEN;
+    private EarlyRegistrations registrations = EarlyRegistrations.NONE;
 
     /** Rolls {@code lifecycle}'s host to its version: the plan's, or the previous one when rolling back. */
     HostRollout(Instance instance, Plan plan, Ports ports, HostLifecycle lifecycle) {
@@ -48,6 +49,12 @@ final class HostRollout {
     /** Asks {@code check} before the host restarts and before it is put back or parked. */
     HostRollout fenced(HostFence check) {
         this.fence = check;
+        return this;
+    }
+
+    /** LEAVE saves the registration read early with the others of its chunk, when that read is fresh. */
+    HostRollout registeredAs(EarlyRegistrations read) {
+        this.registrations = read;
         return this;
     }
 
@@ -222,8 +229,8 @@ final class HostRollout {
         }
     }
 
-    private String leave() throws StepFailure {
-        Registration registration = ports.registry().save(instance);
+    private String leave() throws StepFailure, InterruptedException {
+        Registration registration = registrations.take(ports.registry(), instance);
         lifecycle.leave(registration);
         saved = registration;
         if (maintenanceMode()) {

@@ -84,6 +84,19 @@ final class Preparation implements AutoCloseable {
         startNext();
     }
 
+    /** Whether this host has the release: fetched and verified here, or not one of these hosts. Never waits. */
+    synchronized boolean fetched(String id) {
+        if (!batchOf.containsKey(id)) return true;
+        Future<String> fetch = fetches.get(id);
+        if (fetch == null || !fetch.isDone() || fetch.isCancelled()) return false;
+        try {
+            return fetch.get() == null;
+        } catch (ExecutionException | InterruptedException e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Waits for this host's fetch; null once it fetched and verified the release (or it is not one of these hosts), else why not. */
     String await(String id) throws InterruptedException {
         Integer batch = batchOf.get(id);

@@ -253,12 +253,15 @@ final class RolloutRun {
             List<Instance> chunk = pending.subList(i, Math.min(i + chunkSize, pending.size()));
             verdict = gate.check();
             if (!verdict.proceeds()) break;
+            // read beside the capacity count; a host still fetching (or that could not) is read when it leaves, if ever
+            EarlyRegistrations registrations = plan.drain().leavesRotation() ? EarlyRegistrations.read(ports.registry(),
+                    chunk.stream().filter(host -> preparation.fetched(host.id())).toList(), clock) : EarlyRegistrations.NONE;
             String capacity = guard.refusal(chunk);
             if (capacity != null) {
                 verdict = policy.apply(capacity);
                 break;
             }
-            FanOut.run(chunk, chunk.size(), this::rollHost);
+            FanOut.run(chunk, chunk.size(), instance -> rollHost(instance, registrations));
             if (Thread.currentThread().isInterrupted()) throw new InterruptedException();
             int allowed = strategy.maxFailures().of(fleetSize, false);
             if (failures.size() > allowed) {
@@ -275,7 +278,7 @@ final class RolloutRun {
         return verdict;
     }
 
-    private void rollHost(Instance instance) {
+    private void rollHost(Instance instance, EarlyRegistrations registrations) {
         HostLifecycle lifecycle = hosts.get(instance.id());
         // prepare: ahead — a host leaves as soon as its own fetch is done; one that could not fetch never leaves
         String unfetched;
@@ -290,7 +293,7 @@ final class RolloutRun {
             if (lifecycle.state() == HostState.PENDING) lifecycle.moveTo(HostState.SKIPPED);
             return;
         }
-        HostRollout host = new HostRollout(instance, plan, ports, lifecycle).fenced(gate.hostFence());
+        HostRollout host = new HostRollout(instance, plan, ports, lifecycle).fenced(gate.hostFence()).registeredAs(registrations);
         HostState state = host.run(gate);
         if (state != HostState.DONE && !host.refused()) failures.put(instance.id(), host.failure());
         if (host.previousVersion() != null && host.saved() != null) {

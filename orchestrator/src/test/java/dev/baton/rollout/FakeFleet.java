@@ -67,8 +67,13 @@ final class FakeFleet implements Registry, HostControl, HealthProbe, LoadBalance
         return registered.values().stream().map(Registration::instance).filter(i -> i.service().equals(service)).toList();
     }
 
+    /** Runs as the capacity guard (or the census) starts counting the passing instances. */
+    volatile Runnable onPassing = () -> { };
+
     @Override
     public Set<String> passing(String service) throws StepFailure {
+        onPassing.run();
+        calls.add("passing");
         if (registryDown) throw new StepFailure("Consul is unreachable");
         Set<String> ids = new java.util.TreeSet<>();
         for (String id : registered.keySet()) if (isPassing(id)) ids.add(id);

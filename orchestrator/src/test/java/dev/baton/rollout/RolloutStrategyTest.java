@@ -97,6 +97,40 @@ class RolloutStrategyTest {
     }
 
     @Test
+    void theChunksRegistrationsAreReadWhileTheCapacityGuardCountsAndReadAgainAfterALongWait() {
+        RolloutResult result = roll(3, "strategy: { minHealthy: 2 }\n", e -> {
+            if (e.step() == Step.ROLLOUT && e.outcome() == Event.Outcome.OK) {
+                // the first batch's count waits (up to 5 s) for web-1's registration to be read: it can only, and at
+                // once, if that read runs beside the count rather than after it
+                fleet.onPassing = () -> {
+                    long until = System.nanoTime() + 5_000_000_000L;
+                    while (!fleet.calls.contains("save web-1") && System.nanoTime() < until) Thread.onSpinWait();
+                    fleet.onPassing = () -> { };
+                };
+            }
+        });
+
+        assertThat(result.succeeded()).as(result.summary()).isTrue();
+        assertThat(fleet.calls).containsSubsequence("save web-1", "passing", "maintenance web-1");
+        assertThat(java.util.Collections.frequency(fleet.calls, "save web-1")).as("read once: still fresh when it left").isEqualTo(1);
+
+        // web-3 recovers after the guard waited 3 s for it (polling every 500 ms): web-1's early read is stale by then
+        FakeFleet waited = new FakeFleet(clock, 3);
+        waited.unhealthy.add("web-3");
+        java.util.concurrent.atomic.AtomicInteger counts = new java.util.concurrent.atomic.AtomicInteger();
+        waited.onPassing = () -> {
+            if (counts.incrementAndGet() == 8) waited.unhealthy.remove("web-3");
+        };
+        events = new RecordingEvents(waited);
+        Plan plan = new PlanLoader().parse("plan.yaml", BASE + "strategy: { minHealthy: 2, capacityWait: 10s, onFailure: abort }\n");
+        RolloutResult recovered = new RolloutEngine(new Ports(waited, waited, waited, waited, waited, clock, events)).run(plan);
+
+        assertThat(recovered.succeeded()).as(recovered.summary()).isTrue();
+        assertThat(java.util.Collections.frequency(waited.calls, "save web-1"))
+                .as("read early, then again when it left 3 s later").isEqualTo(2);
+    }
+
+    @Test
     void theCanaryWaitsForPromotionThenTheRestFollowsInBatches() {
         RolloutResult result = roll(5, "strategy: { canary: 1, batch: 2, minHealthy: 0 }\n", e -> {
             if (e.step() == Step.CANARY && e.outcome() == Event.Outcome.STARTED) {
